@@ -1,0 +1,45 @@
+# The two commands of the quick start are `make run` and `make test`; each installs what is
+# missing (scripts/setup, idempotent) and builds first.
+BUILD_DIR ?= build
+ASAN_BUILD_DIR ?= build-asan
+JOBS ?= 2
+SANITIZE ?= 1
+DEEPRC := $(BUILD_DIR)/bin/deeprc
+
+.PHONY: setup configure build run test test-unit test-asan bench format clean
+
+setup:
+	@scripts/setup
+
+configure: setup
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	@scripts/run-example
+
+# The whole suite in the Release build, then once more under ASan+UBSan (SANITIZE=0 skips that).
+test: test-unit
+ifeq ($(SANITIZE),1)
+test: test-asan
+endif
+
+test-unit: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 900
+
+test-asan: setup
+	@cmake -S . -B $(ASAN_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEEPRC_SANITIZE=ON \
+	  -DDEEPRC_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(ASAN_BUILD_DIR) -j $(JOBS)
+	@ASAN_OPTIONS=detect_leaks=0 ctest --test-dir $(ASAN_BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 900
+
+bench: build
+	@scripts/bench
+
+format:
+	@clang-format -i $$(git ls-files '*.h' '*.cc')
+
+clean:
+	@rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)

@@ -1,0 +1,49 @@
+#include "deeprc/table/ipc_io.h"
+
+#include <arrow/io/api.h>
+#include <arrow/ipc/api.h>
+
+namespace deeprc {
+namespace {
+
+// Arrow's open errors already name the file; format errors get the path in front.
+template <typename Reader>
+Result<Table> ReadAll(const std::string& path) {
+  DEEPRC_ASSIGN_OR_RETURN(auto input, arrow::io::ReadableFile::Open(path));
+  DEEPRC_ASSIGN_OR_RETURN(auto reader, WithContext(Reader::Open(input), path, ": "));
+  DEEPRC_ASSIGN_OR_RETURN(auto table, WithContext(reader->ToTable(), path, ": "));
+  return Table(std::move(table));
+}
+
+template <typename MakeWriter>
+Status WriteAll(const Table& table, const std::string& path, MakeWriter make_writer) {
+  DEEPRC_ASSIGN_OR_RETURN(auto output, arrow::io::FileOutputStream::Open(path));
+  DEEPRC_ASSIGN_OR_RETURN(auto writer, WithContext(make_writer(output, table.schema()), path, ": "));
+  DEEPRC_RETURN_NOT_OK(WithContext(writer->WriteTable(*table.arrow()), path, ": "));
+  DEEPRC_RETURN_NOT_OK(WithContext(writer->Close(), path, ": "));
+  return output->Close();
+}
+
+}  // namespace
+
+Result<Table> ReadIpcFile(const std::string& path) {
+  return ReadAll<arrow::ipc::RecordBatchFileReader>(path);
+}
+
+Result<Table> ReadIpcStream(const std::string& path) {
+  return ReadAll<arrow::ipc::RecordBatchStreamReader>(path);
+}
+
+Status WriteIpcFile(const Table& table, const std::string& path) {
+  return WriteAll(table, path, [](const auto& output, const auto& schema) {
+    return arrow::ipc::MakeFileWriter(output, schema);
+  });
+}
+
+Status WriteIpcStream(const Table& table, const std::string& path) {
+  return WriteAll(table, path, [](const auto& output, const auto& schema) {
+    return arrow::ipc::MakeStreamWriter(output, schema);
+  });
+}
+
+}  // namespace deeprc
