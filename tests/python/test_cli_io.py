@@ -19,7 +19,7 @@ def test_convert_round_trip(tmp_path, run_deeprc, target):
     if target.endswith(".parquet"):
         got = pq.read_table(out)
     elif target.endswith(".csv"):
-        got = pacsv.read_csv(out)
+        got = pacsv.read_csv(out, convert_options=pacsv.ConvertOptions(strings_can_be_null=True))
     elif target.endswith(".arrows"):
         got = pa.ipc.open_stream(out).read_all()
     else:
