@@ -1,0 +1,202 @@
+#include "deeprc/net/table_channel.h"
+
+#include <arrow/array/concatenate.h>
+#include <arrow/io/memory.h>
+#include <arrow/ipc/api.h>
+
+namespace deeprc::net {
+namespace {
+
+// What a receiver needs to rebuild one partition without its bytes: per column, the array's
+// length, null count and the size of each buffer (-1 for an absent buffer). Sent as int64s.
+//   [num_rows, then per column: length, null_count, num_buffers, size_0 ... size_k]
+struct Outgoing {
+  std::vector<int64_t> header;
+  std::vector<std::shared_ptr<arrow::Buffer>> buffers;  // non-null, in header order
+};
+
+Status CheckFlat(const arrow::Schema& schema) {
+  for (const auto& field : schema.fields()) {
+    if (field->type()->num_fields() > 0 || field->type()->id() == arrow::Type::DICTIONARY) {
+      return Status::NotImplemented("column '", field->name(), "' of type ", field->type()->ToString(),
+                                    ": only flat (non-nested, non-dictionary) columns travel between ranks");
+    }
+  }
+  return Status::OK();
+}
+
+// Arrays whose data starts at an offset (slices) are copied to offset 0, so whole buffers can be
+// sent and the receiver needs no offset.
+Result<std::shared_ptr<arrow::ArrayData>> Normalized(const std::shared_ptr<arrow::Array>& array) {
+  if (array->offset() == 0) return array->data();
+  DEEPRC_ASSIGN_OR_RETURN(auto copy, arrow::Concatenate({array}));
+  return copy->data();
+}
+
+Result<Outgoing> Describe(const Table& partition) {
+  Outgoing out;
+  out.header.push_back(partition.num_rows());
+  DEEPRC_ASSIGN_OR_RETURN(Table combined, partition.CombineChunks());
+  for (const auto& column : combined.arrow()->columns()) {
+    if (column->num_chunks() == 0) {
+      out.header.insert(out.header.end(), {0, 0, 0});
+      continue;
+    }
+    DEEPRC_ASSIGN_OR_RETURN(auto data, Normalized(column->chunk(0)));
+    out.header.push_back(data->length);
+    out.header.push_back(data->GetNullCount());
+    out.header.push_back(static_cast<int64_t>(data->buffers.size()));
+    for (size_t i = 0; i < data->buffers.size(); ++i) {
+      const auto& buffer = data->buffers[i];
+      // A validity bitmap with no nulls carries nothing: leave it behind.
+      const bool absent = buffer == nullptr || (i == 0 && data->null_count == 0);
+      out.header.push_back(absent ? -1 : buffer->size());
+      if (!absent) out.buffers.push_back(buffer);
+    }
+  }
+  return out;
+}
+
+// The receiving side of one sender: buffers allocated from the header, filled by the exchange,
+// then assembled into a record batch.
+struct Incoming {
+  std::vector<int64_t> header;
+  std::vector<std::shared_ptr<arrow::ResizableBuffer>> buffers;
+};
+
+Result<Incoming> Prepare(const std::shared_ptr<arrow::Buffer>& header_bytes) {
+  Incoming in;
+  const auto* values = reinterpret_cast<const int64_t*>(header_bytes->data());
+  in.header.assign(values, values + header_bytes->size() / sizeof(int64_t));
+  size_t position = 1;
+  while (position < in.header.size()) {
+    const int64_t num_buffers = in.header[position + 2];
+    position += 3;
+    for (int64_t b = 0; b < num_buffers; ++b, ++position) {
+      if (in.header[position] < 0) continue;
+      DEEPRC_ASSIGN_OR_RETURN(auto buffer, arrow::AllocateResizableBuffer(in.header[position]));
+      in.buffers.push_back(std::move(buffer));
+    }
+  }
+  return in;
+}
+
+Result<std::shared_ptr<arrow::RecordBatch>> Assemble(const Incoming& in,
+                                                     const std::shared_ptr<arrow::Schema>& schema) {
+  std::vector<std::shared_ptr<arrow::ArrayData>> columns;
+  size_t position = 1, next_buffer = 0;
+  for (const auto& field : schema->fields()) {
+    if (position + 3 > in.header.size()) return Status::IOError("truncated table header from a peer");
+    const int64_t length = in.header[position], null_count = in.header[position + 1];
+    const int64_t num_buffers = in.header[position + 2];
+    position += 3;
+    std::vector<std::shared_ptr<arrow::Buffer>> buffers;
+    for (int64_t b = 0; b < num_buffers; ++b, ++position) {
+      buffers.push_back(in.header[position] < 0 ? nullptr : in.buffers[next_buffer++]);
+    }
+    if (num_buffers == 0) {
+      DEEPRC_ASSIGN_OR_RETURN(auto empty, arrow::MakeEmptyArray(field->type()));
+      columns.push_back(empty->data());
+    } else {
+      columns.push_back(arrow::ArrayData::Make(field->type(), length, std::move(buffers), null_count));
+    }
+  }
+  return arrow::RecordBatch::Make(schema, in.header.at(0), std::move(columns));
+}
+
+Result<std::shared_ptr<arrow::Buffer>> SerializeSchema(const arrow::Schema& schema) {
+  return arrow::ipc::SerializeSchema(schema);
+}
+
+Result<std::shared_ptr<arrow::Schema>> DeserializeSchema(const std::shared_ptr<arrow::Buffer>& bytes) {
+  arrow::io::BufferReader reader(bytes);
+  return arrow::ipc::ReadSchema(&reader, nullptr);
+}
+
+std::span<const uint8_t> Bytes(const std::vector<int64_t>& values) {
+  return {reinterpret_cast<const uint8_t*>(values.data()), values.size() * sizeof(int64_t)};
+}
+
+}  // namespace
+
+Result<Table> AllToAllTables(Communicator& comm, const std::vector<Table>& partitions,
+                             const std::shared_ptr<arrow::Schema>& schema) {
+  const int n = comm.size(), me = comm.rank();
+  if (static_cast<int>(partitions.size()) != n) {
+    return Status::Invalid("AllToAllTables needs one partition per rank: got ", partitions.size(), " for ",
+                           n);
+  }
+  DEEPRC_RETURN_NOT_OK(CheckFlat(*schema));
+  for (const auto& partition : partitions) {
+    if (!partition.schema()->Equals(*schema, /*check_metadata=*/false)) {
+      return Status::Invalid("AllToAllTables: a partition's schema differs from the table's:\n",
+                             partition.schema()->ToString(), "\nvs\n", schema->ToString());
+    }
+  }
+
+  std::vector<Outgoing> outgoing(n);
+  std::vector<std::span<const uint8_t>> headers(n);
+  for (int peer = 0; peer < n; ++peer) {
+    if (peer == me) continue;
+    DEEPRC_ASSIGN_OR_RETURN(outgoing[peer], Describe(partitions[peer]));
+    headers[peer] = Bytes(outgoing[peer].header);
+  }
+  DEEPRC_ASSIGN_OR_RETURN(auto received_headers, comm.AllToAll(headers));
+
+  std::vector<Incoming> incoming(n);
+  std::vector<SendSpec> sends;
+  std::vector<RecvSpec> recvs;
+  for (int peer = 0; peer < n; ++peer) {
+    if (peer == me) continue;
+    DEEPRC_ASSIGN_OR_RETURN(incoming[peer], Prepare(received_headers[peer]));
+    for (const auto& buffer : outgoing[peer].buffers) sends.push_back({peer, buffer->data(), buffer->size()});
+    for (const auto& buffer : incoming[peer].buffers) {
+      recvs.push_back({peer, buffer->mutable_data(), buffer->size()});
+    }
+  }
+  DEEPRC_RETURN_NOT_OK(comm.Exchange(sends, recvs));
+
+  arrow::RecordBatchVector batches;
+  for (int peer = 0; peer < n; ++peer) {
+    if (peer == me) {
+      arrow::TableBatchReader reader(*partitions[me].arrow());
+      DEEPRC_ASSIGN_OR_RETURN(auto own, reader.ToRecordBatches());
+      for (auto& batch : own) batches.push_back(std::move(batch));
+      continue;
+    }
+    DEEPRC_ASSIGN_OR_RETURN(auto batch, Assemble(incoming[peer], schema));
+    DEEPRC_RETURN_NOT_OK(WithContext(batch->Validate(), "table from rank ", peer, " is malformed: "));
+    batches.push_back(std::move(batch));
+  }
+  return Table::FromRecordBatches(schema, batches);
+}
+
+Result<Table> GatherTables(Communicator& comm, const Table& mine, int root) {
+  std::vector<Table> partitions(comm.size(), Table(arrow::Table::MakeEmpty(mine.schema()).ValueOrDie()));
+  partitions[root] = mine;
+  return AllToAllTables(comm, partitions, mine.schema());
+}
+
+Result<Table> AllGatherTables(Communicator& comm, const Table& mine) {
+  std::vector<Table> partitions(comm.size(), mine);
+  return AllToAllTables(comm, partitions, mine.schema());
+}
+
+Result<Table> BroadcastTable(Communicator& comm, const Table& table, int root) {
+  // Only the root knows the schema: it travels first, in Arrow's IPC encoding.
+  std::shared_ptr<arrow::Buffer> schema_bytes = std::make_shared<arrow::Buffer>(nullptr, 0);
+  if (comm.rank() == root) {
+    DEEPRC_ASSIGN_OR_RETURN(schema_bytes, SerializeSchema(*table.schema()));
+  }
+  DEEPRC_ASSIGN_OR_RETURN(
+      auto received, comm.Broadcast({schema_bytes->data(), static_cast<size_t>(schema_bytes->size())}, root));
+  DEEPRC_ASSIGN_OR_RETURN(auto schema, DeserializeSchema(received));
+  DEEPRC_ASSIGN_OR_RETURN(auto empty, arrow::Table::MakeEmpty(schema));
+  std::vector<Table> partitions(comm.size(), Table(empty));
+  if (comm.rank() == root) std::fill(partitions.begin(), partitions.end(), table);
+  DEEPRC_ASSIGN_OR_RETURN(Table all, AllToAllTables(comm, partitions, schema));
+  // Every rank received the root's table once and empty tables from the rest.
+  return all;
+}
+
+}  // namespace deeprc::net
