@@ -3,6 +3,8 @@
 #include <arrow/buffer.h>
 #include <arrow/type.h>
 
+#include <cstring>
+
 namespace deeprc::net {
 namespace {
 
@@ -40,6 +42,34 @@ Result<std::vector<std::shared_ptr<arrow::Buffer>>> Communicator::AllToAll(
   }
   DEEPRC_RETURN_NOT_OK(Exchange(sends, recvs));
   return received;
+}
+
+Status Communicator::DeliverToSelf(std::span<const SendSpec> all_sends, std::span<const RecvSpec> all_recvs,
+                                   std::vector<SendSpec>* sends, std::vector<RecvSpec>* recvs) const {
+  const int me = rank();
+  std::vector<const SendSpec*> to_self;
+  for (const auto& send : all_sends) {
+    if (send.peer == me) {
+      to_self.push_back(&send);
+    } else {
+      sends->push_back(send);
+    }
+  }
+  size_t next = 0;
+  for (const auto& recv : all_recvs) {
+    if (recv.peer != me) {
+      recvs->push_back(recv);
+      continue;
+    }
+    if (next == to_self.size() || to_self[next]->size != recv.size) {
+      return Status::Invalid("rank ", me, ": a receive from itself of ", recv.size,
+                             " bytes has no matching send of the same size");
+    }
+    std::memcpy(recv.data, to_self[next++]->data, static_cast<size_t>(recv.size));
+  }
+  if (next != to_self.size())
+    return Status::Invalid("rank ", me, ": a send to itself has no matching receive");
+  return Status::OK();
 }
 
 Result<std::vector<std::shared_ptr<arrow::Buffer>>> Communicator::AllGather(std::span<const uint8_t> mine) {

@@ -70,6 +70,12 @@ class Communicator {
   Result<double> AllReduceScalar(double value, ReduceOp op);
 
  protected:
+  // For backends that cannot address themselves (Gloo, UCX): copies the sends to this rank into
+  // the receives from this rank, in order, and leaves the transfers with other ranks in `*sends`
+  // and `*recvs`.
+  Status DeliverToSelf(std::span<const SendSpec> all_sends, std::span<const RecvSpec> all_recvs,
+                       std::vector<SendSpec>* sends, std::vector<RecvSpec>* recvs) const;
+
   std::chrono::milliseconds timeout_{60'000};
 };
 

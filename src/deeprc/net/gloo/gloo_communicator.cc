@@ -1,0 +1,242 @@
+#include "deeprc/net/gloo/gloo_communicator.h"
+
+#include <arrow/buffer.h>
+#include <arrow/type.h>
+#include <gloo/allreduce.h>
+#include <gloo/barrier.h>
+#include <gloo/common/error.h>
+#include <gloo/rendezvous/context.h>
+#include <gloo/rendezvous/file_store.h>
+#include <gloo/rendezvous/prefix_store.h>
+#include <gloo/transport/tcp/device.h>
+#include <gloo/transport/unbound_buffer.h>
+
+#include <cstring>
+
+#include "deeprc/net/progress.h"
+#include "deeprc/net/reduce.h"
+
+namespace deeprc::net {
+namespace {
+
+// Slots below this are left to Gloo's own collectives, which number theirs from 0 upwards.
+constexpr uint64_t kExchangeSlotBase = uint64_t{1} << 40;
+
+// A gloo::Context whose pairs are connected from addresses exchanged over another communicator,
+// as gloo's own MPI context does, so Gloo runs under mpirun or srun without a shared directory.
+class BootstrappedContext : public gloo::Context {
+ public:
+  BootstrappedContext(int rank, int size) : gloo::Context(rank, size) {}
+
+  Status Connect(Communicator& bootstrap, const std::shared_ptr<gloo::transport::Device>& device) {
+    device_ = device;
+    transportContext_ = device->createContext(rank, size);
+    transportContext_->setTimeout(getTimeout());
+    // Our addresses, one per peer: [peer count][length, bytes]...
+    std::vector<char> mine;
+    for (int peer = 0; peer < size; ++peer) {
+      std::vector<char> address;
+      if (peer != rank) address = transportContext_->createPair(peer)->address().bytes();
+      const uint64_t length = address.size();
+      mine.insert(mine.end(), reinterpret_cast<const char*>(&length),
+                  reinterpret_cast<const char*>(&length) + 8);
+      mine.insert(mine.end(), address.begin(), address.end());
+    }
+    DEEPRC_ASSIGN_OR_RETURN(
+        auto everyone, bootstrap.AllGather({reinterpret_cast<const uint8_t*>(mine.data()), mine.size()}));
+    for (int peer = 0; peer < size; ++peer) {
+      if (peer == rank) continue;
+      // Find, in the peer's table, the address it created for us.
+      const char* cursor = reinterpret_cast<const char*>(everyone[peer]->data());
+      for (int entry = 0; entry < rank; ++entry) {
+        uint64_t length;
+        std::memcpy(&length, cursor, 8);
+        cursor += 8 + length;
+      }
+      uint64_t length;
+      std::memcpy(&length, cursor, 8);
+      transportContext_->getPair(peer)->connect(std::vector<char>(cursor + 8, cursor + 8 + length));
+    }
+    return Status::OK();
+  }
+};
+
+Result<std::shared_ptr<gloo::transport::Device>> MakeDevice(const GlooOptions& options) {
+  gloo::transport::tcp::attr attr;
+  attr.hostname = options.hostname;
+  return gloo::transport::tcp::CreateDevice(attr);
+}
+
+template <typename T>
+void ReduceFunction(void* accumulator, const void* a, const void* b, size_t n, ReduceOp op) {
+  auto* out = static_cast<T*>(accumulator);
+  const auto* x = static_cast<const T*>(a);
+  const auto* y = static_cast<const T*>(b);
+  for (size_t i = 0; i < n; ++i) {
+    switch (op) {
+      case ReduceOp::kSum:
+        out[i] = x[i] + y[i];
+        break;
+      case ReduceOp::kProd:
+        out[i] = x[i] * y[i];
+        break;
+      case ReduceOp::kMin:
+        out[i] = std::min(x[i], y[i]);
+        break;
+      case ReduceOp::kMax:
+        out[i] = std::max(x[i], y[i]);
+        break;
+    }
+  }
+}
+
+template <typename T>
+Status GlooAllReduce(const std::shared_ptr<gloo::Context>& context, void* data, int64_t count, ReduceOp op,
+                     std::chrono::milliseconds timeout) {
+  gloo::AllreduceOptions options(context);
+  options.setOutput(static_cast<T*>(data), static_cast<size_t>(count));
+  options.setReduceFunction([op](void* accumulator, const void* a, const void* b, size_t n) {
+    ReduceFunction<T>(accumulator, a, b, n, op);
+  });
+  options.setTimeout(timeout);
+  gloo::allreduce(options);
+  return Status::OK();
+}
+
+}  // namespace
+
+GlooCommunicator::GlooCommunicator(std::shared_ptr<gloo::Context> context) : context_(std::move(context)) {}
+
+GlooCommunicator::~GlooCommunicator() = default;
+
+int GlooCommunicator::rank() const { return context_->rank; }
+int GlooCommunicator::size() const { return context_->size; }
+
+Result<std::shared_ptr<GlooCommunicator>> GlooCommunicator::FromFileStore(int rank, int size,
+                                                                          const std::string& directory,
+                                                                          const std::string& prefix,
+                                                                          const GlooOptions& options) {
+  try {
+    DEEPRC_ASSIGN_OR_RETURN(auto device, MakeDevice(options));
+    gloo::rendezvous::FileStore file_store(directory);
+    gloo::rendezvous::PrefixStore store(prefix, file_store);
+    auto context = std::make_shared<gloo::rendezvous::Context>(rank, size);
+    context->setTimeout(options.timeout);
+    context->connectFullMesh(store, device);
+    auto comm = std::shared_ptr<GlooCommunicator>(new GlooCommunicator(std::move(context)));
+    comm->set_timeout(options.timeout);
+    return comm;
+  } catch (const std::exception& error) {
+    return Status::IOError("Gloo rendezvous of rank ", rank, "/", size, " in ", directory,
+                           " failed: ", error.what());
+  }
+}
+
+Result<std::shared_ptr<GlooCommunicator>> GlooCommunicator::Over(Communicator& bootstrap,
+                                                                 const GlooOptions& options) {
+  try {
+    DEEPRC_ASSIGN_OR_RETURN(auto device, MakeDevice(options));
+    auto context = std::make_shared<BootstrappedContext>(bootstrap.rank(), bootstrap.size());
+    context->setTimeout(options.timeout);
+    DEEPRC_RETURN_NOT_OK(context->Connect(bootstrap, device));
+    auto comm = std::shared_ptr<GlooCommunicator>(new GlooCommunicator(std::move(context)));
+    comm->set_timeout(options.timeout);
+    return comm;
+  } catch (const std::exception& error) {
+    return Status::IOError("Gloo bootstrap over ", bootstrap.backend_name(), " on rank ", bootstrap.rank(),
+                           " failed: ", error.what());
+  }
+}
+
+Status GlooCommunicator::Exchange(std::span<const SendSpec> all_sends, std::span<const RecvSpec> all_recvs) {
+  std::vector<SendSpec> sends;
+  std::vector<RecvSpec> recvs;
+  DEEPRC_RETURN_NOT_OK(DeliverToSelf(all_sends, all_recvs, &sends, &recvs));
+  struct Pending {
+    std::unique_ptr<gloo::transport::UnboundBuffer> buffer;
+    int peer;
+    bool is_send;
+  };
+  std::vector<Pending> pending;
+  const auto deadline = Clock::now() + timeout();
+  try {
+    for (const auto& recv : recvs) {
+      auto buffer = context_->createUnboundBuffer(recv.data, static_cast<size_t>(recv.size));
+      buffer->recv(recv.peer, kExchangeSlotBase + received_from_[recv.peer]++);
+      pending.push_back({std::move(buffer), recv.peer, false});
+    }
+    for (const auto& send : sends) {
+      // Gloo's buffers are not const, but a send only reads.
+      auto buffer =
+          context_->createUnboundBuffer(const_cast<void*>(send.data), static_cast<size_t>(send.size));
+      buffer->send(send.peer, kExchangeSlotBase + sent_to_[send.peer]++);
+      pending.push_back({std::move(buffer), send.peer, true});
+    }
+  } catch (const std::exception& error) {
+    return Status::IOError("rank ", rank(), ": posting a Gloo transfer failed: ", error.what());
+  }
+  for (auto& transfer : pending) {
+    const auto left =
+        std::max(std::chrono::milliseconds(1),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+    try {
+      const bool completed =
+          transfer.is_send ? transfer.buffer->waitSend(left) : transfer.buffer->waitRecv(left);
+      if (!completed)
+        return Status::IOError("rank ", rank(), ": transfer with rank ", transfer.peer, " was aborted");
+    } catch (const std::exception& error) {
+      return Status::IOError("rank ", rank(), ": exchange with rank ", transfer.peer,
+                             " failed after at most ", timeout().count(),
+                             " ms (lost or not answering): ", error.what());
+    }
+  }
+  return Status::OK();
+}
+
+Status GlooCommunicator::Barrier() {
+  try {
+    gloo::BarrierOptions options(context_);
+    options.setTimeout(timeout());
+    gloo::barrier(options);
+    return Status::OK();
+  } catch (const std::exception& error) {
+    return Status::IOError("rank ", rank(),
+                           ": Gloo barrier failed (a rank lost or not answering): ", error.what());
+  }
+}
+
+Status GlooCommunicator::AllReduce(void* data, int64_t count, const arrow::DataType& type, ReduceOp op) {
+  DEEPRC_RETURN_NOT_OK(CheckReducible(type));
+  if (count == 0) return Status::OK();
+  try {
+    switch (type.id()) {
+      case arrow::Type::INT8:
+        return GlooAllReduce<int8_t>(context_, data, count, op, timeout());
+      case arrow::Type::INT16:
+        return GlooAllReduce<int16_t>(context_, data, count, op, timeout());
+      case arrow::Type::INT32:
+        return GlooAllReduce<int32_t>(context_, data, count, op, timeout());
+      case arrow::Type::INT64:
+        return GlooAllReduce<int64_t>(context_, data, count, op, timeout());
+      case arrow::Type::UINT8:
+        return GlooAllReduce<uint8_t>(context_, data, count, op, timeout());
+      case arrow::Type::UINT16:
+        return GlooAllReduce<uint16_t>(context_, data, count, op, timeout());
+      case arrow::Type::UINT32:
+        return GlooAllReduce<uint32_t>(context_, data, count, op, timeout());
+      case arrow::Type::UINT64:
+        return GlooAllReduce<uint64_t>(context_, data, count, op, timeout());
+      case arrow::Type::FLOAT:
+        return GlooAllReduce<float>(context_, data, count, op, timeout());
+      case arrow::Type::DOUBLE:
+        return GlooAllReduce<double>(context_, data, count, op, timeout());
+      default:
+        return CheckReducible(type);
+    }
+  } catch (const std::exception& error) {
+    return Status::IOError("rank ", rank(),
+                           ": Gloo all-reduce failed (a rank lost or not answering): ", error.what());
+  }
+}
+
+}  // namespace deeprc::net
