@@ -1,0 +1,569 @@
+#include "deeprc/agent/agent.h"
+
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <zmq.hpp>
+
+#include "deeprc/agent/launch_command.h"
+#include "deeprc/agent/process.h"
+#include "deeprc/agent/resources.h"
+#include "deeprc/agent/scheduler.h"
+#include "deeprc/agent/staging.h"
+#include "deeprc/agent/zap_authenticator.h"
+#include "deeprc/core/logging.h"
+#include "deeprc/pilot/profiler.h"
+#include "deeprc/pilot/protocol.h"
+#include "deeprc/pilot/session_keys.h"
+
+namespace deeprc::agent {
+
+using pilot::Now;
+using pilot::TaskState;
+
+namespace {
+
+constexpr double kKillGrace = 2;             // seconds between SIGTERM and SIGKILL
+constexpr double kClientSilenceLimit = 120;  // Slurm pilots end when no client was heard for this long
+constexpr double kHousekeepingInterval = 1;  // the longest the loop sleeps: parent and runtime checks
+
+enum class StopReason { kNone, kTimeout, kCancel, kShutdown };
+
+struct AgentTask {
+  pilot::TaskDescription description;
+  std::string sandbox;
+  TaskState state = TaskState::kNew;
+  std::optional<Placement> placement;
+  ResourceRequest request;
+  pid_t pid = -1;
+  int attempt = 0;
+  uint64_t sequence = 0;  // arrival order, for FIFO among equal priorities
+  StopReason stop = StopReason::kNone;
+  double deadline = 0;  // when the next timeout or kill escalation is due; 0: none
+  bool killed = false;  // SIGKILL sent
+};
+
+// Waiting tasks in scheduling order: higher priority first, then arrival.
+struct QueueOrder {
+  bool operator()(const AgentTask* a, const AgentTask* b) const {
+    if (a->description.priority != b->description.priority)
+      return a->description.priority > b->description.priority;
+    return a->sequence < b->sequence;
+  }
+};
+
+std::string DescribePlacement(const Placement& placement, const AgentResources& resources) {
+  std::string text;
+  for (const auto& rank : placement) {
+    if (!text.empty()) text += "|";
+    text += resources.nodes[rank.node].name + ":";
+    for (size_t i = 0; i < rank.cores.size(); ++i) text += (i ? " " : "") + std::to_string(rank.cores[i]);
+    if (!rank.gpus.empty()) {
+      text += ":gpu";
+      for (int gpu : rank.gpus) text += " " + std::to_string(gpu);
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
+class Agent::Impl {
+ public:
+  Status Init(const pilot::AgentConfig& config, int notify_fd);
+  Status Run();
+  ~Impl() {
+    if (signal_fd_ >= 0) ::close(signal_fd_);
+  }
+
+ private:
+  // Messages.
+  void OnMessage(const std::string& client, std::string_view bytes);
+  void OnSubmit(const nlohmann::json& tasks);
+  void OnCancel(const nlohmann::json& uids);
+  // Task life cycle.
+  void Advance(AgentTask& task, TaskState state, std::optional<int> exit_code = {},
+               const std::string& reason = {});
+  void Finish(AgentTask& task, TaskState state, std::optional<int> exit_code, const std::string& reason);
+  void Schedule();
+  void Launch(AgentTask& task);
+  void ReapChildren();
+  void OnExit(AgentTask& task, int status);
+  void Signal(AgentTask& task, int signal);
+  void CheckDeadlines();
+  void Shutdown(TaskState task_state, const std::string& reason);
+  void Flush();
+  void ReadSignals();
+  double PollTimeout() const;
+
+  pilot::AgentConfig config_;
+  AgentResources resources_;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<pilot::Profiler> profiler_;
+  BaseEnvironment base_environment_;
+
+  zmq::context_t context_{1};
+  std::unique_ptr<ZapAuthenticator> zap_;
+  std::unique_ptr<zmq::socket_t> socket_;
+  int signal_fd_ = -1;
+
+  std::unordered_map<std::string, std::unique_ptr<AgentTask>> tasks_;
+  std::set<AgentTask*, QueueOrder> waiting_;
+  std::unordered_map<pid_t, AgentTask*> running_;
+  std::set<std::pair<double, AgentTask*>> deadlines_;
+  uint64_t next_sequence_ = 0;
+
+  std::set<std::string> clients_;  // routing ids that said hello
+  nlohmann::json updates_ = nlohmann::json::array();
+  double started_ = 0, last_heard_ = 0;
+  bool stopping_ = false;
+  pilot::PilotState final_state_ = pilot::PilotState::kDone;
+  std::string final_reason_;
+};
+
+Status Agent::Impl::Init(const pilot::AgentConfig& config, int notify_fd) {
+  config_ = config;
+  started_ = last_heard_ = Now();
+  DEEPRC_ASSIGN_OR_RETURN(profiler_, pilot::Profiler::Open(config.sandbox + "/agent.prof"));
+  profiler_->Record(started_, "agent_start", config.pilot_uid);
+  if (config.description.resource == "slurm") {
+    DEEPRC_ASSIGN_OR_RETURN(resources_, DiscoverSlurm(config.description));
+  } else {
+    DEEPRC_ASSIGN_OR_RETURN(resources_, DiscoverLocal(config.description));
+  }
+  scheduler_ = std::make_unique<Scheduler>(resources_);
+  profiler_->Record(Now(), "resources", config.pilot_uid, "", resources_.ToJson().dump());
+
+  // Signals arrive as readable data on a descriptor in the poll set: no handler, no race.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int signal : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, signal);
+  if (sigprocmask(SIG_BLOCK, &signals, nullptr) != 0) return Status::IOError("sigprocmask failed");
+  signal_fd_ = ::signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (signal_fd_ < 0) return Status::IOError("signalfd: ", std::strerror(errno));
+  ::signal(SIGPIPE, SIG_IGN);
+
+  DEEPRC_ASSIGN_OR_RETURN(auto keys, pilot::SessionKeys::Read(config.secret_file));
+  DEEPRC_ASSIGN_OR_RETURN(zap_, ZapAuthenticator::Create(context_, keys.client_public));
+  std::string endpoint;
+  try {
+    socket_ = std::make_unique<zmq::socket_t>(context_, zmq::socket_type::router);
+    socket_->set(zmq::sockopt::curve_server, 1);
+    socket_->set(zmq::sockopt::curve_secretkey, keys.server_secret);
+    socket_->set(zmq::sockopt::zap_domain, "deeprc");
+    socket_->set(zmq::sockopt::sndhwm, 0);
+    socket_->set(zmq::sockopt::rcvhwm, 0);
+    socket_->set(zmq::sockopt::linger, 2000);
+    socket_->bind("tcp://" + config.bind_host + ":*");
+    endpoint = socket_->get(zmq::sockopt::last_endpoint);
+  } catch (const zmq::error_t& error) {
+    return Status::IOError("agent cannot bind on ", config.bind_host, ": ", error.what());
+  }
+  if (config.bind_host == "*") {  // tell clients a name they can reach, not the wildcard
+    char host[256];
+    ::gethostname(host, sizeof(host));
+    endpoint.replace(endpoint.find("0.0.0.0"), 7, host);
+  }
+  // The endpoint file appears whole (rename), so a reader never sees half of it.
+  const std::string temporary = config.endpoint_file() + ".tmp";
+  std::ofstream(temporary) << endpoint << "\n";
+  std::filesystem::rename(temporary, config.endpoint_file());
+  if (notify_fd >= 0) {
+    std::string line = endpoint + "\n";
+    (void)!::write(notify_fd, line.data(), line.size());
+    ::close(notify_fd);
+  }
+  profiler_->Record(Now(), "agent_ready", config.pilot_uid, "", endpoint);
+  spdlog::info("agent {} listening on {} with {} cores on {} nodes", config.pilot_uid, endpoint,
+               resources_.total_cores(), resources_.nodes.size());
+  return Status::OK();
+}
+
+double Agent::Impl::PollTimeout() const {
+  double timeout = kHousekeepingInterval;
+  if (!deadlines_.empty()) timeout = std::min(timeout, deadlines_.begin()->first - Now());
+  return std::max(timeout, 0.0);
+}
+
+Status Agent::Impl::Run() {
+  zmq::pollitem_t items[] = {{socket_->handle(), 0, ZMQ_POLLIN, 0},
+                             {zap_->socket().handle(), 0, ZMQ_POLLIN, 0},
+                             {nullptr, signal_fd_, ZMQ_POLLIN, 0}};
+  try {
+    while (!stopping_) {
+      zmq::poll(items, 3, std::chrono::milliseconds(static_cast<int>(PollTimeout() * 1000 + 0.999)));
+      if (items[1].revents & ZMQ_POLLIN) zap_->HandleRequest();
+      if (items[2].revents & ZMQ_POLLIN) ReadSignals();
+      // Drain what arrived (cheap when nothing did): a burst becomes one batch of work.
+      for (int budget = 64; budget > 0; --budget) {
+        zmq::message_t identity, payload;
+        if (!socket_->recv(identity, zmq::recv_flags::dontwait)) break;
+        if (!identity.more() || !socket_->recv(payload, zmq::recv_flags::dontwait)) continue;
+        while (payload.more())
+          (void)socket_->recv(payload, zmq::recv_flags::dontwait);  // extra frames: ignore
+        OnMessage(identity.to_string(), payload.to_string_view());
+      }
+      CheckDeadlines();
+      Schedule();
+
+      const double now = Now();
+      if (config_.parent_pid > 0 && ::getppid() != config_.parent_pid) {
+        Shutdown(TaskState::kCanceled, "the client process is gone");
+        final_state_ = pilot::PilotState::kCanceled;
+      } else if (config_.description.runtime > 0 && now - started_ > config_.description.runtime * 60) {
+        Shutdown(TaskState::kCanceled,
+                 "pilot runtime of " + std::to_string(config_.description.runtime) + " min ended");
+      } else if (config_.parent_pid == 0 && now - last_heard_ > kClientSilenceLimit) {
+        Shutdown(TaskState::kCanceled, "no client heard for " + std::to_string(kClientSilenceLimit) + " s");
+      }
+      Flush();
+    }
+  } catch (const zmq::error_t& error) {
+    Shutdown(TaskState::kFailed, std::string("agent socket error: ") + error.what());
+    final_state_ = pilot::PilotState::kFailed;
+  }
+  Flush();
+  auto goodbye = pilot::protocol::Message(pilot::protocol::kPilot);
+  goodbye["state"] = pilot::ToString(final_state_);
+  goodbye["reason"] = final_reason_;
+  const std::string bytes = goodbye.dump();
+  for (const auto& client : clients_) {
+    socket_->send(zmq::buffer(client), zmq::send_flags::sndmore);
+    socket_->send(zmq::buffer(bytes), zmq::send_flags::none);
+  }
+  profiler_->Record(Now(), "agent_stop", config_.pilot_uid, pilot::ToString(final_state_), final_reason_);
+  profiler_->Flush();
+  std::error_code ignored;
+  std::filesystem::remove(config_.endpoint_file(), ignored);
+  socket_.reset();  // lingers up to 2 s to deliver the goodbye
+  return Status::OK();
+}
+
+void Agent::Impl::ReadSignals() {
+  signalfd_siginfo info;
+  bool child = false;
+  while (::read(signal_fd_, &info, sizeof(info)) == sizeof(info)) {
+    if (info.ssi_signo == SIGCHLD) {
+      child = true;
+    } else {
+      Shutdown(TaskState::kCanceled, std::string("agent received ") + strsignal(info.ssi_signo));
+      final_state_ = pilot::PilotState::kCanceled;
+    }
+  }
+  if (child) ReapChildren();
+}
+
+void Agent::Impl::OnMessage(const std::string& client, std::string_view bytes) {
+  last_heard_ = Now();
+  auto message = pilot::protocol::ParseMessage(bytes);
+  if (!message.ok()) {
+    spdlog::warn("agent: {}", message.status().message());
+    return;
+  }
+  const std::string type = (*message)["type"].get<std::string>();
+  namespace protocol = pilot::protocol;
+  if (type == protocol::kHello) {
+    clients_.insert(client);
+    auto welcome = protocol::Message(protocol::kWelcome);
+    welcome["resources"] = resources_.ToJson();
+    welcome["pid"] = ::getpid();
+    socket_->send(zmq::buffer(client), zmq::send_flags::sndmore);
+    socket_->send(zmq::buffer(welcome.dump()), zmq::send_flags::none);
+    profiler_->Record(Now(), "client_hello", config_.pilot_uid);
+  } else if (type == protocol::kSubmit) {
+    clients_.insert(client);
+    OnSubmit((*message)["tasks"]);
+  } else if (type == protocol::kCancel) {
+    OnCancel((*message)["uids"]);
+  } else if (type == protocol::kShutdown) {
+    auto state = pilot::PilotStateFromString(message->value("state", "DONE"));
+    final_state_ = state.ok() ? *state : pilot::PilotState::kDone;
+    Shutdown(TaskState::kCanceled, "pilot closed by the client");
+  } else if (type != protocol::kHeartbeat) {
+    spdlog::warn("agent: unknown message type '{}'", type);
+  }
+}
+
+void Agent::Impl::Advance(AgentTask& task, TaskState state, std::optional<int> exit_code,
+                          const std::string& reason) {
+  task.state = state;
+  pilot::protocol::TaskUpdate update;
+  update.uid = task.description.uid;
+  update.state = state;
+  update.time = Now();
+  update.exit_code = exit_code;
+  update.reason = reason;
+  if (state == TaskState::kAgentExecuting && task.placement) {
+    for (const auto& rank : *task.placement) {
+      update.placement.push_back({resources_.nodes[rank.node].name, rank.cores, rank.gpus});
+    }
+  }
+  updates_.push_back(pilot::protocol::ToJson(update));
+}
+
+void Agent::Impl::Finish(AgentTask& task, TaskState state, std::optional<int> exit_code,
+                         const std::string& reason) {
+  Advance(task, state, exit_code, reason);
+  // The description is no longer needed; keep the record so a late cancel finds a final task.
+  task.description.arguments.clear();
+  task.description.environment.clear();
+}
+
+void Agent::Impl::OnSubmit(const nlohmann::json& tasks) {
+  for (const auto& json : tasks) {
+    auto description = pilot::TaskDescriptionFromJson(json);
+    if (!description.ok()) {
+      spdlog::warn("agent: {}", description.status().message());
+      continue;
+    }
+    const std::string uid = description->uid;
+    if (tasks_.count(uid)) {
+      spdlog::warn("agent: task {} submitted twice; ignored", uid);
+      continue;
+    }
+    auto& task = *(tasks_[uid] = std::make_unique<AgentTask>());
+    task.description = std::move(*description);
+    task.sandbox = config_.sandbox + "/" + uid;
+    task.sequence = next_sequence_++;
+    const auto& d = task.description;
+    const auto method = ResolveLaunchMethod(d, resources_);
+    task.request = {d.ranks,
+                    d.cores_per_rank,
+                    d.gpus_per_rank,
+                    d.mem_per_rank,
+                    method != pilot::LaunchMethod::kSrun,
+                    d.tags.count("colocate") ? d.tags.at("colocate") : std::string()};
+
+    Advance(task, TaskState::kAgentStagingInput);
+    std::error_code error;
+    std::filesystem::create_directory(task.sandbox, error);
+    if (error) {
+      Finish(task, TaskState::kFailed, {},
+             "cannot create sandbox '" + task.sandbox + "': " + error.message());
+      continue;
+    }
+    Status staged;
+    for (const auto& directive : d.input_staging) {
+      staged = Stage(directive, "/", task.sandbox);
+      if (!staged.ok()) break;
+    }
+    if (!staged.ok()) {
+      Finish(task, TaskState::kFailed, {}, staged.message());
+      continue;
+    }
+    Advance(task, TaskState::kAgentScheduling);
+    if (auto fits = scheduler_->CheckFits(task.request); !fits.ok()) {
+      Finish(task, TaskState::kFailed, {}, "task " + uid + " can never run on this pilot: " + fits.message());
+      continue;
+    }
+    waiting_.insert(&task);
+  }
+}
+
+void Agent::Impl::Schedule() {
+  // Requests of a shape that did not fit in this pass will not fit later in it either: skip them
+  // instead of asking the scheduler again (a queue of 10,000 equal tasks costs one failed try).
+  std::set<std::tuple<int, int, int, int64_t, bool, std::string>> full;
+  for (auto it = waiting_.begin(); it != waiting_.end() && scheduler_->free_cores() > 0;) {
+    AgentTask& task = **it;
+    const auto& r = task.request;
+    auto shape = std::make_tuple(r.ranks, r.cores_per_rank, r.gpus_per_rank, r.mem_per_rank, r.single_node,
+                                 r.colocate);
+    if (full.count(shape)) {
+      ++it;
+      continue;
+    }
+    task.placement = scheduler_->Allocate(r);
+    if (!task.placement) {
+      full.insert(shape);
+      ++it;
+      continue;
+    }
+    it = waiting_.erase(it);
+    profiler_->Record(Now(), "schedule_ok", task.description.uid, "",
+                      DescribePlacement(*task.placement, resources_));
+    Launch(task);
+  }
+}
+
+void Agent::Impl::Launch(AgentTask& task) {
+  ++task.attempt;
+  task.stop = StopReason::kNone;
+  task.killed = false;
+  auto spec = BuildLaunch(task.description, *task.placement, resources_, task.sandbox);
+  Result<pid_t> pid = spec.ok() ? SpawnProcess(*spec, base_environment_) : Result<pid_t>(spec.status());
+  if (!pid.ok()) {
+    scheduler_->Release(*task.placement);
+    profiler_->Record(Now(), "unschedule", task.description.uid);
+    task.placement.reset();
+    Finish(task, TaskState::kFailed, {}, pid.status().message());
+    return;
+  }
+  task.pid = *pid;
+  running_[task.pid] = &task;
+  const double now = Now();
+  profiler_->Record(now, "exec_start", task.description.uid, "", std::to_string(task.pid));
+  Advance(task, TaskState::kAgentExecuting);
+  if (task.description.timeout > 0) {
+    task.deadline = now + task.description.timeout;
+    deadlines_.emplace(task.deadline, &task);
+  }
+}
+
+void Agent::Impl::ReapChildren() {
+  int status;
+  for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;) {
+    auto found = running_.find(pid);
+    if (found == running_.end()) continue;  // not a task (e.g. a helper of popen)
+    AgentTask& task = *found->second;
+    running_.erase(found);
+    // What the task left behind in its group goes with it; the group id cannot have been reused
+    // yet, since nothing was spawned since the leader was reaped.
+    ::kill(-pid, SIGKILL);
+    OnExit(task, status);
+  }
+}
+
+void Agent::Impl::OnExit(AgentTask& task, int status) {
+  const double now = Now();
+  if (task.deadline > 0) deadlines_.erase({task.deadline, &task});
+  task.deadline = 0;
+  task.pid = -1;
+  scheduler_->Release(*task.placement);
+  task.placement.reset();
+  int exit_code = 0;
+  std::string outcome = DescribeWaitStatus(status, &exit_code);
+  profiler_->Record(now, "exec_stop", task.description.uid, "", outcome);
+  profiler_->Record(now, "unschedule", task.description.uid);
+
+  switch (task.stop) {
+    case StopReason::kCancel:
+      return Finish(task, TaskState::kCanceled, exit_code, "canceled while running");
+    case StopReason::kShutdown:
+      return Finish(task, TaskState::kCanceled, exit_code, final_reason_);
+    case StopReason::kTimeout:
+      outcome =
+          "timed out after " + fmt::format("{:g}", task.description.timeout) + " s (process group killed)";
+      break;
+    case StopReason::kNone:
+      if (exit_code == 0) {
+        Advance(task, TaskState::kAgentStagingOutput);
+        for (const auto& directive : task.description.output_staging) {
+          auto staged = Stage(directive, task.sandbox, "/");
+          if (!staged.ok()) return Finish(task, TaskState::kFailed, exit_code, staged.message());
+        }
+        return Finish(task, TaskState::kDone, exit_code, {});
+      }
+      break;
+  }
+  if (task.attempt <= task.description.retries) {  // try again: back into the queue
+    Advance(task, TaskState::kAgentScheduling, exit_code,
+            "attempt " + std::to_string(task.attempt) + " failed: " + outcome);
+    waiting_.insert(&task);
+    return;
+  }
+  Advance(task, TaskState::kAgentStagingOutput);
+  Finish(task, TaskState::kFailed, exit_code, outcome);
+}
+
+void Agent::Impl::Signal(AgentTask& task, int signal) {
+  if (task.pid <= 0) return;
+  ::kill(-task.pid, signal);
+  if (task.deadline > 0) deadlines_.erase({task.deadline, &task});
+  task.deadline = 0;
+  if (signal == SIGKILL) {
+    task.killed = true;
+  } else {
+    task.deadline = Now() + kKillGrace;
+    deadlines_.emplace(task.deadline, &task);
+  }
+}
+
+void Agent::Impl::CheckDeadlines() {
+  const double now = Now();
+  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+    AgentTask& task = *deadlines_.begin()->second;
+    deadlines_.erase(deadlines_.begin());
+    task.deadline = 0;
+    if (task.stop == StopReason::kNone) {
+      task.stop = StopReason::kTimeout;
+      profiler_->Record(now, "timeout", task.description.uid);
+      Signal(task, SIGTERM);
+    } else {
+      Signal(task, SIGKILL);  // it ignored SIGTERM for the whole grace period
+    }
+  }
+}
+
+void Agent::Impl::OnCancel(const nlohmann::json& uids) {
+  for (const auto& json : uids) {
+    auto found = tasks_.find(json.get<std::string>());
+    if (found == tasks_.end()) continue;
+    AgentTask& task = *found->second;
+    if (pilot::IsFinal(task.state)) continue;
+    if (waiting_.erase(&task)) {
+      Finish(task, TaskState::kCanceled, {}, "canceled before it ran");
+    } else if (task.pid > 0 && task.stop != StopReason::kCancel) {
+      task.stop = StopReason::kCancel;
+      profiler_->Record(Now(), "cancel", task.description.uid);
+      Signal(task, SIGTERM);
+    }
+  }
+}
+
+void Agent::Impl::Shutdown(TaskState task_state, const std::string& reason) {
+  if (stopping_) return;
+  stopping_ = true;
+  final_reason_ = reason;
+  spdlog::info("agent {}: shutting down: {}", config_.pilot_uid, reason);
+  for (AgentTask* task : waiting_) Finish(*task, task_state, {}, reason);
+  waiting_.clear();
+  for (auto& [pid, task] : running_) {
+    task->stop = StopReason::kShutdown;
+    ::kill(-pid, SIGKILL);
+  }
+  // SIGKILL cannot be ignored: waiting for each is short and loses no exit status.
+  while (!running_.empty()) {
+    int status;
+    pid_t pid = ::waitpid(running_.begin()->first, &status, 0);
+    auto found = running_.find(pid);
+    if (found == running_.end()) continue;
+    AgentTask& task = *found->second;
+    running_.erase(found);
+    OnExit(task, status);
+  }
+}
+
+void Agent::Impl::Flush() {
+  if (updates_.empty() || clients_.empty()) return;
+  auto message = pilot::protocol::Message(pilot::protocol::kStates);
+  message["updates"] = std::move(updates_);
+  updates_ = nlohmann::json::array();
+  const std::string bytes = message.dump();
+  for (const auto& client : clients_) {
+    socket_->send(zmq::buffer(client), zmq::send_flags::sndmore);
+    socket_->send(zmq::buffer(bytes), zmq::send_flags::none);
+  }
+}
+
+Agent::Agent(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Agent::~Agent() = default;
+
+Result<std::unique_ptr<Agent>> Agent::Start(const pilot::AgentConfig& config, int notify_fd) {
+  auto impl = std::make_unique<Impl>();
+  DEEPRC_RETURN_NOT_OK(impl->Init(config, notify_fd));
+  return std::unique_ptr<Agent>(new Agent(std::move(impl)));
+}
+
+Status Agent::Run() { return impl_->Run(); }
+
+}  // namespace deeprc::agent

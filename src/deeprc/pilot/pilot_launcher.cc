@@ -1,0 +1,271 @@
+#include "deeprc/pilot/pilot_launcher.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace deeprc::pilot {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Runs a command and returns its stdout; the exit status must be 0.
+Result<std::string> RunCommand(const std::vector<std::string>& argv) {
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return Status::IOError("pipe: ", std::strerror(errno));
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  std::vector<char*> args;
+  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  pid_t pid;
+  int error = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(out[1]);
+  if (error != 0) {
+    ::close(out[0]);
+    return Status::IOError("cannot run ", argv[0], ": ", std::strerror(error));
+  }
+  std::string output;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(out[0], buffer, sizeof(buffer))) > 0;) output.append(buffer, n);
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return Status::IOError(argv[0], " failed (status ", status, "): ", output);
+  }
+  return output;
+}
+
+// A child process of the client, in its own process group (a Ctrl-C meant for the client does not
+// reach it; the client stops it). It reports its endpoint on a pipe, so readiness costs no polling.
+class LocalLauncher : public PilotLauncher {
+ public:
+  ~LocalLauncher() override {
+    if (pid_ > 0) (void)Stop(0);
+    if (notify_fd_ >= 0) ::close(notify_fd_);
+  }
+
+  Status Start(const AgentConfig& config, const std::string& config_path) override {
+    stderr_path_ = config.sandbox + "/agent.err";
+    const std::string executable = FindAgentExecutable(config.description.agent_executable);
+    int notify[2];
+    if (::pipe2(notify, O_CLOEXEC) != 0) return Status::IOError("pipe: ", std::strerror(errno));
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, (config.sandbox + "/agent.out").c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, notify[1], 3);  // dup2 clears close-on-exec
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+    posix_spawnattr_setpgroup(&attributes, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    std::vector<std::string> argv = {executable, "--config", config_path, "--notify-fd", "3"};
+    std::vector<char*> args;
+    for (auto& arg : argv) args.push_back(arg.data());
+    args.push_back(nullptr);
+    int error = posix_spawnp(&pid_, args[0], &actions, &attributes, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    ::close(notify[1]);
+    if (error != 0) {
+      ::close(notify[0]);
+      pid_ = -1;
+      return Status::IOError("cannot start agent '", executable, "': ", std::strerror(error));
+    }
+    notify_fd_ = notify[0];
+    return Status::OK();
+  }
+
+  Result<std::string> WaitForEndpoint(double timeout, const std::atomic<bool>& stop) override {
+    const auto start = Clock::now();
+    std::string line;
+    while (line.find('\n') == std::string::npos) {
+      if (stop) return Status::Cancelled("pilot launch canceled");
+      double left = timeout - SecondsSince(start);
+      if (left <= 0) return Status::IOError("agent did not start within ", timeout, " s", StderrTail());
+      pollfd item = {notify_fd_, POLLIN, 0};
+      // Wake up now and then to notice `stop`; the agent usually answers in milliseconds.
+      if (::poll(&item, 1, static_cast<int>(std::min(left, 0.1) * 1000) + 1) <= 0) continue;
+      char buffer[256];
+      ssize_t n = ::read(notify_fd_, buffer, sizeof(buffer));
+      if (n <= 0) {
+        int status = 0;
+        bool exited = ::waitpid(pid_, &status, 0) == pid_;
+        if (exited) pid_ = -1;
+        return Status::IOError("agent exited before it was ready",
+                               exited && WIFEXITED(status)
+                                   ? " (exit code " + std::to_string(WEXITSTATUS(status)) + ")"
+                                   : std::string(),
+                               StderrTail());
+      }
+      line.append(buffer, n);
+    }
+    return line.substr(0, line.find('\n'));
+  }
+
+  Status Stop(double grace) override {
+    if (pid_ <= 0) return Status::OK();
+    const auto start = Clock::now();
+    int status = 0;
+    while (::waitpid(pid_, &status, WNOHANG) == 0) {
+      if (SecondsSince(start) >= grace) {
+        ::kill(-pid_, SIGKILL);
+        ::waitpid(pid_, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // only while the agent shuts down
+    }
+    pid_ = -1;
+    return Status::OK();
+  }
+
+ private:
+  std::string StderrTail() const {
+    std::string tail = TailOfFile(stderr_path_);
+    return tail.empty() ? std::string() : "; agent stderr: " + tail;
+  }
+
+  pid_t pid_ = -1;
+  int notify_fd_ = -1;
+  std::string stderr_path_;
+};
+
+// A Slurm job whose batch script runs the agent. The endpoint arrives in a file of the sandbox
+// (shared with the nodes), so readiness is checked every 50 ms: a job start takes seconds anyway.
+class SlurmLauncher : public PilotLauncher {
+ public:
+  ~SlurmLauncher() override {
+    if (!job_id_.empty()) (void)Stop(0);
+  }
+
+  Status Start(const AgentConfig& config, const std::string& config_path) override {
+    endpoint_file_ = config.endpoint_file();
+    stderr_path_ = config.sandbox + "/agent.err";
+    const auto& description = config.description;
+    const std::string script_path = config.sandbox + "/agent.sbatch";
+    std::ofstream script(script_path);
+    script << "#!/bin/sh\n"
+           << "#SBATCH --job-name=deeprc." << config.pilot_uid << "\n"
+           << "#SBATCH --nodes=" << description.nodes << "\n"
+           << "#SBATCH --exclusive\n"
+           << "#SBATCH --output=" << config.sandbox << "/agent.out\n"
+           << "#SBATCH --error=" << stderr_path_ << "\n"
+           << "#SBATCH --chdir=" << config.sandbox << "\n";
+    if (description.runtime > 0) {
+      script << "#SBATCH --time=" << static_cast<int>(description.runtime + 0.999) << "\n";
+    }
+    if (!description.queue.empty()) script << "#SBATCH --partition=" << description.queue << "\n";
+    if (!description.account.empty()) script << "#SBATCH --account=" << description.account << "\n";
+    if (description.gpus > 0) script << "#SBATCH --gpus-per-node=" << description.gpus << "\n";
+    script << "exec '" << FindAgentExecutable(description.agent_executable) << "' --config '" << config_path
+           << "'\n";
+    script.close();
+    if (!script) return Status::IOError("cannot write batch script '", script_path, "'");
+    DEEPRC_ASSIGN_OR_RETURN(auto output, RunCommand({"sbatch", "--parsable", script_path}));
+    job_id_ = output.substr(0, output.find_first_of(";\n"));
+    if (job_id_.empty()) return Status::IOError("sbatch printed no job id");
+    return Status::OK();
+  }
+
+  Result<std::string> WaitForEndpoint(double timeout, const std::atomic<bool>& stop) override {
+    const auto start = Clock::now();
+    auto last_check = start;
+    for (;;) {
+      if (stop) return Status::Cancelled("pilot launch canceled");
+      std::ifstream file(endpoint_file_);
+      std::string endpoint;
+      if (file && std::getline(file, endpoint) && !endpoint.empty()) return endpoint;
+      if (SecondsSince(start) > timeout) {
+        return Status::IOError("Slurm job ", job_id_, " did not start its agent within ", timeout, " s");
+      }
+      if (SecondsSince(last_check) > 1) {
+        last_check = Clock::now();
+        auto state = RunCommand({"squeue", "-h", "-j", job_id_, "-o", "%T"});
+        if (state.ok() && state->empty()) {
+          return Status::IOError(
+              "Slurm job ", job_id_, " ended before its agent was ready",
+              TailOfFile(stderr_path_).empty() ? "" : "; agent stderr: ", TailOfFile(stderr_path_));
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
+  Status Stop(double grace) override {
+    if (job_id_.empty()) return Status::OK();
+    const auto start = Clock::now();
+    for (;;) {
+      auto state = RunCommand({"squeue", "-h", "-j", job_id_, "-o", "%T"});
+      if (!state.ok() || state->empty()) break;
+      if (SecondsSince(start) >= grace) {
+        (void)RunCommand({"scancel", job_id_});
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    job_id_.clear();
+    return Status::OK();
+  }
+
+ private:
+  std::string job_id_, endpoint_file_, stderr_path_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<PilotLauncher>> MakePilotLauncher(const std::string& resource) {
+  if (resource == "local") return std::make_unique<LocalLauncher>();
+  if (resource == "slurm") return std::make_unique<SlurmLauncher>();
+  return Status::Invalid("unknown pilot resource '", resource, "'");
+}
+
+std::string FindAgentExecutable(const std::string& configured) {
+  if (!configured.empty()) return configured;
+  if (const char* env = std::getenv("DEEPRC_AGENT"); env != nullptr && *env != '\0') return env;
+  std::error_code error;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    auto sibling = self.parent_path() / "deeprc-agent";
+    if (std::filesystem::exists(sibling)) return sibling.string();
+  }
+  return "deeprc-agent";
+}
+
+std::string TailOfFile(const std::string& path, int lines) {
+  std::ifstream file(path);
+  std::vector<std::string> tail;
+  for (std::string line; std::getline(file, line);) {
+    tail.push_back(line);
+    if (static_cast<int>(tail.size()) > lines) tail.erase(tail.begin());
+  }
+  std::string text;
+  for (const auto& line : tail) text += (text.empty() ? "" : " | ") + line;
+  return text;
+}
+
+}  // namespace deeprc::pilot

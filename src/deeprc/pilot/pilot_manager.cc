@@ -1,0 +1,23 @@
+#include "deeprc/pilot/pilot_manager.h"
+
+namespace deeprc::pilot {
+
+PilotManager::~PilotManager() { (void)Close(); }
+
+Result<std::shared_ptr<Pilot>> PilotManager::Submit(const PilotDescription& description) {
+  DEEPRC_RETURN_NOT_OK(description.Validate());
+  std::shared_ptr<Pilot> pilot(new Pilot(session_, session_->NextUid("pilot"), description));
+  DEEPRC_RETURN_NOT_OK(WithContext(pilot->Launch(), "pilot ", pilot->uid(), ": "));
+  pilots_.push_back(pilot);
+  return pilot;
+}
+
+Status PilotManager::Close() {
+  Status status;
+  for (auto& pilot : pilots_) {
+    if (!IsFinal(pilot->state())) status &= pilot->Close(PilotState::kDone);
+  }
+  return status;
+}
+
+}  // namespace deeprc::pilot

@@ -1,0 +1,324 @@
+// The acceptance list of the pilot runtime on a local pilot: throughput, outcomes and their
+// reasons, MPI ranks, exclusive cores, oversize tasks, cancel, and refusing strangers.
+#include <signal.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <zmq.hpp>
+
+#include "deeprc/pilot/profiler.h"
+#include "test_util.h"
+
+namespace deeprc::pilot {
+namespace {
+
+using testing::Command;
+using testing::LocalPilotTest;
+using testing::Shell;
+
+bool Reached(const Task& task, TaskState state) {
+  for (const auto& transition : task.history()) {
+    if (transition.state == state) return true;
+  }
+  return false;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+TEST_F(LocalPilotTest, PilotBecomesActiveWithDiscoveredResources) {
+  StartPilot(3);
+  EXPECT_EQ(pilot_->state(), PilotState::kPmgrActive);
+  auto resources = pilot_->resources();
+  ASSERT_EQ(resources["nodes"].size(), 1u);
+  EXPECT_EQ(resources["nodes"][0]["cores"].get<int>(), 3);
+  std::vector<PilotState> states;
+  for (const auto& transition : pilot_->history()) states.push_back(transition.state);
+  EXPECT_EQ(states,
+            (std::vector<PilotState>{PilotState::kNew, PilotState::kPmgrLaunching, PilotState::kPmgrActive}));
+  PILOT_ASSERT_OK(pilot_->Close(PilotState::kDone));
+  EXPECT_EQ(pilot_->state(), PilotState::kDone);
+}
+
+TEST_F(LocalPilotTest, ThousandTrueTasksAllDone) {
+  StartPilot(0);
+  std::vector<TaskDescription> descriptions(1000, Command({"/bin/true"}));
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit(descriptions));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 300));
+  auto counts = task_manager_->CountByState();
+  EXPECT_EQ(counts[TaskState::kDone], 1000);
+  for (const auto& task : tasks) {
+    ASSERT_EQ(task.state(), TaskState::kDone) << task.uid() << ": " << task.reason();
+    ASSERT_EQ(task.exit_code(), 0);
+  }
+  // Every state of the model, in order, each with a time.
+  auto history = tasks.front().history();
+  std::vector<TaskState> states;
+  for (const auto& transition : history) states.push_back(transition.state);
+  EXPECT_EQ(states, (std::vector<TaskState>{TaskState::kNew, TaskState::kTmgrScheduling,
+                                            TaskState::kAgentStagingInput, TaskState::kAgentScheduling,
+                                            TaskState::kAgentExecuting, TaskState::kAgentStagingOutput,
+                                            TaskState::kDone}));
+  for (size_t i = 1; i < history.size(); ++i) EXPECT_GE(history[i].time, history[i - 1].time);
+}
+
+TEST_F(LocalPilotTest, MixedOutcomesEndInTheRightStateWithReasons) {
+  StartPilot(2);
+  auto good = Command({"/bin/echo", "hello"});
+  auto failing = Shell("exit 3");
+  auto crashing = Shell("kill -SEGV $$");
+  auto hanging = Command({"/bin/sleep", "1000"});
+  hanging.timeout = 0.5;
+  auto missing = Command({"/no/such/program"});
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({good, failing, crashing, hanging, missing, good}));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 60));
+
+  EXPECT_EQ(tasks[0].state(), TaskState::kDone);
+  EXPECT_EQ(ReadFile(tasks[0].stdout_path()), "hello\n");
+  EXPECT_EQ(tasks[5].state(), TaskState::kDone);
+
+  EXPECT_EQ(tasks[1].state(), TaskState::kFailed);
+  EXPECT_EQ(tasks[1].exit_code(), 3);
+  EXPECT_EQ(tasks[1].reason(), "exit code 3");
+
+  EXPECT_EQ(tasks[2].state(), TaskState::kFailed);
+  EXPECT_EQ(tasks[2].exit_code(), -SIGSEGV);
+  EXPECT_NE(tasks[2].reason().find("SIGSEGV"), std::string::npos) << tasks[2].reason();
+
+  EXPECT_EQ(tasks[3].state(), TaskState::kFailed);
+  EXPECT_NE(tasks[3].reason().find("timed out after 0.5 s"), std::string::npos) << tasks[3].reason();
+
+  EXPECT_EQ(tasks[4].state(), TaskState::kFailed);
+  EXPECT_NE(tasks[4].reason().find("/no/such/program"), std::string::npos) << tasks[4].reason();
+
+  // The agent went on after all that.
+  PILOT_ASSIGN_OR_FAIL(after, task_manager_->Submit({good}));
+  PILOT_ASSERT_OK(task_manager_->Wait({after[0].uid()}, FinalTaskStates(), 30));
+  EXPECT_EQ(after[0].state(), TaskState::kDone);
+  EXPECT_EQ(pilot_->state(), PilotState::kPmgrActive);
+}
+
+TEST_F(LocalPilotTest, MpiTaskGetsExactlyThreeRanks) {
+  StartPilot(4);
+  auto task = Command({DEEPRC_MPI_HELLO_PATH});
+  task.ranks = 3;
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({task}));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 120));
+  ASSERT_EQ(tasks[0].state(), TaskState::kDone) << tasks[0].reason() << "\n"
+                                                << ReadFile(tasks[0].stderr_path());
+  std::set<std::string> lines;
+  std::stringstream output(ReadFile(tasks[0].stdout_path()));
+  for (std::string line; std::getline(output, line);) lines.insert(line);
+  EXPECT_EQ(lines, (std::set<std::string>{"rank 0 of 3", "rank 1 of 3", "rank 2 of 3"}));
+  EXPECT_EQ(tasks[0].placement().size(), 3u);
+}
+
+TEST_F(LocalPilotTest, NoTwoRunningTasksShareACore) {
+  StartPilot(4);
+  std::vector<TaskDescription> descriptions;
+  for (int i = 0; i < 40; ++i) {
+    auto task = Command({"/bin/sleep", "0.02"});
+    task.cores_per_rank = 1 + i % 3;
+    descriptions.push_back(task);
+  }
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit(descriptions));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 120));
+  PILOT_ASSERT_OK(pilot_->Close(PilotState::kDone));  // flushes the agent's profile
+
+  // Rebuild each task's holding of cores from the recorded placements: [schedule_ok, unschedule].
+  PILOT_ASSIGN_OR_FAIL(events, ReadProfile((pilot_->sandbox() / "agent.prof").string()));
+  struct Hold {
+    double begin = 0, end = 0;
+    std::set<int> cores;
+  };
+  std::map<std::string, Hold> holds;
+  for (const auto& event : events) {
+    if (event.event == "schedule_ok") {
+      auto& hold = holds[event.uid];
+      hold.begin = event.time;
+      std::string detail = event.detail.substr(event.detail.find(':') + 1);
+      std::stringstream cores(detail);
+      for (int core; cores >> core;) hold.cores.insert(core);
+    } else if (event.event == "unschedule") {
+      holds[event.uid].end = event.time;
+    }
+  }
+  ASSERT_EQ(holds.size(), 40u);
+  for (const auto& task : tasks) {
+    EXPECT_EQ(task.state(), TaskState::kDone);
+    EXPECT_EQ(static_cast<int>(holds[task.uid()].cores.size()), task.description().cores_per_rank);
+  }
+  int overlapping = 0;
+  for (auto a = holds.begin(); a != holds.end(); ++a) {
+    for (auto b = std::next(a); b != holds.end(); ++b) {
+      if (a->second.begin < b->second.end && b->second.begin < a->second.end) {
+        ++overlapping;
+        for (int core : a->second.cores) {
+          EXPECT_FALSE(b->second.cores.count(core))
+              << a->first << " and " << b->first << " share core " << core;
+        }
+      }
+    }
+  }
+  EXPECT_GT(overlapping, 0);  // the check above was not vacuous
+}
+
+TEST_F(LocalPilotTest, OversizeTaskFailsAtOnceWithAClearMessage) {
+  StartPilot(2);
+  auto task = Command({"/bin/true"});
+  task.cores_per_rank = 64;
+  auto too_many_ranks = Command({"/bin/true"});
+  too_many_ranks.ranks = 3;
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({task, too_many_ranks}));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 30));
+  for (const auto& task : tasks) {
+    EXPECT_EQ(task.state(), TaskState::kFailed);
+    EXPECT_FALSE(Reached(task, TaskState::kAgentExecuting));
+    EXPECT_NE(task.reason().find("can never run on this pilot"), std::string::npos) << task.reason();
+  }
+  EXPECT_NE(tasks[0].reason().find("64 cores per rank, but the largest node of the pilot has 2"),
+            std::string::npos)
+      << tasks[0].reason();
+  EXPECT_NE(tasks[1].reason().find("3 ranks"), std::string::npos) << tasks[1].reason();
+}
+
+TEST_F(LocalPilotTest, CancelQueuedAndRunningTasks) {
+  StartPilot(1);
+  auto running = Command({"/bin/sleep", "1000"});
+  auto queued = Command({"/bin/sleep", "1000"});
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({running, queued}));
+  PILOT_ASSERT_OK(task_manager_->Wait({tasks[0].uid()}, {TaskState::kAgentExecuting}, 30));
+  PILOT_ASSERT_OK(task_manager_->Cancel({tasks[0].uid(), tasks[1].uid()}));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 30));
+  EXPECT_EQ(tasks[0].state(), TaskState::kCanceled);
+  EXPECT_EQ(tasks[0].reason(), "canceled while running");
+  EXPECT_EQ(tasks[1].state(), TaskState::kCanceled);
+  EXPECT_EQ(tasks[1].reason(), "canceled before it ran");
+  EXPECT_FALSE(Reached(tasks[1], TaskState::kAgentExecuting));
+}
+
+TEST_F(LocalPilotTest, DependenciesRetriesAndStaging) {
+  StartPilot(2);
+  std::ofstream(folder_.path() / "input.txt") << "staged in\n";
+  auto first = Shell("cat input.txt > result.txt");
+  first.uid = "first";
+  first.input_staging = {{(folder_.path() / "input.txt").string(), "input.txt", StagingAction::kCopy}};
+  first.output_staging = {{"result.txt", (folder_.path() / "result.txt").string(), StagingAction::kCopy}};
+  auto second = Shell("test -f attempted || { touch attempted; exit 1; }");  // fails once, then works
+  second.uid = "second";
+  second.retries = 1;
+  second.after = {"first"};
+  auto doomed = Shell("exit 2");
+  doomed.uid = "doomed";
+  auto orphan = Command({"/bin/true"});
+  orphan.uid = "orphan";
+  orphan.after = {"doomed"};
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({first, second, doomed, orphan}));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 60));
+  EXPECT_EQ(tasks[0].state(), TaskState::kDone) << tasks[0].reason();
+  EXPECT_EQ(ReadFile((folder_.path() / "result.txt").string()), "staged in\n");
+  EXPECT_EQ(tasks[1].state(), TaskState::kDone) << tasks[1].reason();
+  EXPECT_GT(tasks[1].history().front().time, 0);
+  EXPECT_GE(tasks[1].history()[4].time, tasks[0].history().back().time);  // started after 'first' ended
+  EXPECT_EQ(tasks[2].state(), TaskState::kFailed);
+  EXPECT_EQ(tasks[3].state(), TaskState::kFailed);
+  EXPECT_EQ(tasks[3].reason(), "dependency doomed ended FAILED");
+}
+
+TEST_F(LocalPilotTest, TasksAreBoundToTheirCores) {
+  StartPilot(2);
+  auto task = Shell(
+      "echo $OMP_NUM_THREADS; grep Cpus_allowed_list /proc/self/status; echo $DEEPRC_CPUS; echo "
+      "\"[$CUDA_VISIBLE_DEVICES]\"");
+  task.cores_per_rank = 2;
+  task.environment = {{"MY_SETTING", "42"}};
+  auto env = Shell("echo $MY_SETTING");
+  env.environment = {{"MY_SETTING", "42"}};
+  env.pre_exec = {"echo pre"};
+  env.post_exec = {"echo post"};
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({task, env}));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 30));
+  ASSERT_EQ(tasks[0].state(), TaskState::kDone) << tasks[0].reason();
+  std::stringstream output(ReadFile(tasks[0].stdout_path()));
+  std::string threads, allowed, cpus;
+  std::getline(output, threads);
+  std::getline(output, allowed);
+  std::getline(output, cpus);
+  EXPECT_EQ(threads, "2");
+  // The kernel writes "0-1" where DEEPRC_CPUS says "0,1": compare the sets.
+  auto expand = [](std::string text) {
+    std::set<int> set;
+    std::replace(text.begin(), text.end(), ',', ' ');
+    std::stringstream items(text);
+    for (std::string item; items >> item;) {
+      auto dash = item.find('-');
+      int low = std::stoi(item.substr(0, dash));
+      int high = dash == std::string::npos ? low : std::stoi(item.substr(dash + 1));
+      for (int cpu = low; cpu <= high; ++cpu) set.insert(cpu);
+    }
+    return set;
+  };
+  EXPECT_EQ(expand(allowed.substr(allowed.find(':') + 1)), expand(cpus));
+  ASSERT_EQ(tasks[1].state(), TaskState::kDone) << tasks[1].reason();
+  EXPECT_EQ(ReadFile(tasks[1].stdout_path()), "pre\n42\npost\n");
+}
+
+TEST_F(LocalPilotTest, UnauthenticatedConnectionIsRefused) {
+  StartPilot(1);
+  std::string endpoint;
+  std::getline(std::ifstream((pilot_->sandbox() / "agent.endpoint").string()), endpoint);
+  ASSERT_FALSE(endpoint.empty());
+  zmq::context_t context;
+  auto try_peer = [&](auto configure) {
+    zmq::socket_t socket(context, zmq::socket_type::dealer);
+    socket.set(zmq::sockopt::linger, 0);
+    configure(socket);
+    socket.connect(endpoint);
+    (void)socket.send(zmq::str_buffer(R"({"type":"hello"})"), zmq::send_flags::dontwait);
+    (void)socket.send(zmq::str_buffer(R"({"type":"submit","tasks":[]})"), zmq::send_flags::dontwait);
+    zmq::pollitem_t item = {socket.handle(), 0, ZMQ_POLLIN, 0};
+    return zmq::poll(&item, 1, std::chrono::milliseconds(500));
+  };
+  // No security at all: the CURVE handshake never completes.
+  EXPECT_EQ(try_peer([](zmq::socket_t&) {}), 0);
+  // CURVE with the agent's public key but a client key of its own: ZAP says no.
+  auto stranger = SessionKeys::Generate();
+  ASSERT_TRUE(stranger.ok());
+  EXPECT_EQ(try_peer([&](zmq::socket_t& socket) {
+              socket.set(zmq::sockopt::curve_serverkey, session_->keys().server_public);
+              socket.set(zmq::sockopt::curve_publickey, stranger->client_public);
+              socket.set(zmq::sockopt::curve_secretkey, stranger->client_secret);
+            }),
+            0);
+  // The secret itself is private to its owner.
+  auto mode = std::filesystem::status(session_->secret_file()).permissions();
+  EXPECT_EQ(mode, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  // And the rightful client still works.
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({Command({"/bin/true"})}));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 30));
+  EXPECT_EQ(tasks[0].state(), TaskState::kDone);
+}
+
+TEST_F(LocalPilotTest, ClosingThePilotCancelsWhatRuns) {
+  StartPilot(1);
+  PILOT_ASSIGN_OR_FAIL(
+      tasks, task_manager_->Submit({Command({"/bin/sleep", "1000"}), Command({"/bin/sleep", "1000"})}));
+  PILOT_ASSERT_OK(task_manager_->Wait({tasks[0].uid()}, {TaskState::kAgentExecuting}, 30));
+  PILOT_ASSERT_OK(pilot_->Close());
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 30));
+  EXPECT_EQ(tasks[0].state(), TaskState::kCanceled);
+  EXPECT_EQ(tasks[1].state(), TaskState::kCanceled);
+  EXPECT_EQ(pilot_->state(), PilotState::kCanceled);
+  EXPECT_FALSE(std::filesystem::exists(pilot_->sandbox() / "agent.endpoint"));
+}
+
+}  // namespace
+}  // namespace deeprc::pilot
