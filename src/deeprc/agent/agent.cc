@@ -50,6 +50,7 @@ struct AgentTask {
   StopReason stop = StopReason::kNone;
   double deadline = 0;  // when the next timeout or kill escalation is due; 0: none
   bool killed = false;  // SIGKILL sent
+  bool sandbox_created = false;
 };
 
 // Waiting tasks in scheduling order: higher priority first, then arrival.
@@ -96,6 +97,7 @@ class Agent::Impl {
   void Finish(AgentTask& task, TaskState state, std::optional<int> exit_code, const std::string& reason);
   void Schedule();
   void Launch(AgentTask& task);
+  Status CreateSandbox(AgentTask& task);
   void ReapChildren();
   void OnExit(AgentTask& task, int status);
   void Signal(AgentTask& task, int signal);
@@ -344,21 +346,15 @@ void Agent::Impl::OnSubmit(const nlohmann::json& tasks) {
                     d.tags.count("colocate") ? d.tags.at("colocate") : std::string()};
 
     Advance(task, TaskState::kAgentStagingInput);
-    std::error_code error;
-    std::filesystem::create_directory(task.sandbox, error);
-    if (error) {
-      Finish(task, TaskState::kFailed, {},
-             "cannot create sandbox '" + task.sandbox + "': " + error.message());
-      continue;
-    }
-    Status staged;
-    for (const auto& directive : d.input_staging) {
-      staged = Stage(directive, "/", task.sandbox);
-      if (!staged.ok()) break;
-    }
-    if (!staged.ok()) {
-      Finish(task, TaskState::kFailed, {}, staged.message());
-      continue;
+    if (!d.input_staging.empty()) {  // otherwise the sandbox waits for the launch
+      Status staged = CreateSandbox(task);
+      for (size_t i = 0; staged.ok() && i < d.input_staging.size(); ++i) {
+        staged = Stage(d.input_staging[i], "/", task.sandbox);
+      }
+      if (!staged.ok()) {
+        Finish(task, TaskState::kFailed, {}, staged.message());
+        continue;
+      }
     }
     Advance(task, TaskState::kAgentScheduling);
     if (auto fits = scheduler_->CheckFits(task.request); !fits.ok()) {
@@ -367,6 +363,15 @@ void Agent::Impl::OnSubmit(const nlohmann::json& tasks) {
     }
     waiting_.insert(&task);
   }
+}
+
+Status Agent::Impl::CreateSandbox(AgentTask& task) {
+  if (task.sandbox_created) return Status::OK();
+  std::error_code error;
+  std::filesystem::create_directory(task.sandbox, error);
+  if (error) return Status::IOError("cannot create sandbox '", task.sandbox, "': ", error.message());
+  task.sandbox_created = true;
+  return Status::OK();
 }
 
 void Agent::Impl::Schedule() {
@@ -399,8 +404,12 @@ void Agent::Impl::Launch(AgentTask& task) {
   ++task.attempt;
   task.stop = StopReason::kNone;
   task.killed = false;
-  auto spec = BuildLaunch(task.description, *task.placement, resources_, task.sandbox);
-  Result<pid_t> pid = spec.ok() ? SpawnProcess(*spec, base_environment_) : Result<pid_t>(spec.status());
+  Result<pid_t> pid = [&]() -> Result<pid_t> {
+    DEEPRC_RETURN_NOT_OK(CreateSandbox(task));
+    DEEPRC_ASSIGN_OR_RETURN(auto spec,
+                            BuildLaunch(task.description, *task.placement, resources_, task.sandbox));
+    return SpawnProcess(spec, base_environment_);
+  }();
   if (!pid.ok()) {
     scheduler_->Release(*task.placement);
     profiler_->Record(Now(), "unschedule", task.description.uid);

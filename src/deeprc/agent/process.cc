@@ -68,12 +68,14 @@ Result<pid_t> SpawnProcess(const LaunchSpec& spec, const BaseEnvironment& base) 
 
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
-  // The agent blocks SIGCHLD and friends to read them from a signalfd; tasks must not inherit that.
-  sigset_t none, all;
+  // The agent blocks SIGCHLD and friends to read them from a signalfd, and ignores SIGPIPE; tasks
+  // inherit neither. (Signals with handlers are reset by exec anyway.)
+  sigset_t none, ignored;
   sigemptyset(&none);
-  sigfillset(&all);
+  sigemptyset(&ignored);
+  sigaddset(&ignored, SIGPIPE);
   posix_spawnattr_setsigmask(&attributes, &none);
-  posix_spawnattr_setsigdefault(&attributes, &all);
+  posix_spawnattr_setsigdefault(&attributes, &ignored);
   posix_spawnattr_setpgroup(&attributes, 0);
   posix_spawnattr_setflags(&attributes,
                            POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);

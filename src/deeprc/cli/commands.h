@@ -13,5 +13,7 @@ struct CommandResult {
 };
 
 void AddTableCommand(CLI::App& app, CommandResult& result);
+void AddTasksCommand(CLI::App& app, CommandResult& result);
+void AddProfileCommand(CLI::App& app, CommandResult& result);
 
 }  // namespace deeprc::cli

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
 
   deeprc::cli::CommandResult result;
   deeprc::cli::AddTableCommand(app, result);
+  deeprc::cli::AddTasksCommand(app, result);
+  deeprc::cli::AddProfileCommand(app, result);
 
   try {
     app.parse(argc, argv);

@@ -62,7 +62,9 @@ struct TaskManager::Impl : std::enable_shared_from_this<Impl> {
       --counts[static_cast<size_t>(current)];
       ++counts[static_cast<size_t>(update.state)];
     }
-    session->profiler().Record(update.time, "task_state", record->description.uid, ToString(update.state),
+    // The profile keeps when the client learned of the transition (what a user waits for); the
+    // task's history keeps when it happened.
+    session->profiler().Record(Now(), "task_state", record->description.uid, ToString(update.state),
                                update.reason);
     if (!callbacks.empty()) fired.emplace_back(record, update.state);
     if (IsFinal(update.state)) ReleaseDependents(*record, update.state, fired, outbox);

@@ -1,0 +1,107 @@
+// `deeprc tasks FILE.yaml`: runs a list of task descriptions on a new pilot with a live progress
+// line, prints a summary, and exits non-zero when a task did not end DONE.
+#include <unistd.h>
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "deeprc/cli/commands.h"
+#include "deeprc/pilot/pilot_manager.h"
+#include "deeprc/pilot/profile_report.h"
+#include "deeprc/pilot/task_description_yaml.h"
+#include "deeprc/pilot/task_manager.h"
+
+namespace deeprc::cli {
+namespace {
+
+using pilot::TaskState;
+
+struct TasksOptions {
+  std::string file, session_dir;
+  pilot::PilotDescription pilot;
+  bool quiet = false;
+};
+
+std::string ProgressLine(const std::map<TaskState, int>& counts, int total, double elapsed) {
+  auto count = [&](TaskState state) {
+    auto found = counts.find(state);
+    return found == counts.end() ? 0 : found->second;
+  };
+  const int done = count(TaskState::kDone), failed = count(TaskState::kFailed),
+            canceled = count(TaskState::kCanceled), running = count(TaskState::kAgentExecuting);
+  const int finished = done + failed + canceled;
+  constexpr int kWidth = 30;
+  const int filled = total > 0 ? finished * kWidth / total : kWidth;
+  return fmt::format("[{}{}] {}/{}  running {}  queued {}  done {}  failed {}  canceled {}  {:.1f}s",
+                     std::string(filled, '#'), std::string(kWidth - filled, '.'), finished, total, running,
+                     total - finished - running, done, failed, canceled, elapsed);
+}
+
+Status RunTasks(const TasksOptions& options) {
+  DEEPRC_ASSIGN_OR_RETURN(auto descriptions, pilot::ReadTaskDescriptions(options.file));
+  if (descriptions.empty()) return Status::Invalid(options.file, ": no tasks");
+  pilot::SessionOptions session_options;
+  session_options.dir = options.session_dir;
+  DEEPRC_ASSIGN_OR_RETURN(auto session, pilot::Session::Create(session_options));
+  pilot::PilotManager pilot_manager(session);
+  DEEPRC_ASSIGN_OR_RETURN(auto pilot, pilot_manager.Submit(options.pilot));
+  pilot::TaskManager task_manager(session);
+  DEEPRC_RETURN_NOT_OK(task_manager.AddPilot(pilot));
+  const double start = pilot::Now();
+  DEEPRC_ASSIGN_OR_RETURN(auto tasks, task_manager.Submit(std::move(descriptions)));
+
+  const bool terminal = ::isatty(STDERR_FILENO);
+  const double interval = terminal ? 0.2 : 5;  // a log file gets a line now and then, not a flood
+  for (;;) {
+    auto waited = task_manager.Wait({}, pilot::FinalTaskStates(), interval);
+    if (!options.quiet) {
+      std::cerr << (terminal ? "\r" : "")
+                << ProgressLine(task_manager.CountByState(), static_cast<int>(tasks.size()),
+                                pilot::Now() - start)
+                << (terminal ? "" : "\n") << std::flush;
+    }
+    if (waited.ok()) break;
+  }
+  if (!options.quiet && terminal) std::cerr << "\n";
+  DEEPRC_RETURN_NOT_OK(pilot_manager.Close());
+
+  int failed = 0;
+  for (const auto& task : tasks) {
+    if (task.state() == TaskState::kDone) continue;
+    if (++failed <= 10) {
+      std::cout << fmt::format("{} {}: {}  (see {})\n", task.uid(), pilot::ToString(task.state()),
+                               task.reason(), task.stderr_path());
+    }
+  }
+  if (failed > 10) std::cout << "... and " << failed - 10 << " more\n";
+  auto report = pilot::AnalyzeSession(session->dir().string());
+  if (report.ok()) std::cout << pilot::FormatReport(*report);
+  std::cout << "session      " << session->dir().string() << "\n";
+  if (failed > 0) return Status::Invalid(failed, " of ", tasks.size(), " tasks did not end DONE");
+  return Status::OK();
+}
+
+}  // namespace
+
+void AddTasksCommand(CLI::App& app, CommandResult& result) {
+  auto options = std::make_shared<TasksOptions>();
+  auto* command = app.add_subcommand("tasks", "Run the tasks of a YAML file on a new pilot");
+  command->add_option("file", options->file, "YAML list of task descriptions (or a map with 'tasks')")
+      ->required();
+  command->add_option("--resource", options->pilot.resource, "local or slurm")
+      ->check(CLI::IsMember({"local", "slurm"}))
+      ->capture_default_str();
+  command->add_option("--cores", options->pilot.cores,
+                      "task slots (local; 0: every CPU) or cores per node (Slurm)");
+  command->add_option("--gpus", options->pilot.gpus, "GPUs (local) or GPUs per node (Slurm)");
+  command->add_option("--nodes", options->pilot.nodes, "nodes (Slurm)")->capture_default_str();
+  command->add_option("--runtime", options->pilot.runtime, "pilot runtime in minutes (0: no limit)");
+  command->add_option("--queue", options->pilot.queue, "Slurm partition");
+  command->add_option("--account", options->pilot.account, "Slurm account");
+  command->add_option("--session", options->session_dir, "session folder (default: sessions/<uid>)");
+  command->add_flag("--quiet", options->quiet, "no progress line");
+  command->callback([&result, options] { result.status = RunTasks(*options); });
+}
+
+}  // namespace deeprc::cli

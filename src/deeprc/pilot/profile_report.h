@@ -1,0 +1,37 @@
+// Reading a session's profiles back: per-task overheads, throughput and core utilization, and a
+// Chrome-trace JSON of the task timeline (Perfetto and chrome://tracing open it).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "deeprc/core/status.h"
+
+namespace deeprc::pilot {
+
+struct Percentiles {
+  double p50 = 0, p95 = 0, p99 = 0, max = 0;
+  static Percentiles Of(std::vector<double> values);
+};
+
+struct ProfileReport {
+  int tasks = 0, done = 0, failed = 0, canceled = 0;
+  int cores = 0;             // slots of all pilots
+  double span = 0;           // first submission to last final state, seconds
+  double throughput = 0;     // final tasks per second over the span
+  double pilot_startup = 0;  // first pilot: NEW to PMGR_ACTIVE, seconds
+  // Submission to start of execution (includes waiting for a free core) and stop to final state.
+  Percentiles submit_to_start, stop_to_final;
+  // The runtime's own share: scheduled -> started, plus stopped -> final; no queueing in it.
+  Percentiles runtime_overhead;
+  double utilization = 0;                  // busy core-seconds / (cores x span)
+  std::vector<double> utilization_series;  // the same in 20 equal slices of the span
+};
+
+// Reads client.prof and every <pilot>/agent.prof under the session folder.
+Result<ProfileReport> AnalyzeSession(const std::string& session_dir);
+// One "X" event per task execution, on a row per node and core; pilot states as instant events.
+Status WriteChromeTrace(const std::string& session_dir, const std::string& path);
+std::string FormatReport(const ProfileReport& report);
+
+}  // namespace deeprc::pilot

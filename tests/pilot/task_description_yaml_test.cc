@@ -1,0 +1,113 @@
+// Task files: every field parses, units convert, and mistakes are errors that name the line.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "deeprc/pilot/task_description_yaml.h"
+
+namespace deeprc::pilot {
+namespace {
+
+TEST(TaskDescriptionYaml, ParsesEveryField) {
+  auto tasks = ParseTaskDescriptions(R"(
+tasks:
+  - uid: train
+    name: train a model
+    executable: python3
+    arguments: [train.py, --epochs, "3"]
+    environment: {SEED: "1"}
+    pre_exec: module load x
+    post_exec: [echo done]
+    working_directory: work
+    stdout: train.log
+    stderr: train.err
+    ranks: 4
+    cores_per_rank: 2
+    gpus_per_rank: 1
+    mem_per_rank: 2G
+    launch_method: mpirun
+    input_staging: [data.csv, {source: /a/b.txt, target: in/b.txt, action: link}]
+    output_staging: [{source: model.pt, target: models/model.pt, action: move}]
+    timeout: 5m
+    retries: 2
+    tags: {colocate: group1}
+    priority: 7
+    after: prepare
+)");
+  ASSERT_TRUE(tasks.ok()) << tasks.status().ToString();
+  ASSERT_EQ(tasks->size(), 1u);
+  const auto& task = tasks->front();
+  EXPECT_EQ(task.uid, "train");
+  EXPECT_EQ(task.arguments, (std::vector<std::string>{"train.py", "--epochs", "3"}));
+  EXPECT_EQ(task.environment.at("SEED"), "1");
+  EXPECT_EQ(task.pre_exec, std::vector<std::string>{"module load x"});
+  EXPECT_EQ(task.stdout_file, "train.log");
+  EXPECT_EQ(task.ranks, 4);
+  EXPECT_EQ(task.cores_per_rank, 2);
+  EXPECT_EQ(task.gpus_per_rank, 1);
+  EXPECT_EQ(task.mem_per_rank, 2048);
+  EXPECT_EQ(task.launch_method, LaunchMethod::kMpirun);
+  ASSERT_EQ(task.input_staging.size(), 2u);
+  EXPECT_EQ(task.input_staging[0].target, "data.csv");
+  EXPECT_EQ(task.input_staging[1].action, StagingAction::kLink);
+  EXPECT_EQ(task.output_staging[0].action, StagingAction::kMove);
+  EXPECT_EQ(task.timeout, 300);
+  EXPECT_EQ(task.retries, 2);
+  EXPECT_EQ(task.tags.at("colocate"), "group1");
+  EXPECT_EQ(task.priority, 7);
+  EXPECT_EQ(task.after, std::vector<std::string>{"prepare"});
+  EXPECT_FALSE(task.shell);
+}
+
+TEST(TaskDescriptionYaml, CountExpandsAndAListIsEnough) {
+  auto tasks =
+      ParseTaskDescriptions("- {executable: /bin/true, count: 3}\n- {uid: x, executable: ls, count: 2}\n");
+  ASSERT_TRUE(tasks.ok()) << tasks.status().ToString();
+  ASSERT_EQ(tasks->size(), 5u);
+  EXPECT_EQ((*tasks)[0].uid, "");
+  EXPECT_EQ((*tasks)[3].uid, "x.0");
+  EXPECT_EQ((*tasks)[4].uid, "x.1");
+}
+
+TEST(TaskDescriptionYaml, UnknownKeysAreErrorsNamingTheLine) {
+  auto tasks = ParseTaskDescriptions("tasks:\n  - executable: /bin/true\n    rnaks: 2\n", "my.yaml");
+  ASSERT_FALSE(tasks.ok());
+  EXPECT_EQ(tasks.status().message(), "my.yaml:3: unknown key 'rnaks' in task (did you mean 'ranks'?)");
+
+  auto top = ParseTaskDescriptions("task:\n  - executable: /bin/true\n", "my.yaml");
+  ASSERT_FALSE(top.ok());
+  EXPECT_NE(top.status().message().find("my.yaml:1: unknown key 'task'"), std::string::npos);
+}
+
+TEST(TaskDescriptionYaml, BadValuesAreErrorsNamingTheLine) {
+  struct Case {
+    std::string yaml, expected;
+  };
+  for (const auto& [yaml, expected] : std::vector<Case>{
+           {"- executable: a\n  ranks: two\n", "t.yaml:2: 'ranks' must be a number, not 'two'"},
+           {"- executable: a\n  mem_per_rank: 2 pints\n", "t.yaml:2: 'mem_per_rank' must be a size"},
+           {"- executable: a\n  timeout: soon\n", "t.yaml:2: 'timeout' must be a duration"},
+           {"- executable: a\n  launch_method: ssh\n", "t.yaml:2: unknown launch method 'ssh'"},
+           {"- executable: a\n  arguments: -x\n", "t.yaml:2: 'arguments' must be a list"},
+           {"- arguments: [a]\n", "t.yaml:1: task '': no executable"},
+           {"- executable: a\n  ranks: 0\n", "t.yaml:1: task '': ranks must be at least 1"},
+           {"- executable: [a\n", "t.yaml:"},
+       }) {
+    auto tasks = ParseTaskDescriptions(yaml, "t.yaml");
+    ASSERT_FALSE(tasks.ok()) << yaml;
+    EXPECT_EQ(tasks.status().message().rfind(expected, 0), 0u) << tasks.status().message();
+  }
+}
+
+TEST(TaskDescriptionYaml, JsonRoundTrip) {
+  auto tasks =
+      ParseTaskDescriptions("- {executable: a, arguments: [b], ranks: 2, tags: {k: v}, after: [x]}\n");
+  ASSERT_TRUE(tasks.ok());
+  nlohmann::json json = tasks->front();
+  auto back = TaskDescriptionFromJson(json);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(nlohmann::json(*back), json);
+}
+
+}  // namespace
+}  // namespace deeprc::pilot
