@@ -90,7 +90,8 @@ TEST(LaunchCommand, MultiRankUsesMpirunLocallyAndSrunUnderSlurm) {
   EXPECT_EQ(srun->argv[0], "srun");
   EXPECT_TRUE(Has(srun->argv, "--mpi=pmix"));
   EXPECT_TRUE(Has(srun->argv, "--ntasks=2"));
-  EXPECT_TRUE(Has(srun->argv, "--nodelist=n1,n2"));
+  EXPECT_TRUE(Has(srun->argv, "--distribution=arbitrary"));
+  EXPECT_TRUE(Has(srun->environment, std::string("SLURM_HOSTFILE=") + folder + "/slurm.hosts"));
   EXPECT_TRUE(srun->cpus.empty());  // srun binds
   std::filesystem::remove_all(folder);
 }

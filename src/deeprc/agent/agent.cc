@@ -344,6 +344,8 @@ void Agent::Impl::OnSubmit(const nlohmann::json& tasks) {
                     d.mem_per_rank,
                     method != pilot::LaunchMethod::kSrun,
                     d.tags.count("colocate") ? d.tags.at("colocate") : std::string()};
+    // fork reaches the agent's own node only.
+    task.request.first_node_only = method == pilot::LaunchMethod::kFork;
 
     Advance(task, TaskState::kAgentStagingInput);
     if (!d.input_staging.empty()) {  // otherwise the sandbox waits for the launch

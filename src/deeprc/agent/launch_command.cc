@@ -61,8 +61,9 @@ std::string ShellQuote(const std::string& word) {
 
 LaunchMethod ResolveLaunchMethod(const TaskDescription& task, const AgentResources& resources) {
   if (task.launch_method != LaunchMethod::kAuto) return task.launch_method;
-  if (task.ranks == 1) return LaunchMethod::kFork;
-  return resources.slurm ? LaunchMethod::kSrun : LaunchMethod::kMpirun;
+  // Under Slurm one rank may land on any node; only srun reaches the others.
+  if (resources.slurm && (task.ranks > 1 || resources.nodes.size() > 1)) return LaunchMethod::kSrun;
+  return task.ranks == 1 ? LaunchMethod::kFork : LaunchMethod::kMpirun;
 }
 
 Result<LaunchSpec> BuildLaunch(const TaskDescription& task, const Placement& placement,
@@ -94,8 +95,6 @@ Result<LaunchSpec> BuildLaunch(const TaskDescription& task, const Placement& pla
     case LaunchMethod::kSrun: {
       std::set<std::string> nodes;
       for (const auto& rank : placement) nodes.insert(resources.nodes[rank.node].name);
-      std::string nodelist;
-      for (const auto& node : nodes) nodelist += (nodelist.empty() ? "" : ",") + node;
       DEEPRC_ASSIGN_OR_RETURN(auto hostfile, WriteHostfile(placement, resources, sandbox));
       spec.environment.push_back("SLURM_HOSTFILE=" + hostfile);
       // --overlap: the agent's own batch step holds CPUs that our scheduler hands out; -O lets a
@@ -107,7 +106,6 @@ Result<LaunchSpec> BuildLaunch(const TaskDescription& task, const Placement& pla
               "--distribution=arbitrary",
               "--ntasks=" + std::to_string(task.ranks),
               "--nodes=" + std::to_string(nodes.size()),
-              "--nodelist=" + nodelist,
               "--cpus-per-task=" + std::to_string(task.cores_per_rank),
               "--kill-on-bad-exit=1"};
       if (task.gpus_per_rank > 0) argv.push_back("--gpus-per-task=" + std::to_string(task.gpus_per_rank));

@@ -28,7 +28,9 @@ int Scheduler::Capacity(const NodeResources& node, const ResourceRequest& reques
 Status Scheduler::CheckFits(const ResourceRequest& request) const {
   int largest_cores = 0, largest_gpus = 0, total = 0, best = 0;
   int64_t largest_mem = 0;
-  for (const auto& node : resources_.nodes) {
+  const size_t considered = request.first_node_only ? 1 : resources_.nodes.size();
+  for (size_t i = 0; i < considered; ++i) {
+    const auto& node = resources_.nodes[i];
     largest_cores = std::max(largest_cores, node.cores);
     largest_gpus = std::max(largest_gpus, node.gpus);
     largest_mem = std::max(largest_mem, node.mem_mib);
@@ -92,7 +94,7 @@ bool Scheduler::TakeRank(int node, const ResourceRequest& request, Placement& pl
 
 std::optional<Placement> Scheduler::Allocate(const ResourceRequest& request) {
   if (free_cores_ < request.ranks * request.cores_per_rank) return std::nullopt;
-  int first = 0, last = static_cast<int>(nodes_.size());
+  int first = 0, last = request.first_node_only ? 1 : static_cast<int>(nodes_.size());
   if (!request.colocate.empty()) {
     for (const auto& [tag, node] : colocated_) {
       if (tag == request.colocate) first = node, last = node + 1;

@@ -16,9 +16,10 @@ struct ResourceRequest {
   int ranks = 1;
   int cores_per_rank = 1;
   int gpus_per_rank = 0;
-  int64_t mem_per_rank = 0;  // MiB
-  bool single_node = true;   // fork and mpirun start every rank on one node
-  std::string colocate;      // tasks with the same non-empty tag share a node (the first one's)
+  int64_t mem_per_rank = 0;      // MiB
+  bool single_node = true;       // fork and mpirun start every rank on one node
+  std::string colocate;          // tasks with the same non-empty tag share a node (the first one's)
+  bool first_node_only = false;  // fork launches on the agent's node only
 };
 
 struct RankSlot {
