@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "deeprc/cli/commands.h"
+#include "deeprc/cli/table_relational_commands.h"
 #include "deeprc/table/file_format.h"
 
 namespace deeprc::cli {
@@ -27,6 +28,7 @@ void AddTableCommand(CLI::App& app, CommandResult& result) {
   auto* table = app.add_subcommand("table", "Table operators over files (format by extension)");
   table->require_subcommand(1);
   AddConvert(*table, result);
+  AddTableRelationalCommands(*table, result);
 }
 
 }  // namespace deeprc::cli
