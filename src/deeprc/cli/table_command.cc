@@ -3,6 +3,7 @@
 
 #include "deeprc/cli/commands.h"
 #include "deeprc/cli/table_relational_commands.h"
+#include "deeprc/cli/table_sort_join_commands.h"
 #include "deeprc/table/file_format.h"
 
 namespace deeprc::cli {
@@ -29,6 +30,7 @@ void AddTableCommand(CLI::App& app, CommandResult& result) {
   table->require_subcommand(1);
   AddConvert(*table, result);
   AddTableRelationalCommands(*table, result);
+  AddSortJoinCommands(*table, result);
 }
 
 }  // namespace deeprc::cli

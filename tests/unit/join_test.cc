@@ -1,0 +1,316 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <set>
+
+#include "deeprc/table/join.h"
+#include "table_assert.h"
+#include "test_util.h"
+
+namespace deeprc {
+namespace {
+
+using testing::ErrorOf;
+using testing::MakeTable;
+
+// Every test runs with both algorithms, which must agree on the row multiset.
+class JoinTest : public ::testing::TestWithParam<JoinAlgorithm> {
+ protected:
+  Result<Table> Run(const Table& left, const Table& right, JoinOptions options) {
+    options.algorithm = GetParam();
+    return Join(left, right, options);
+  }
+};
+
+Table Left() {
+  auto schema = arrow::schema({arrow::field("k", arrow::int64()), arrow::field("v", arrow::utf8())});
+  return MakeTable(schema, {"[1, 2, 2, null, 4]", R"(["a", "b", "c", "d", "e"])"});
+}
+
+Table Right() {
+  auto schema = arrow::schema({arrow::field("k", arrow::int64()), arrow::field("v", arrow::float64()),
+                               arrow::field("w", arrow::boolean())});
+  return MakeTable(schema, {"[2, 4, 4, null, 5]", "[20, 40, 41, 0, 50]", "[true, false, null, true, false]"});
+}
+
+std::shared_ptr<arrow::Schema> OutputSchema() {
+  return arrow::schema({arrow::field("k", arrow::int64()), arrow::field("v_x", arrow::utf8()),
+                        arrow::field("v_y", arrow::float64()), arrow::field("w", arrow::boolean())});
+}
+
+TEST_P(JoinTest, Inner) {
+  ASSERT_OK_AND_ASSIGN(Table joined, Run(Left(), Right(), JoinOptions::On({"k"}, JoinType::kInner)));
+  const Table expected = MakeTable(OutputSchema(), {"[2, 2, 4, 4]", R"(["b", "c", "e", "e"])",
+                                                    "[20, 20, 40, 41]", "[true, true, false, null]"});
+  EXPECT_TABLES_EQUAL_UNORDERED(joined, expected);
+}
+
+TEST_P(JoinTest, LeftKeepsUnmatchedAndNullKeyRows) {
+  ASSERT_OK_AND_ASSIGN(Table joined, Run(Left(), Right(), JoinOptions::On({"k"}, JoinType::kLeft)));
+  const Table expected =
+      MakeTable(OutputSchema(), {"[1, 2, 2, null, 4, 4]", R"(["a", "b", "c", "d", "e", "e"])",
+                                 "[null, 20, 20, null, 40, 41]", "[null, true, true, null, false, null]"});
+  EXPECT_TABLES_EQUAL_UNORDERED(joined, expected);
+}
+
+TEST_P(JoinTest, RightTakesTheKeyFromTheRight) {
+  ASSERT_OK_AND_ASSIGN(Table joined, Run(Left(), Right(), JoinOptions::On({"k"}, JoinType::kRight)));
+  const Table expected =
+      MakeTable(OutputSchema(), {"[2, 2, 4, 4, null, 5]", R"(["b", "c", "e", "e", null, null])",
+                                 "[20, 20, 40, 41, 0, 50]", "[true, true, false, null, true, false]"});
+  EXPECT_TABLES_EQUAL_UNORDERED(joined, expected);
+}
+
+TEST_P(JoinTest, FullOuter) {
+  ASSERT_OK_AND_ASSIGN(Table joined, Run(Left(), Right(), JoinOptions::On({"k"}, JoinType::kFullOuter)));
+  const Table expected = MakeTable(
+      OutputSchema(),
+      {"[1, 2, 2, null, 4, 4, null, 5]", R"(["a", "b", "c", "d", "e", "e", null, null])",
+       "[null, 20, 20, null, 40, 41, 0, 50]", "[null, true, true, null, false, null, true, false]"});
+  EXPECT_TABLES_EQUAL_UNORDERED(joined, expected);
+}
+
+TEST_P(JoinTest, NullKeysNeverMatchEachOther) {
+  auto schema = arrow::schema({arrow::field("k", arrow::utf8())});
+  const Table left = MakeTable(schema, {R"([null, "a", null])"});
+  const Table right = MakeTable(schema, {R"([null, "a"])"});
+  ASSERT_OK_AND_ASSIGN(Table inner, Run(left, right, JoinOptions::On({"k"})));
+  EXPECT_TABLES_EQUAL_UNORDERED(inner, MakeTable(schema, {R"(["a"])"}));
+  ASSERT_OK_AND_ASSIGN(Table outer, Run(left, right, JoinOptions::On({"k"}, JoinType::kFullOuter)));
+  EXPECT_TABLES_EQUAL_UNORDERED(outer, MakeTable(schema, {R"([null, "a", null, null])"}));
+}
+
+TEST_P(JoinTest, SeveralKeysAndANullInOneOfThem) {
+  auto left_schema = arrow::schema({arrow::field("a", arrow::int32()), arrow::field("b", arrow::utf8()),
+                                    arrow::field("x", arrow::int32())});
+  auto right_schema = arrow::schema({arrow::field("a", arrow::int32()), arrow::field("b", arrow::utf8()),
+                                     arrow::field("y", arrow::int32())});
+  const Table left = MakeTable(left_schema, {"[1, 1, 2, 2]", R"(["p", "q", "p", null])", "[10, 11, 12, 13]"});
+  const Table right =
+      MakeTable(right_schema, {"[1, 1, 2, 2]", R"(["q", "q", "q", null])", "[20, 21, 22, 23]"});
+  ASSERT_OK_AND_ASSIGN(Table joined, Run(left, right, JoinOptions::On({"a", "b"}, JoinType::kLeft)));
+  auto schema = arrow::schema({arrow::field("a", arrow::int32()), arrow::field("b", arrow::utf8()),
+                               arrow::field("x", arrow::int32()), arrow::field("y", arrow::int32())});
+  const Table expected = MakeTable(schema, {"[1, 1, 1, 2, 2]", R"(["p", "q", "q", "p", null])",
+                                            "[10, 11, 11, 12, 13]", "[null, 20, 21, null, null]"});
+  EXPECT_TABLES_EQUAL_UNORDERED(joined, expected);
+}
+
+TEST_P(JoinTest, DifferentKeyNamesKeepBothColumnsAndSuffixClashes) {
+  auto left_schema = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("key", arrow::int64())});
+  auto right_schema =
+      arrow::schema({arrow::field("key", arrow::utf8()), arrow::field("ref", arrow::int64())});
+  const Table left = MakeTable(left_schema, {"[1, 2]", "[7, 8]"});
+  const Table right = MakeTable(right_schema, {R"(["x", "y"])", "[2, 3]"});
+  JoinOptions options;
+  options.left_keys = {"id"};
+  options.right_keys = {"ref"};
+  options.type = JoinType::kFullOuter;
+  ASSERT_OK_AND_ASSIGN(Table joined, Run(left, right, options));
+  auto schema = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("key_x", arrow::int64()),
+                               arrow::field("key_y", arrow::utf8()), arrow::field("ref", arrow::int64())});
+  const Table expected =
+      MakeTable(schema, {"[1, 2, null]", "[7, 8, null]", R"([null, "x", "y"])", "[null, 2, 3]"});
+  EXPECT_TABLES_EQUAL_UNORDERED(joined, expected);
+}
+
+TEST_P(JoinTest, CustomSuffixesAndSuffixCollisionsAreErrors) {
+  JoinOptions options = JoinOptions::On({"k"});
+  options.left_suffix = "_left";
+  options.right_suffix = "";
+  ASSERT_OK_AND_ASSIGN(Table joined, Run(Left(), Right(), options));
+  EXPECT_EQ(joined.ColumnNames(), (std::vector<std::string>{"k", "v_left", "v", "w"}));
+
+  auto right_schema = arrow::schema({arrow::field("k", arrow::int64()), arrow::field("v", arrow::int64()),
+                                     arrow::field("v_y", arrow::int64())});
+  const Table right = MakeTable(right_schema, {"[1]", "[1]", "[1]"});
+  auto clash = Run(Left(), right, JoinOptions::On({"k"}));
+  ASSERT_FALSE(clash.ok());
+  EXPECT_NE(ErrorOf(clash).find("'v_y' twice"), std::string::npos) << ErrorOf(clash);
+}
+
+TEST_P(JoinTest, CompatibleKeyTypesAreCastToACommonType) {
+  const Table left =
+      MakeTable(arrow::schema({arrow::field("k", arrow::int32()), arrow::field("s", arrow::utf8())}),
+                {"[1, 2, null]", R"(["a", "b", "c"])"});
+  const Table right =
+      MakeTable(arrow::schema({arrow::field("k", arrow::int64()), arrow::field("s", arrow::large_utf8())}),
+                {"[2, 3, 1]", R"(["b", "c", "x"])"});
+  ASSERT_OK_AND_ASSIGN(Table joined, Run(left, right, JoinOptions::On({"k", "s"}, JoinType::kFullOuter)));
+  auto schema = arrow::schema({arrow::field("k", arrow::int64()), arrow::field("s", arrow::large_utf8())});
+  const Table expected = MakeTable(schema, {"[1, 2, null, 3, 1]", R"(["a", "b", "c", "c", "x"])"});
+  EXPECT_TABLES_EQUAL_UNORDERED(joined, expected);
+}
+
+TEST_P(JoinTest, IncompatibleKeyTypesNameBothColumns) {
+  const Table left = MakeTable(arrow::schema({arrow::field("k", arrow::int64())}), {"[1]"});
+  const Table right = MakeTable(arrow::schema({arrow::field("id", arrow::utf8())}), {R"(["1"])"});
+  JoinOptions options;
+  options.left_keys = {"k"};
+  options.right_keys = {"id"};
+  options.left_name = "A.parquet";
+  options.right_name = "B.parquet";
+  auto result = Run(left, right, options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(ErrorOf(result).find("A.parquet column 'k' (int64)"), std::string::npos) << ErrorOf(result);
+  EXPECT_NE(ErrorOf(result).find("B.parquet column 'id' (string)"), std::string::npos) << ErrorOf(result);
+}
+
+TEST_P(JoinTest, MissingKeyColumnNamesTheTable) {
+  JoinOptions options = JoinOptions::On({"nope"});
+  options.right_name = "B.parquet";
+  const Table left = MakeTable(arrow::schema({arrow::field("nope", arrow::int64())}), {"[1]"});
+  auto result = Run(left, Right(), options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(ErrorOf(result).find("B.parquet: no column 'nope'; the table has: k, v, w"), std::string::npos)
+      << ErrorOf(result);
+  EXPECT_FALSE(Run(Left(), Right(), JoinOptions{}).ok());  // no keys
+}
+
+TEST_P(JoinTest, FloatKeysMatchNaNToNaNAndZeroToNegativeZero) {
+  const double nan = std::nan("");
+  auto make = [](std::vector<double> values, std::vector<int64_t> payload, const std::string& name) {
+    arrow::DoubleBuilder keys;
+    arrow::Int64Builder ints;
+    EXPECT_TRUE(keys.AppendValues(values).ok());
+    EXPECT_TRUE(ints.AppendValues(payload).ok());
+    auto schema = arrow::schema({arrow::field("k", arrow::float64()), arrow::field(name, arrow::int64())});
+    return Table(arrow::Table::Make(schema, {keys.Finish().ValueOrDie(), ints.Finish().ValueOrDie()}));
+  };
+  const Table left = make({nan, -0.0, 1.5}, {0, 1, 2}, "l");
+  const Table right = make({0.0, -nan, 2.5}, {10, 11, 12}, "r");
+  ASSERT_OK_AND_ASSIGN(Table joined, Run(left, right, JoinOptions::On({"k"})));
+  ASSERT_OK_AND_ASSIGN(joined, joined.CombineChunks());
+  ASSERT_EQ(joined.num_rows(), 2);
+  auto l = std::static_pointer_cast<arrow::Int64Array>(joined.arrow()->GetColumnByName("l")->chunk(0));
+  auto r = std::static_pointer_cast<arrow::Int64Array>(joined.arrow()->GetColumnByName("r")->chunk(0));
+  std::set<std::pair<int64_t, int64_t>> pairs;
+  for (int64_t i = 0; i < l->length(); ++i) pairs.insert({l->Value(i), r->Value(i)});
+  EXPECT_EQ(pairs, (std::set<std::pair<int64_t, int64_t>>{{0, 11}, {1, 10}}));
+}
+
+TEST_P(JoinTest, AllNullAndEmptyInputs) {
+  auto schema = arrow::schema({arrow::field("k", arrow::int64()), arrow::field("v", arrow::utf8())});
+  const Table empty = MakeTable(schema, {"[]", "[]"});
+  const Table nulls = MakeTable(schema, {"[null, null]", R"(["a", "b"])"});
+  auto out_schema = arrow::schema({arrow::field("k", arrow::int64()), arrow::field("v_x", arrow::utf8()),
+                                   arrow::field("v_y", arrow::utf8())});
+  for (JoinType type : {JoinType::kInner, JoinType::kLeft, JoinType::kRight, JoinType::kFullOuter}) {
+    SCOPED_TRACE(ToString(type));
+    ASSERT_OK_AND_ASSIGN(Table both_empty, Run(empty, empty, JoinOptions::On({"k"}, type)));
+    EXPECT_TABLES_EQUAL(both_empty, MakeTable(out_schema, {"[]", "[]", "[]"}));
+    ASSERT_OK_AND_ASSIGN(Table joined, Run(nulls, nulls, JoinOptions::On({"k"}, type)));
+    const int64_t expected_rows = type == JoinType::kInner ? 0 : (type == JoinType::kFullOuter ? 4 : 2);
+    EXPECT_EQ(joined.num_rows(), expected_rows);
+    ASSERT_OK_AND_ASSIGN(Table with_empty, Run(nulls, empty, JoinOptions::On({"k"}, type)));
+    EXPECT_EQ(with_empty.num_rows(), type == JoinType::kLeft || type == JoinType::kFullOuter ? 2 : 0);
+  }
+}
+
+TEST_P(JoinTest, NullTypedColumnsAreCarried) {
+  // An all-null column read from a file can have type null, which Acero cannot carry itself.
+  auto left_schema = arrow::schema({arrow::field("k", arrow::int64()), arrow::field("n", arrow::null())});
+  auto right_schema = arrow::schema({arrow::field("k", arrow::null()), arrow::field("m", arrow::int64())});
+  const Table left = MakeTable(left_schema, {"[1, 2]", "[null, null]"});
+  const Table right = MakeTable(right_schema, {"[null]", "[5]"});
+  ASSERT_OK_AND_ASSIGN(Table joined, Run(left, right, JoinOptions::On({"k"}, JoinType::kFullOuter)));
+  auto schema = arrow::schema({arrow::field("k", arrow::int64()), arrow::field("n", arrow::null()),
+                               arrow::field("m", arrow::int64())});
+  EXPECT_TABLES_EQUAL_UNORDERED(joined,
+                                MakeTable(schema, {"[1, 2, null]", "[null, null, null]", "[null, null, 5]"}));
+}
+
+TEST_P(JoinTest, EveryRequiredKeyType) {
+  const std::vector<std::pair<std::shared_ptr<arrow::DataType>, std::string>> cases = {
+      {arrow::int8(), "[1, 2, null, 2]"},
+      {arrow::int16(), "[1, 2, null, 2]"},
+      {arrow::int32(), "[1, 2, null, 2]"},
+      {arrow::int64(), "[1, 2, null, 2]"},
+      {arrow::uint8(), "[1, 2, null, 2]"},
+      {arrow::uint16(), "[1, 2, null, 2]"},
+      {arrow::uint32(), "[1, 2, null, 2]"},
+      {arrow::uint64(), "[1, 2, null, 2]"},
+      {arrow::float32(), "[1.5, 2, null, 2]"},
+      {arrow::float64(), "[1.5, 2, null, 2]"},
+      {arrow::boolean(), "[false, true, null, true]"},
+      {arrow::utf8(), R"(["a", "b", null, "b"])"},
+      {arrow::large_utf8(), R"(["a", "b", null, "b"])"},
+      {arrow::date32(), "[1, 2, null, 2]"},
+      {arrow::timestamp(arrow::TimeUnit::NANO), "[1, 2, null, 2]"},
+  };
+  for (const auto& [type, values] : cases) {
+    SCOPED_TRACE(type->ToString());
+    auto schema = arrow::schema({arrow::field("k", type), arrow::field("i", arrow::int32())});
+    const Table table = MakeTable(schema, {values, "[0, 1, 2, 3]"});
+    ASSERT_OK_AND_ASSIGN(Table joined, Run(table, table, JoinOptions::On({"k"}, JoinType::kFullOuter)));
+    // 1 meets itself, the two 2s meet each other (4 rows), and the null stays unmatched on each side.
+    EXPECT_EQ(joined.ColumnNames(), (std::vector<std::string>{"k", "i_x", "i_y"}));
+    EXPECT_TRUE(joined.schema()->field(0)->type()->Equals(*type));
+    EXPECT_EQ(joined.num_rows(), 1 + 4 + 2);
+    ASSERT_OK_AND_ASSIGN(auto keys, joined.Column("k"));
+    EXPECT_EQ(keys->null_count(), 2);
+  }
+}
+
+// A table of random keys (few distinct values, so many duplicates, and some nulls) and payloads.
+Table RandomTable(std::mt19937_64& rng, int64_t rows, const std::string& payload) {
+  arrow::Int64Builder a;
+  arrow::StringBuilder b;
+  arrow::Int64Builder p;
+  std::uniform_int_distribution<int> dist(0, 9);
+  for (int64_t i = 0; i < rows; ++i) {
+    const int x = dist(rng);
+    if (x == 0) {
+      EXPECT_TRUE(a.AppendNull().ok());
+    } else {
+      EXPECT_TRUE(a.Append(x % 5).ok());
+    }
+    const int y = dist(rng);
+    if (y == 0) {
+      EXPECT_TRUE(b.AppendNull().ok());
+    } else {
+      EXPECT_TRUE(b.Append(std::string(1, static_cast<char>('a' + y % 3))).ok());
+    }
+    EXPECT_TRUE(p.Append(i).ok());
+  }
+  auto schema = arrow::schema({arrow::field("a", arrow::int64()), arrow::field("b", arrow::utf8()),
+                               arrow::field(payload, arrow::int64())});
+  return Table(arrow::Table::Make(
+      schema, {a.Finish().ValueOrDie(), b.Finish().ValueOrDie(), p.Finish().ValueOrDie()}));
+}
+
+TEST(Join, HashAndSortMergeAgreeOnRandomTables) {
+  std::mt19937_64 rng(42);
+  for (int64_t rows : {0, 1, 17, 300}) {
+    const Table left = RandomTable(rng, rows, "l");
+    const Table right = RandomTable(rng, rows / 2 + 3, "r");
+    for (JoinType type : {JoinType::kInner, JoinType::kLeft, JoinType::kRight, JoinType::kFullOuter}) {
+      SCOPED_TRACE(std::string(ToString(type)) + " rows=" + std::to_string(rows));
+      JoinOptions options = JoinOptions::On({"a", "b"}, type);
+      options.algorithm = JoinAlgorithm::kHash;
+      ASSERT_OK_AND_ASSIGN(Table hashed, Join(left, right, options));
+      options.algorithm = JoinAlgorithm::kSortMerge;
+      ASSERT_OK_AND_ASSIGN(Table merged, Join(left, right, options));
+      EXPECT_TABLES_EQUAL_UNORDERED(merged, hashed);
+    }
+  }
+}
+
+TEST(Join, ParsesTypesAndAlgorithms) {
+  ASSERT_OK_AND_ASSIGN(auto outer, ParseJoinType("outer"));
+  EXPECT_EQ(outer, JoinType::kFullOuter);
+  ASSERT_OK_AND_ASSIGN(auto sort, ParseJoinAlgorithm("sort"));
+  EXPECT_EQ(sort, JoinAlgorithm::kSortMerge);
+  auto bad = ParseJoinType("cross");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(ErrorOf(bad).find("inner, left, right or outer"), std::string::npos);
+  EXPECT_FALSE(ParseJoinAlgorithm("nested").ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Algorithms, JoinTest,
+                         ::testing::Values(JoinAlgorithm::kHash, JoinAlgorithm::kSortMerge),
+                         [](const auto& info) { return std::string(ToString(info.param)); });
+
+}  // namespace
+}  // namespace deeprc
