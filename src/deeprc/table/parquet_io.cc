@@ -47,9 +47,12 @@ Status WriteParquet(const Table& table, const std::string& path, const ParquetWr
   DEEPRC_ASSIGN_OR_RETURN(auto codec, arrow::util::Codec::GetCompressionType(options.compression));
   auto properties = parquet::WriterProperties::Builder().compression(codec)->build();
   DEEPRC_ASSIGN_OR_RETURN(auto output, arrow::io::FileOutputStream::Open(path));
+  // Storing the Arrow schema lets types Parquet has no word for (large_string, timestamp time
+  // zones, ...) come back exactly as written.
+  auto arrow_properties = parquet::ArrowWriterProperties::Builder().store_schema()->build();
   DEEPRC_RETURN_NOT_OK(WithContext(
       parquet::arrow::WriteTable(*table.arrow(), arrow::default_memory_pool(), output,
-                                 options.row_group_rows, properties),
+                                 options.row_group_rows, properties, arrow_properties),
       path, ": "));
   return output->Close();
 }
