@@ -169,47 +169,48 @@ def op_peak(r):
     return r["peak_rss_bytes"] - r["rss_baseline_bytes"]
 
 
-def summarize(results, meta):
-    """One row per operation: best times, ratios, peaks; plus the join's memory against its data."""
+def merge_runs(runs):
+    """One (engine, operation) over several rounds: best wall and CPU time of all, largest peak."""
+    merged = dict(runs[-1])
+    for key in ("times_s", "cpu_times_s"):
+        merged[key] = [t for r in runs for t in r[key]]
+    merged["best_s"] = min(merged["times_s"])
+    merged["best_cpu_s"] = min(merged["cpu_times_s"])
+    merged["op_peak_bytes"] = max(op_peak(r) for r in runs)
+    merged["process_peak_rss_bytes"] = max(r["process_peak_rss_bytes"] for r in runs)
+    return merged
+
+
+def summarize(merged):
+    """One row per operation: best wall and CPU times, ratios, peaks, and peaks over the data."""
     rows = []
     for op in OPS:
-        by = {e: r for (e, o), r in results.items() if o == op and r is not None}
+        by = {e: r for (e, o), r in merged.items() if o == op}
         if not by:
             continue
-        t = {e: r["best_s"] for e, r in by.items()}
-        row = {"op": op, "best_s": t, "peak_mb": {e: round(op_peak(r) / 1e6) for e, r in by.items()}}
-        if "deeprc" in t:
-            for peer in ("duckdb", "polars"):
-                if peer in t:
-                    row[f"ours_over_{peer}"] = t["deeprc"] / t[peer]
-            if "pandas" in t:
-                row["pandas_over_ours"] = t["pandas"] / t["deeprc"]
+        row = {"op": op, "best_s": {e: r["best_s"] for e, r in by.items()},
+               "best_cpu_s": {e: r["best_cpu_s"] for e, r in by.items()},
+               "peak_mb": {e: round(r["op_peak_bytes"] / 1e6) for e, r in by.items()}}
+        if "deeprc" in by:
+            for clock in ("best_s", "best_cpu_s"):
+                t = row[clock]
+                suffix = "" if clock == "best_s" else "_cpu"
+                for peer in ("duckdb", "polars"):
+                    if peer in t:
+                        row[f"ours_over_{peer}{suffix}"] = t["deeprc"] / t[peer]
+                if "pandas" in t:
+                    row[f"pandas_over_ours{suffix}"] = t["pandas"] / t["deeprc"]
             ours = by["deeprc"]
-            if ours.get("input_bytes") is not None and ours.get("output_bytes") is not None:
-                data = ours["input_bytes"] + ours["output_bytes"]
-                row["data_mb"] = round(data / 1e6)
-                # Every engine's peak over the same logical data (Arrow sizes of ours), comparable.
-                row["peak_over_data"] = {e: op_peak(r) / data for e, r in by.items()}
+            data = ours["input_bytes"] + ours["output_bytes"]
+            row["data_mb"] = round(data / 1e6)
+            # Every engine's peak over the same logical data (Arrow sizes of ours), so comparable.
+            row["peak_over_data"] = {e: r["op_peak_bytes"] / data for e, r in by.items()}
         rows.append(row)
     return rows
 
 
-def variant_lines(results):
-    """The reference variants against deeprc's default and DuckDB, as a Markdown table."""
-    lines = ["| operation | variant | implementation | best s | variant/deeprc | variant/DuckDB | peak MB |",
-             "|---|---|---|---|---|---|---|"]
-    for (engine, op), r in results.items():
-        if "/" not in engine or r is None:
-            continue
-        ours, duck = results.get(("deeprc", op)), results.get(("duckdb", op))
-        lines.append(f"| {op} | {engine.partition('/')[2]} | {r['implementation']} | {r['best_s']:.3f} | "
-                     f"{fmt_ratio(r['best_s'] / ours['best_s'] if ours else None, lambda x: True)} | "
-                     f"{fmt_ratio(r['best_s'] / duck['best_s'] if duck else None, lambda x: True)} | "
-                     f"{op_peak(r) / 1e6:.0f} |")
-    return lines if len(lines) > 2 else []
-
-
-def fmt_ratio(x, good):
+def fmt_ratio(x, good=lambda x: True):
+    """A ratio with ' !' when it misses its target."""
     if x is None:
         return "-"
     return f"{x:.2f}x{'' if good(x) else ' !'}"
@@ -217,21 +218,48 @@ def fmt_ratio(x, good):
 
 def table_lines(summary, engines):
     """A Markdown table: readable on the terminal and pasted as is into docs/benchmarks.md."""
-    head = (["operation"] + [f"{e} s" for e in engines] + ["ours/DuckDB", "ours/Polars", "pandas/ours"]
+    head = (["operation"] + [f"{e} s" for e in engines]
+            + ["ours/DuckDB", "ours/Polars", "pandas/ours", "ours/DuckDB CPU", "pandas/ours CPU"]
             + [f"{e} peak MB" for e in engines] + ["ours peak / data"])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    duck_ok, pandas_ok = (lambda x: x <= TARGET_VS_DUCKDB), (lambda x: x >= TARGET_VS_PANDAS)
     for row in summary:
         cells = [row["op"]]
         cells += [f"{row['best_s'][e]:.3f}" if e in row["best_s"] else "-" for e in engines]
-        cells.append(fmt_ratio(row.get("ours_over_duckdb"), lambda x: x <= TARGET_VS_DUCKDB))
-        cells.append(fmt_ratio(row.get("ours_over_polars"), lambda x: True))
-        cells.append(fmt_ratio(row.get("pandas_over_ours"), lambda x: x >= TARGET_VS_PANDAS))
+        cells.append(fmt_ratio(row.get("ours_over_duckdb"), duck_ok))
+        cells.append(fmt_ratio(row.get("ours_over_polars")))
+        cells.append(fmt_ratio(row.get("pandas_over_ours"), pandas_ok))
+        cells.append(fmt_ratio(row.get("ours_over_duckdb_cpu"), duck_ok))
+        cells.append(fmt_ratio(row.get("pandas_over_ours_cpu"), pandas_ok))
         cells += [str(row["peak_mb"][e]) if e in row["peak_mb"] else "-" for e in engines]
-        ratio = row.get("peak_over_data", {}).get("deeprc")
         limit = TARGET_JOIN_MEMORY if row["op"] == "join" else float("inf")
-        cells.append(fmt_ratio(ratio, lambda x: x <= limit))
+        cells.append(fmt_ratio(row.get("peak_over_data", {}).get("deeprc"), lambda x: x <= limit))
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def variant_lines(merged):
+    """The reference variants against deeprc's default and DuckDB, as a Markdown table. Ratios are
+    of CPU seconds: these processes ran minutes apart, and CPU time does not count waiting for a core."""
+    lines = ["| operation | variant | implementation | best s | CPU s | CPU variant/deeprc | CPU variant/DuckDB "
+             "| peak MB |",
+             "|---|---|---|---|---|---|---|---|"]
+    for (engine, op), r in merged.items():
+        if "/" not in engine:
+            continue
+        ours, duck = merged.get(("deeprc", op)), merged.get(("duckdb", op))
+        lines.append(f"| {op} | {engine.partition('/')[2]} | {r['implementation']} | {r['best_s']:.3f} | "
+                     f"{r['best_cpu_s']:.3f} | {fmt_ratio(r['best_cpu_s'] / ours['best_cpu_s'] if ours else None)} | "
+                     f"{fmt_ratio(r['best_cpu_s'] / duck['best_cpu_s'] if duck else None)} | "
+                     f"{r['op_peak_bytes'] / 1e6:.0f} |")
+    return lines if len(lines) > 2 else []
+
+
+LEGEND = ("Times are the best wall seconds of all repetitions; CPU = the best process CPU seconds (all"
+          " threads), which waiting for a core on a shared machine does not inflate. `!` marks a miss of"
+          " a target: ours/DuckDB <= 1.0, pandas/ours >= 5, join peak / (inputs + output) <= 1.5. Peak MB"
+          " is the process's VmHWM during the operation above its RSS before the inputs were loaded;"
+          " ours peak / data divides it by the Arrow bytes of the inputs and the output.")
 
 
 def update_doc(doc_path, block):
@@ -249,7 +277,9 @@ def update_doc(doc_path, block):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 10M rows and a 1 GB CSV (default)")
-    parser.add_argument("--repeat", type=int, default=3, help="best of N per operation (default 3)")
+    parser.add_argument("--repeat", type=int, default=3, help="best of N per process (default 3)")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="run every (engine, operation) process this many times, interleaved (default 2)")
     parser.add_argument("--ops", default=",".join(OPS), help=f"comma-separated subset of {','.join(OPS)}")
     parser.add_argument("--engines", default=",".join(ENGINES), help=f"subset of {','.join(ENGINES)}")
     parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
@@ -275,34 +305,38 @@ def main():
     meta = generate(data_dir, args.scale)
     machine = machine_info()
     print(f"bench/table: scale {args.scale:g} ({meta['rows']:,} rows, {meta['csv_bytes'] / 1e6:,.0f} MB CSV), "
-          f"best of {args.repeat}, single-threaded; {machine['cpu']}, {machine['cores']} cores", flush=True)
+          f"{args.rounds} round(s) x best of {args.repeat}, single-threaded; {machine['cpu']}, "
+          f"{machine['cores']} cores", flush=True)
 
-    results, failures = {}, {}
-    for op in ops:
-        extra = [] if args.no_variants or "deeprc" not in engines else [f"deeprc/{v}" for v in VARIANTS.get(op, ())]
-        for engine in engines + extra:
-            result, process_peak, stderr = run_process(
-                command(engine, op, data_dir, args.repeat, args.build_dir), args.timeout)
-            if result is None:
-                failures[f"{engine}/{op}"] = stderr.strip()
-                print(f"  {op:<11} {engine:<17} FAILED {stderr.strip()[-500:]}", flush=True)
-            else:
+    runs, failures = {}, {}
+    # Round-major: every engine runs an operation back to back, and a later round repeats that,
+    # so that load from other work on a shared machine falls on all engines alike.
+    for round_ in range(args.rounds):
+        for op in ops:
+            extra = [] if args.no_variants or "deeprc" not in engines else [f"deeprc/{v}" for v in VARIANTS.get(op, ())]
+            for engine in engines + extra:
+                result, process_peak, stderr = run_process(
+                    command(engine, op, data_dir, args.repeat, args.build_dir), args.timeout)
+                if result is None:
+                    failures[f"{engine}/{op}"] = stderr.strip()
+                    print(f"  {op:<11} {engine:<17} FAILED {stderr.strip()[-500:]}", flush=True)
+                    continue
                 result["process_peak_rss_bytes"] = process_peak
-                print(f"  {op:<11} {engine:<17} best {result['best_s']:8.3f} s  "
-                      f"peak {op_peak(result) / 1e6:8.0f} MB  rows {result['rows_out']:,}", flush=True)
-            results[(engine, op)] = result
+                result["round"] = round_
+                runs.setdefault((engine, op), []).append(result)
+                print(f"  {op:<11} {engine:<17} best {result['best_s']:8.3f} s  cpu {result['best_cpu_s']:8.3f} s  "
+                      f"peak {op_peak(result) / 1e6:6.0f} MB  rows {result['rows_out']:,}", flush=True)
 
-    summary = summarize(results, meta)
+    merged = {key: merge_runs(value) for key, value in runs.items()}
+    summary = summarize(merged)
     lines = table_lines(summary, engines)
-    variants = variant_lines(results)
+    variants = variant_lines(merged)
     print()
     print("\n".join(lines))
     if variants:
         print("\nreference variants (not headline figures):")
         print("\n".join(variants))
-    print("\nratios: ours/peer time (target ours/DuckDB <= 1.0), pandas/ours time (target >= 5);"
-          " peak MB = VmHWM during the op above the process before loading;"
-          " ours peak / data = that peak over (inputs + output) Arrow bytes (join target <= 1.5); ! = misses")
+    print("\n" + LEGEND)
     for key, message in failures.items():
         print(f"FAILED {key}: {message[-300:]}")
 
@@ -311,22 +345,20 @@ def main():
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out + ".tmp", "w") as f:
         json.dump({"benchmark": "bench/table", "machine": machine, "scale": args.scale, "repeat": args.repeat,
-                   "threads": 1, "inputs": meta, "summary": summary, "failures": failures,
-                   "results": [r for r in results.values() if r is not None]}, f, indent=1)
+                   "rounds": args.rounds, "threads": 1, "inputs": meta, "summary": summary, "failures": failures,
+                   "results": list(merged.values())}, f, indent=1)
     os.replace(out + ".tmp", out)
     print(f"wrote {os.path.relpath(out, ROOT)}")
 
     if args.scale == 1 and set(ops) == set(OPS) and set(engines) == set(ENGINES) and not args.no_doc:
         v = machine["versions"]
         block = "\n".join([
-            f"Run of {machine['date'][:10]} at deeprc {machine['deeprc_commit']}: `make bench` "
-            f"(scale 1, best of {args.repeat}, every engine single-threaded) on {machine['cpu']}, "
-            f"{machine['cores']} cores, {machine['memory_gib']} GiB; Arrow {v['pyarrow']}, DuckDB {v['duckdb']}, "
-            f"Polars {v['polars']}, pandas {v['pandas']}. Times are wall seconds.", "", *lines, "",
-            "`!` marks a miss of a target: ours/DuckDB <= 1.0, pandas/ours >= 5, join peak / (inputs + output)"
-            " <= 1.5. Peak MB is the process's VmHWM during the operation above its RSS before the inputs"
-            " were loaded.", *(["", "Reference variants beside deeprc's default operator:", "", *variants]
-                                 if variants else [])])
+            f"Run of {machine['date'][:10]} at deeprc {machine['deeprc_commit']}: `bench/table/run.py` "
+            f"(scale 1, {args.rounds} round(s) x best of {args.repeat}, every engine single-threaded) on "
+            f"{machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB; Arrow {v['pyarrow']}, "
+            f"DuckDB {v['duckdb']}, Polars {v['polars']}, pandas {v['pandas']}.", "", *lines, "", LEGEND,
+            *(["", "Reference variants beside deeprc's default operator (not headline figures):", "", *variants]
+              if variants else [])])
         update_doc(os.path.join(ROOT, "docs", "benchmarks.md"), block)
         print("updated docs/benchmarks.md")
     return 1 if failures else 0
