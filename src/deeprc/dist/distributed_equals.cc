@@ -1,0 +1,31 @@
+#include "deeprc/dist/distributed_equals.h"
+
+#include "deeprc/dist/repartition.h"
+#include "deeprc/dist/shuffle.h"
+#include "deeprc/table/equals.h"
+
+namespace deeprc::dist {
+
+Result<bool> DistributedEquals(net::Communicator& comm, const Table& a, const Table& b, bool ordered) {
+  // Bring both tables to the same layout: even slices of the global order, or equal rows
+  // together; then each rank compares its share and the ranks agree on the verdict.
+  Table a_share, b_share;
+  if (ordered) {
+    DEEPRC_ASSIGN_OR_RETURN(a_share, Repartition(comm, a));
+    DEEPRC_ASSIGN_OR_RETURN(b_share, Repartition(comm, b));
+  } else {
+    if (!a.schema()->Equals(*b.schema(), /*check_metadata=*/false)) {
+      // Rows of different schemas can hash differently; they are unequal tables anyway.
+      DEEPRC_ASSIGN_OR_RETURN(int64_t all_different, comm.AllReduceScalar(int64_t{1}, net::ReduceOp::kMax));
+      return all_different == 0;
+    }
+    DEEPRC_ASSIGN_OR_RETURN(a_share, Shuffle(comm, a, a.ColumnNames()));
+    DEEPRC_ASSIGN_OR_RETURN(b_share, Shuffle(comm, b, b.ColumnNames()));
+  }
+  DEEPRC_ASSIGN_OR_RETURN(bool equal, Equals(a_share, b_share, ordered));
+  DEEPRC_ASSIGN_OR_RETURN(int64_t all_equal,
+                          comm.AllReduceScalar(int64_t{equal ? 1 : 0}, net::ReduceOp::kMin));
+  return all_equal == 1;
+}
+
+}  // namespace deeprc::dist

@@ -1,0 +1,41 @@
+#include "deeprc/dist/distributed_set_ops.h"
+
+#include "deeprc/dist/shuffle.h"
+#include "deeprc/table/set_ops.h"
+#include "deeprc/table/unique.h"
+
+namespace deeprc::dist {
+namespace {
+
+using LocalSetOp = Result<Table> (*)(const Table&, const Table&);
+
+// Both sides shuffled on every column, so equal rows meet on one rank, then the local operator.
+Result<Table> ShuffledSetOp(net::Communicator& comm, const Table& a, const Table& b, LocalSetOp op) {
+  DEEPRC_ASSIGN_OR_RETURN(Table a_share, Shuffle(comm, a, a.ColumnNames()));
+  DEEPRC_ASSIGN_OR_RETURN(Table b_share, Shuffle(comm, b, b.ColumnNames()));
+  return op(a_share, b_share);
+}
+
+}  // namespace
+
+Result<Table> DistributedUnique(net::Communicator& comm, const Table& table,
+                                const std::vector<std::string>& columns) {
+  // Dropping local duplicates first means each distinct row crosses the network at most once per rank.
+  DEEPRC_ASSIGN_OR_RETURN(Table local, Unique(table, columns));
+  DEEPRC_ASSIGN_OR_RETURN(Table share, Shuffle(comm, local, columns.empty() ? table.ColumnNames() : columns));
+  return Unique(share, columns);
+}
+
+Result<Table> DistributedUnion(net::Communicator& comm, const Table& a, const Table& b) {
+  return ShuffledSetOp(comm, a, b, &Union);
+}
+
+Result<Table> DistributedIntersect(net::Communicator& comm, const Table& a, const Table& b) {
+  return ShuffledSetOp(comm, a, b, &Intersect);
+}
+
+Result<Table> DistributedSubtract(net::Communicator& comm, const Table& a, const Table& b) {
+  return ShuffledSetOp(comm, a, b, &Subtract);
+}
+
+}  // namespace deeprc::dist

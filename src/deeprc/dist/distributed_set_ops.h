@@ -1,0 +1,20 @@
+// Distributed row-set operators: Unique, Union, Intersect and Subtract over tables partitioned
+// across ranks. Equal rows (or keys) are brought together by a shuffle, then the local operator runs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "deeprc/net/communicator.h"
+#include "deeprc/table/table.h"
+
+namespace deeprc::dist {
+
+// One row per distinct value of `columns` (all columns when empty) over all ranks.
+Result<Table> DistributedUnique(net::Communicator& comm, const Table& table,
+                                const std::vector<std::string>& columns = {});
+Result<Table> DistributedUnion(net::Communicator& comm, const Table& a, const Table& b);
+Result<Table> DistributedIntersect(net::Communicator& comm, const Table& a, const Table& b);
+Result<Table> DistributedSubtract(net::Communicator& comm, const Table& a, const Table& b);
+
+}  // namespace deeprc::dist

@@ -1,0 +1,14 @@
+// DistributedSort: sample sort with regular sampling. Afterwards every rank's rows are sorted
+// and every row on rank r sorts before (or ties with) every row on rank r + 1.
+#pragma once
+
+#include <vector>
+
+#include "deeprc/net/communicator.h"
+#include "deeprc/table/sort.h"
+
+namespace deeprc::dist {
+
+Result<Table> DistributedSort(net::Communicator& comm, const Table& table, const std::vector<SortKey>& keys);
+
+}  // namespace deeprc::dist

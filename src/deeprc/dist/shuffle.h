@@ -1,0 +1,17 @@
+// Shuffle: every row moves to the rank that the hash of its key columns names, so equal keys
+// meet on one rank. The building block of the distributed join, group-by and set operations.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "deeprc/net/communicator.h"
+#include "deeprc/table/table.h"
+
+namespace deeprc::dist {
+
+// The rows of every rank's `table` whose keys hash to this rank. Keys of compatible types hash
+// alike (int32 5 and int64 5), so two tables shuffled on their own keys can be joined locally.
+Result<Table> Shuffle(net::Communicator& comm, const Table& table, const std::vector<std::string>& keys);
+
+}  // namespace deeprc::dist
