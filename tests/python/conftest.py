@@ -16,6 +16,12 @@ def deeprc_bin():
     return str(path)
 
 
+@pytest.fixture(scope="session")
+def build_dir():
+    """The CMake build directory holding the test programs (build/ unless CTest says otherwise)."""
+    return os.environ.get("DEEPRC_BUILD_DIR", str(ROOT / "build"))
+
+
 @pytest.fixture
 def run_deeprc(deeprc_bin):
     """Runs `deeprc ARGS...`; returns the CompletedProcess. check=True fails the test on non-zero exit."""
