@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 
 #include "../mpi/random_table.h"
 #include "deeprc/dist/shuffle.h"
@@ -21,7 +22,8 @@ namespace {
 // (the first carries the shuffle's table headers, the second its column buffers).
 class DyingCommunicator : public net::Communicator {
  public:
-  DyingCommunicator(std::shared_ptr<net::Communicator> inner, int victim) : inner_(std::move(inner)), victim_(victim) {
+  DyingCommunicator(std::shared_ptr<net::Communicator> inner, int victim)
+      : inner_(std::move(inner)), victim_(victim) {
     set_timeout(inner_->timeout());
   }
   int rank() const override { return inner_->rank(); }
@@ -68,7 +70,10 @@ int Run(const std::string& backend, int victim, int timeout_ms) {
   }
   std::printf("rank %d: error after %.2f s: %s\n", comm.rank(), seconds, result.status().ToString().c_str());
   std::fflush(stdout);
-  // Exit without MPI_Finalize: a finalize would wait for the dead rank.
+  // Linger a moment, as a program reporting its error does, so that the other survivors' reports
+  // are about the victim and not about a survivor that has already left; then exit without
+  // MPI_Finalize, which would wait for the dead rank.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
   _exit(1);
 }
 

@@ -11,6 +11,7 @@
 #include <gloo/transport/tcp/device.h>
 #include <gloo/transport/unbound_buffer.h>
 
+#include <csignal>
 #include <cstring>
 
 #include "deeprc/net/progress.h"
@@ -62,6 +63,9 @@ class BootstrappedContext : public gloo::Context {
 };
 
 Result<std::shared_ptr<gloo::transport::Device>> MakeDevice(const GlooOptions& options) {
+  // Gloo writes to sockets without MSG_NOSIGNAL: once a peer dies, the next write would kill this
+  // process with SIGPIPE instead of failing the transfer, and the failure could not be reported.
+  std::signal(SIGPIPE, SIG_IGN);
   gloo::transport::tcp::attr attr;
   attr.hostname = options.hostname;
   return gloo::transport::tcp::CreateDevice(attr);
@@ -159,22 +163,32 @@ Status GlooCommunicator::Exchange(std::span<const SendSpec> all_sends, std::span
   };
   std::vector<Pending> pending;
   const auto deadline = Clock::now() + timeout();
-  try {
-    for (const auto& recv : recvs) {
-      auto buffer = context_->createUnboundBuffer(recv.data, static_cast<size_t>(recv.size));
-      buffer->recv(recv.peer, kExchangeSlotBase + received_from_[recv.peer]++);
-      pending.push_back({std::move(buffer), recv.peer, false});
+  // A transfer that cannot even be posted (its peer's connection is already gone) is recorded
+  // and the others go ahead, for the reason given below.
+  Status first_failure;
+  auto post = [&](int peer, void* data, int64_t size, bool is_send) {
+    try {
+      auto buffer = context_->createUnboundBuffer(data, static_cast<size_t>(size));
+      if (is_send) {
+        buffer->send(peer, kExchangeSlotBase + sent_to_[peer]++);
+      } else {
+        buffer->recv(peer, kExchangeSlotBase + received_from_[peer]++);
+      }
+      pending.push_back({std::move(buffer), peer, is_send});
+    } catch (const std::exception& error) {
+      if (first_failure.ok()) {
+        first_failure = Status::IOError("rank ", rank(), ": exchange with rank ", peer,
+                                        " failed (lost or not answering): ", error.what());
+      }
     }
-    for (const auto& send : sends) {
-      // Gloo's buffers are not const, but a send only reads.
-      auto buffer =
-          context_->createUnboundBuffer(const_cast<void*>(send.data), static_cast<size_t>(send.size));
-      buffer->send(send.peer, kExchangeSlotBase + sent_to_[send.peer]++);
-      pending.push_back({std::move(buffer), send.peer, true});
-    }
-  } catch (const std::exception& error) {
-    return Status::IOError("rank ", rank(), ": posting a Gloo transfer failed: ", error.what());
-  }
+  };
+  for (const auto& recv : recvs) post(recv.peer, recv.data, recv.size, /*is_send=*/false);
+  // Gloo's buffers are not const, but a send only reads.
+  for (const auto& send : sends) post(send.peer, const_cast<void*>(send.data), send.size, /*is_send=*/true);
+
+  // After a transfer fails, the others still run to completion (or their own failure): a rank
+  // that gave up on its live peers would leave them waiting, and they would blame it instead of
+  // the rank that was actually lost. The first failure is reported.
   for (auto& transfer : pending) {
     const auto left =
         std::max(std::chrono::milliseconds(1),
@@ -182,14 +196,19 @@ Status GlooCommunicator::Exchange(std::span<const SendSpec> all_sends, std::span
     try {
       const bool completed =
           transfer.is_send ? transfer.buffer->waitSend(left) : transfer.buffer->waitRecv(left);
-      if (!completed)
-        return Status::IOError("rank ", rank(), ": transfer with rank ", transfer.peer, " was aborted");
+      if (!completed && first_failure.ok()) {
+        first_failure =
+            Status::IOError("rank ", rank(), ": transfer with rank ", transfer.peer, " was aborted");
+      }
     } catch (const std::exception& error) {
-      return Status::IOError("rank ", rank(), ": exchange with rank ", transfer.peer,
-                             " failed after at most ", timeout().count(),
-                             " ms (lost or not answering): ", error.what());
+      if (first_failure.ok()) {
+        first_failure =
+            Status::IOError("rank ", rank(), ": exchange with rank ", transfer.peer, " failed after at most ",
+                            timeout().count(), " ms (lost or not answering): ", error.what());
+      }
     }
   }
+  DEEPRC_RETURN_NOT_OK(first_failure);
   return Status::OK();
 }
 
