@@ -1,0 +1,26 @@
+// Files of a distributed table: each rank reads its share of the input and writes its part of
+// the result, so `deeprc table <op> --ranks N` and the same command under mpirun or srun work
+// on ordinary files.
+#pragma once
+
+#include <string>
+
+#include "deeprc/net/communicator.h"
+#include "deeprc/table/table.h"
+
+namespace deeprc::dist {
+
+// This rank's share of the table at `path`: the file named by replacing "{rank}" in `path` when
+// it holds that placeholder (one file per rank); otherwise a contiguous part of the one file,
+// by row groups for Parquet and by rows [r*n/p, (r+1)*n/p) for other formats.
+Result<Table> ReadShare(const net::Communicator& comm, const std::string& path);
+
+// Writes each rank's part of a result: with `gather`, all parts concatenated in rank order into
+// `path` by rank 0; otherwise each rank to `path` with "{rank}" replaced by its rank, or with
+// ".<rank>" before the extension when `path` has no placeholder.
+Status WriteShares(net::Communicator& comm, const Table& table, const std::string& path, bool gather);
+
+// The file of `rank` for a per-rank `path` (see WriteShares).
+std::string PathOfRank(const std::string& path, int rank);
+
+}  // namespace deeprc::dist

@@ -1,0 +1,22 @@
+// Starting the ranks of a parallel job from a plain shell: `deeprc ... --ranks N` runs N copies
+// of itself, under mpirun for MPI or as forked processes with a fresh rendezvous directory for
+// Gloo and UCX. Under mpirun or srun the program is already one rank and launches nothing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "deeprc/core/status.h"
+
+namespace deeprc::net {
+
+// Whether this process is a rank of a job started by mpirun, srun (with more than one task) or
+// LaunchRanks.
+bool InsideParallelJob();
+
+// Runs `argv` (argv[0] is this program) as `ranks` processes communicating over `backend` and
+// waits for all of them; returns the first non-zero exit status, or 0. The children's output
+// goes to this process's stdout and stderr.
+Result<int> LaunchRanks(int ranks, const std::string& backend, const std::vector<std::string>& argv);
+
+}  // namespace deeprc::net
