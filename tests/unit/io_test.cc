@@ -121,7 +121,7 @@ namespace {
 TEST(Parquet, KeepsArrowTypesParquetCannotName) {
   testing::TempDir dir;
   auto schema = arrow::schema({arrow::field("s", arrow::large_utf8()),
-                               arrow::field("t", arrow::timestamp(arrow::TimeUnit::SECOND, "UTC"))});
+                               arrow::field("t", arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"))});
   Table table = testing::MakeTable(schema, {R"(["a", null])", "[1, 2]"});
   ASSERT_OK(WriteParquet(table, dir.File("t.parquet")));
   ASSERT_OK_AND_ASSIGN(Table back, ReadParquet(dir.File("t.parquet")));
