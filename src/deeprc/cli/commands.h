@@ -4,12 +4,20 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+#include <vector>
+
 #include "deeprc/core/status.h"
 
 namespace deeprc::cli {
 
 struct CommandResult {
   Status status;
+  // The command line, for commands that start copies of themselves (`--ranks N`).
+  std::vector<std::string> argv;
+  // A subcommand's own exit code when it succeeded in running but reports a verdict or its
+  // children's outcome (e.g. `equals` on different tables, a rank that failed).
+  mutable int exit_code = 0;
 };
 
 void AddTableCommand(CLI::App& app, CommandResult& result);

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   app.parse_complete_callback([&] { deeprc::SetLogLevel(log_level); });
 
   deeprc::cli::CommandResult result;
+  result.argv.assign(argv, argv + argc);
   deeprc::cli::AddTableCommand(app, result);
   deeprc::cli::AddTasksCommand(app, result);
   deeprc::cli::AddProfileCommand(app, result);
@@ -27,5 +28,5 @@ int main(int argc, char** argv) {
     std::cerr << "deeprc: error: " << result.status.message() << std::endl;
     return 1;
   }
-  return 0;
+  return result.exit_code;
 }

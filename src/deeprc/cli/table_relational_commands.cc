@@ -5,8 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "deeprc/cli/table_job.h"
+#include "deeprc/dist/distributed_groupby.h"
+#include "deeprc/dist/distributed_set_ops.h"
 #include "deeprc/table/expression_parser.h"
-#include "deeprc/table/file_format.h"
 #include "deeprc/table/groupby.h"
 #include "deeprc/table/project.h"
 #include "deeprc/table/select.h"
@@ -36,32 +38,17 @@ Result<std::vector<std::string>> SplitList(const std::string& text, const std::s
   }
 }
 
-// Reads `input`, applies `op`, writes the result to `output`; the operator's errors are prefixed
-// with the input's name so that a message says which file lacks which column.
-Status ReadApplyWrite(const std::string& input, const std::string& output,
-                      const std::function<Result<Table>(const Table&)>& op) {
-  DEEPRC_ASSIGN_OR_RETURN(auto table, ReadTable(input));
-  DEEPRC_ASSIGN_OR_RETURN(auto result, WithContext(op(table), input, ": "));
-  return WriteTable(result, output);
-}
-
 CLI::Option* AddInput(CLI::App* command, std::string& input) {
   return command->add_option("input", input, std::string("Input table ") + kFormats)->required();
-}
-
-CLI::Option* AddOutput(CLI::App* command, std::string& output) {
-  return command->add_option("-o,--out", output, "Output file; the format follows the extension")->required();
 }
 
 void AddSelect(CLI::App& table, CommandResult& result) {
   auto* command = table.add_subcommand("select", "Keep the rows for which a predicate is true");
   auto input = std::make_shared<std::string>();
   auto where = std::make_shared<std::string>();
-  auto output = std::make_shared<std::string>();
   AddInput(command, *input);
   command->add_option("-w,--where", *where, "The predicate, e.g. \"x > 1.5 and (s == 'a' or k is null)\"")
       ->required();
-  AddOutput(command, *output);
   command->footer(
       "Predicate syntax:\n"
       "  columns     bare names (price, n_2) or \"double quoted\" (\"unit price\")\n"
@@ -70,10 +57,12 @@ void AddSelect(CLI::App& table, CommandResult& result) {
       "              and (&&)  or (||)  not (!)   and parentheses\n"
       "  Rows where the predicate is null (e.g. x > 1 with x null) are dropped, as in SQL.\n"
       "  / divides as float64. A date or timestamp column compares with 'YYYY-MM-DD[ HH:MM:SS]'.\n");
-  command->callback([&result, input, where, output] {
+  TableJob job(command, /*distributed=*/true);
+  command->callback([&result, input, where, job] {
     result.status = [&]() -> Status {
       DEEPRC_ASSIGN_OR_RETURN(auto predicate, WithContext(ParseExpression(*where), "--where: "));
-      return ReadApplyWrite(*input, *output, [&](const Table& t) { return Select(t, predicate); });
+      LocalOperator select = [&](const std::vector<Table>& t) { return Select(t[0], predicate); };
+      return job.Run(result, {*input}, *input + ": ", select, EachShare(select));
     }();
   });
 }
@@ -82,14 +71,14 @@ void AddProject(CLI::App& table, CommandResult& result) {
   auto* command = table.add_subcommand("project", "Keep the named columns, in the order given");
   auto input = std::make_shared<std::string>();
   auto columns = std::make_shared<std::string>();
-  auto output = std::make_shared<std::string>();
   AddInput(command, *input);
   command->add_option("-c,--columns", *columns, "Comma-separated column names, e.g. b,a")->required();
-  AddOutput(command, *output);
-  command->callback([&result, input, columns, output] {
+  TableJob job(command, /*distributed=*/true);
+  command->callback([&result, input, columns, job] {
     result.status = [&]() -> Status {
       DEEPRC_ASSIGN_OR_RETURN(auto names, SplitList(*columns, "--columns"));
-      return ReadApplyWrite(*input, *output, [&](const Table& t) { return Project(t, names); });
+      LocalOperator project = [&](const std::vector<Table>& t) { return Project(t[0], names); };
+      return job.Run(result, {*input}, *input + ": ", project, EachShare(project));
     }();
   });
 }
@@ -100,7 +89,6 @@ void AddGroupBy(CLI::App& table, CommandResult& result) {
   auto by = std::make_shared<std::string>();
   auto aggs = std::make_shared<std::vector<std::string>>();
   auto ddof = std::make_shared<int>(1);
-  auto output = std::make_shared<std::string>();
   AddInput(command, *input);
   command->add_option("-b,--by", *by, "Comma-separated key columns, e.g. k or k,k2")->required();
   command->add_option("-a,--agg", *aggs,
@@ -109,7 +97,6 @@ void AddGroupBy(CLI::App& table, CommandResult& result) {
       ->add_option("--ddof", *ddof,
                    "Delta degrees of freedom of var and std (1 like pandas; 0 for population)")
       ->capture_default_str();
-  AddOutput(command, *output);
   command->footer(
       "Aggregations: sum, count (non-null values), mean, min, max, var, std, nunique (distinct non-null),\n"
       "median, quantile=Q (Q in [0, 1]); median and quantiles are exact, interpolated linearly like pandas.\n"
@@ -117,7 +104,8 @@ void AddGroupBy(CLI::App& table, CommandResult& result) {
       "(v_sum, v_median; v_q0.9 for quantile=0.9), one row per group sorted by the keys, nulls last.\n"
       "Null keys form their own group; aggregations skip nulls, and the sum of only nulls is null.\n"
       "Without --agg the output is the distinct keys.\n");
-  command->callback([&result, input, by, aggs, ddof, output] {
+  TableJob job(command, /*distributed=*/true);
+  command->callback([&result, input, by, aggs, ddof, job] {
     result.status = [&]() -> Status {
       DEEPRC_ASSIGN_OR_RETURN(auto keys, SplitList(*by, "--by"));
       std::vector<Aggregation> aggregations;
@@ -129,7 +117,12 @@ void AddGroupBy(CLI::App& table, CommandResult& result) {
           aggregations.push_back(std::move(aggregation));
         }
       }
-      return ReadApplyWrite(*input, *output, [&](const Table& t) { return GroupBy(t, keys, aggregations); });
+      return job.Run(
+          result, {*input}, *input + ": ",
+          [&](const std::vector<Table>& t) { return GroupBy(t[0], keys, aggregations); },
+          [&](net::Communicator& comm, const std::vector<Table>& t) {
+            return dist::DistributedGroupBy(comm, t[0], keys, aggregations);
+          });
     }();
   });
 }
@@ -139,44 +132,47 @@ void AddUnique(CLI::App& table, CommandResult& result) {
       table.add_subcommand("unique", "Keep the first row of each distinct value of some columns, in order");
   auto input = std::make_shared<std::string>();
   auto on = std::make_shared<std::string>();
-  auto output = std::make_shared<std::string>();
   AddInput(command, *input);
   command->add_option("--on", *on, "Comma-separated columns that make rows equal (default: all columns)");
-  AddOutput(command, *output);
   command->footer("Nulls equal nulls. Like pandas drop_duplicates(subset, keep='first').\n");
-  command->callback([&result, input, on, output] {
+  TableJob job(command, /*distributed=*/true);
+  command->callback([&result, input, on, job] {
     result.status = [&]() -> Status {
       std::vector<std::string> columns;
       if (!on->empty()) {
         DEEPRC_ASSIGN_OR_RETURN(columns, SplitList(*on, "--on"));
       }
-      return ReadApplyWrite(*input, *output, [&](const Table& t) { return Unique(t, columns); });
+      return job.Run(
+          result, {*input}, *input + ": ", [&](const std::vector<Table>& t) { return Unique(t[0], columns); },
+          [&](net::Communicator& comm, const std::vector<Table>& t) {
+            return dist::DistributedUnique(comm, t[0], columns);
+          });
     }();
   });
 }
 
 using SetOperator = Result<Table> (*)(const Table&, const Table&);
+using DistributedSetOperator = Result<Table> (*)(net::Communicator&, const Table&, const Table&);
 
 void AddSetOperator(CLI::App& table, CommandResult& result, const std::string& name,
-                    const std::string& description, SetOperator op) {
+                    const std::string& description, SetOperator op, DistributedSetOperator distributed_op) {
   auto* command = table.add_subcommand(name, description);
   auto first = std::make_shared<std::string>();
   auto second = std::make_shared<std::string>();
-  auto output = std::make_shared<std::string>();
   command->add_option("first", *first, std::string("First table ") + kFormats)->required();
   command->add_option("second", *second, "Second table, with the same column names in the same order")
       ->required();
-  AddOutput(command, *output);
   command->footer(
       "Rows compare whole and nulls equal nulls; the output has distinct rows in order of first occurrence.\n"
       "Column types may differ where one type holds both (int32/int64, int/float, string/large_string).\n");
-  command->callback([&result, first, second, output, op] {
-    result.status = [&]() -> Status {
-      DEEPRC_ASSIGN_OR_RETURN(auto a, ReadTable(*first));
-      DEEPRC_ASSIGN_OR_RETURN(auto b, ReadTable(*second));
-      DEEPRC_ASSIGN_OR_RETURN(auto combined, WithContext(op(a, b), *first, " and ", *second, ": "));
-      return WriteTable(combined, *output);
-    }();
+  TableJob job(command, /*distributed=*/true);
+  command->callback([&result, first, second, op, distributed_op, job] {
+    result.status = job.Run(
+        result, {*first, *second}, *first + " and " + *second + ": ",
+        [op](const std::vector<Table>& t) { return op(t[0], t[1]); },
+        [distributed_op](net::Communicator& comm, const std::vector<Table>& t) {
+          return distributed_op(comm, t[0], t[1]);
+        });
   });
 }
 
@@ -187,11 +183,12 @@ void AddTableRelationalCommands(CLI::App& table, CommandResult& result) {
   AddProject(table, result);
   AddGroupBy(table, result);
   AddUnique(table, result);
-  AddSetOperator(table, result, "union", "The distinct rows of two tables together", &Union);
+  AddSetOperator(table, result, "union", "The distinct rows of two tables together", &Union,
+                 &dist::DistributedUnion);
   AddSetOperator(table, result, "intersect", "The distinct rows of the first table that the second has",
-                 &Intersect);
+                 &Intersect, &dist::DistributedIntersect);
   AddSetOperator(table, result, "subtract", "The distinct rows of the first table that the second lacks",
-                 &Subtract);
+                 &Subtract, &dist::DistributedSubtract);
 }
 
 }  // namespace deeprc::cli

@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "deeprc/cli/table_job.h"
+#include "deeprc/dist/distributed_join.h"
+#include "deeprc/dist/distributed_sort.h"
+#include "deeprc/dist/repartition.h"
 #include "deeprc/table/concat.h"
 #include "deeprc/table/equals.h"
 #include "deeprc/table/file_format.h"
@@ -16,15 +20,6 @@
 
 namespace deeprc::cli {
 namespace {
-
-constexpr const char* kOutHelp = "Output file, format by extension; without it the rows are printed";
-
-// Writes the result where --out says, or prints it (all rows) when --out is not given.
-Status Emit(const Table& table, const std::string& out) {
-  if (!out.empty()) return WriteTable(table, out);
-  std::cout << table.ToString(table.num_rows()) << std::endl;
-  return Status::OK();
-}
 
 // "k1,-k2" -> {k1 ascending, k2 descending}.
 Result<std::vector<SortKey>> ParseSortKeys(const std::vector<std::string>& specs) {
@@ -50,19 +45,20 @@ void AddSort(CLI::App& table, CommandResult& result) {
       "Nulls come last in both directions; floating-point NaN sorts after every number, before null.");
   auto input = std::make_shared<std::string>();
   auto by = std::make_shared<std::vector<std::string>>();
-  auto out = std::make_shared<std::string>();
   command->add_option("input", *input, "Input file (.csv, .parquet, .arrow, .feather, .arrows)")->required();
   command->add_option("--by", *by, "Sort keys, comma-separated, in priority order; -name for descending")
       ->required()
       ->delimiter(',')
       ->allow_extra_args(false);
-  command->add_option("--out,-o", *out, kOutHelp);
-  command->callback([&result, input, by, out] {
+  TableJob job(command, /*distributed=*/true);
+  command->callback([&result, input, by, job] {
     result.status = [&]() -> Status {
       DEEPRC_ASSIGN_OR_RETURN(auto keys, ParseSortKeys(*by));
-      DEEPRC_ASSIGN_OR_RETURN(auto table, ReadTable(*input));
-      DEEPRC_ASSIGN_OR_RETURN(auto sorted, WithContext(Sort(table, keys), *input, ": "));
-      return Emit(sorted, *out);
+      return job.Run(
+          result, {*input}, *input + ": ", [&](const std::vector<Table>& t) { return Sort(t[0], keys); },
+          [&](net::Communicator& comm, const std::vector<Table>& t) {
+            return dist::DistributedSort(comm, t[0], keys);
+          });
     }();
   });
 }
@@ -82,7 +78,6 @@ void AddJoin(CLI::App& table, CommandResult& result) {
   auto how = std::make_shared<std::string>("inner");
   auto algorithm = std::make_shared<std::string>("hash");
   auto suffixes = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"_x", "_y"});
-  auto out = std::make_shared<std::string>();
   command->add_option("--left", *left, "Left input file")->required();
   command->add_option("--right", *right, "Right input file")->required();
   auto* on_option =
@@ -103,8 +98,8 @@ void AddJoin(CLI::App& table, CommandResult& result) {
       ->delimiter(',')
       ->expected(2)
       ->capture_default_str();
-  command->add_option("--out,-o", *out, kOutHelp);
-  command->callback([&result, left, right, on, left_on, right_on, how, algorithm, suffixes, out] {
+  TableJob job(command, /*distributed=*/true);
+  command->callback([&result, left, right, on, left_on, right_on, how, algorithm, suffixes, job] {
     result.status = [&]() -> Status {
       JoinOptions options;
       if (on->empty() && left_on->empty())
@@ -117,10 +112,11 @@ void AddJoin(CLI::App& table, CommandResult& result) {
       options.right_suffix = suffixes->at(1);
       options.left_name = *left;
       options.right_name = *right;
-      DEEPRC_ASSIGN_OR_RETURN(auto left_table, ReadTable(*left));
-      DEEPRC_ASSIGN_OR_RETURN(auto right_table, ReadTable(*right));
-      DEEPRC_ASSIGN_OR_RETURN(auto joined, Join(left_table, right_table, options));
-      return Emit(joined, *out);
+      return job.Run(
+          result, {*left, *right}, "", [&](const std::vector<Table>& t) { return Join(t[0], t[1], options); },
+          [&](net::Communicator& comm, const std::vector<Table>& t) {
+            return dist::DistributedJoin(comm, t[0], t[1], options);
+          });
     }();
   });
 }
@@ -130,17 +126,22 @@ void AddHeadOrTail(CLI::App& table, CommandResult& result, bool head) {
                                        head ? "The first N rows of a table" : "The last N rows of a table");
   auto input = std::make_shared<std::string>();
   auto rows = std::make_shared<int64_t>(10);
-  auto out = std::make_shared<std::string>();
   command->add_option("input", *input, "Input file (.csv, .parquet, .arrow, .feather, .arrows)")->required();
   command->add_option("-n,--rows", *rows, "Number of rows (all of them if the table has fewer)")
       ->capture_default_str();
-  command->add_option("--out,-o", *out, kOutHelp);
-  command->callback([&result, input, rows, out, head] {
-    result.status = [&]() -> Status {
-      DEEPRC_ASSIGN_OR_RETURN(auto table, ReadTable(*input));
-      DEEPRC_ASSIGN_OR_RETURN(auto part, head ? Head(table, *rows) : Tail(table, *rows));
-      return Emit(part, *out);
-    }();
+  // The first rows of a distributed table are a prefix of the global order; the last rows have no
+  // distributed form yet.
+  TableJob job(command, /*distributed=*/head);
+  command->callback([&result, input, rows, head, job] {
+    DistributedOperator distributed;
+    if (head) {
+      distributed = [&](net::Communicator& comm, const std::vector<Table>& t) {
+        return dist::DistributedHead(comm, t[0], *rows);
+      };
+    }
+    result.status = job.Run(
+        result, {*input}, *input + ": ",
+        [&](const std::vector<Table>& t) { return head ? Head(t[0], *rows) : Tail(t[0], *rows); }, distributed);
   });
 }
 
@@ -148,19 +149,10 @@ void AddConcat(CLI::App& table, CommandResult& result) {
   auto* command = table.add_subcommand("concat", "Stack tables with the same columns, one after another");
   command->footer("The inputs must have the same column names and types, in the same order.");
   auto inputs = std::make_shared<std::vector<std::string>>();
-  auto out = std::make_shared<std::string>();
   command->add_option("inputs", *inputs, "Input files, in output order")->required();
-  command->add_option("--out,-o", *out, kOutHelp);
-  command->callback([&result, inputs, out] {
-    result.status = [&]() -> Status {
-      std::vector<Table> tables;
-      for (const auto& input : *inputs) {
-        DEEPRC_ASSIGN_OR_RETURN(auto table, ReadTable(input));
-        tables.push_back(std::move(table));
-      }
-      DEEPRC_ASSIGN_OR_RETURN(auto stacked, Concat(tables, *inputs));
-      return Emit(stacked, *out);
-    }();
+  TableJob job(command, /*distributed=*/false);
+  command->callback([&result, inputs, job] {
+    result.status = job.Run(result, *inputs, "", [&](const std::vector<Table>& t) { return Concat(t, *inputs); });
   });
 }
 

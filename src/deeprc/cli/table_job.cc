@@ -1,0 +1,78 @@
+#include "deeprc/cli/table_job.h"
+
+#include <iostream>
+
+#include "deeprc/dist/partitioned_io.h"
+#include "deeprc/net/launcher.h"
+#include "deeprc/net/table_channel.h"
+#include "deeprc/table/file_format.h"
+
+namespace deeprc::cli {
+namespace {
+
+// Writes the result where --out says, or prints every row when there is no --out.
+Status Emit(const Table& table, const std::string& output) {
+  if (!output.empty()) return WriteTable(table, output);
+  std::cout << table.ToString(table.num_rows()) << std::endl;
+  return Status::OK();
+}
+
+}  // namespace
+
+TableJob::TableJob(CLI::App* command, bool distributed) {
+  command->add_option("-o,--out", *output_, "Output file, format by extension; without it the rows are printed");
+  if (!distributed) return;
+  command->add_option("--ranks", *ranks_, "Run on N ranks on this machine (under mpirun or srun: the job's ranks)")
+      ->capture_default_str();
+  command->add_option("--backend", *backend_, "Communication between ranks: mpi, gloo or ucx")
+      ->check(CLI::IsMember({"mpi", "gloo", "ucx"}))
+      ->capture_default_str();
+  command->add_flag("--gather", *gather_,
+                    "Gather the result into --out on rank 0; otherwise each rank writes its part to --out with "
+                    "{rank} replaced (or .<rank> before the extension)");
+  command->footer(command->get_footer() +
+                  "\nDistributed: with --ranks N (or under mpirun/srun) each rank reads its share of every input:"
+                  "\nthe file with {rank} replaced when the name has {rank}, else a contiguous part of the one file"
+                  "\n(its row groups for Parquet).\n");
+}
+
+Status TableJob::Run(const CommandResult& result, const std::vector<std::string>& inputs, const std::string& context,
+                     const LocalOperator& local, const DistributedOperator& distributed) const {
+  if (distributed && net::InsideParallelJob()) return RunRank(inputs, context, distributed);
+  if (distributed && *ranks_ > 1) {
+    DEEPRC_ASSIGN_OR_RETURN(int code, net::LaunchRanks(*ranks_, *backend_, result.argv));
+    result.exit_code = code;
+    return Status::OK();
+  }
+  std::vector<Table> tables;
+  for (const auto& input : inputs) {
+    DEEPRC_ASSIGN_OR_RETURN(auto table, ReadTable(input));
+    tables.push_back(std::move(table));
+  }
+  DEEPRC_ASSIGN_OR_RETURN(auto output, WithContext(local(tables), context));
+  return Emit(output, *output_);
+}
+
+Status TableJob::RunRank(const std::vector<std::string>& inputs, const std::string& context,
+                         const DistributedOperator& distributed) const {
+  if (output_->empty() && !*gather_) return Status::Invalid("a distributed run needs --out, or --gather to print");
+  DEEPRC_ASSIGN_OR_RETURN(auto comm, net::MakeCommunicator(*backend_));
+  const std::string rank = "rank " + std::to_string(comm->rank()) + "/" + std::to_string(comm->size()) + ": ";
+  std::vector<Table> shares;
+  for (const auto& input : inputs) {
+    DEEPRC_ASSIGN_OR_RETURN(auto share, WithContext(dist::ReadShare(*comm, input), rank));
+    shares.push_back(std::move(share));
+  }
+  DEEPRC_ASSIGN_OR_RETURN(auto part, WithContext(distributed(*comm, shares), rank, context));
+  if (output_->empty()) {
+    DEEPRC_ASSIGN_OR_RETURN(auto all, net::GatherTables(*comm, part, 0));
+    return comm->rank() == 0 ? Emit(all, "") : Status::OK();
+  }
+  return WithContext(dist::WriteShares(*comm, part, *output_, *gather_), rank);
+}
+
+DistributedOperator EachShare(LocalOperator local) {
+  return [local = std::move(local)](net::Communicator&, const std::vector<Table>& shares) { return local(shares); };
+}
+
+}  // namespace deeprc::cli
