@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <zmq.hpp>
 
@@ -318,6 +319,31 @@ TEST_F(LocalPilotTest, ClosingThePilotCancelsWhatRuns) {
   EXPECT_EQ(tasks[1].state(), TaskState::kCanceled);
   EXPECT_EQ(pilot_->state(), PilotState::kCanceled);
   EXPECT_FALSE(std::filesystem::exists(pilot_->sandbox() / "agent.endpoint"));
+}
+
+TEST_F(LocalPilotTest, AnAgentThatDiesFailsThePilotAndItsTasks) {
+  StartPilot(1);
+  PILOT_ASSIGN_OR_FAIL(
+      tasks, task_manager_->Submit({Shell("echo $$ > pid; exec sleep 30"), Command({"/bin/true"})}));
+  PILOT_ASSERT_OK(task_manager_->Wait({tasks[0].uid()}, {TaskState::kAgentExecuting}, 30));
+  const int agent_pid = pilot_->resources().value("pid", 0);
+  ASSERT_GT(agent_pid, 0);
+  ASSERT_EQ(::kill(agent_pid, SIGKILL), 0);
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 30));  // nobody waits forever
+  EXPECT_EQ(pilot_->state(), PilotState::kFailed);
+  EXPECT_NE(pilot_->reason().find("agent exited unexpectedly (killed by signal 9)"), std::string::npos)
+      << pilot_->reason();
+  for (const auto& task : tasks) {
+    EXPECT_EQ(task.state(), TaskState::kFailed);
+    EXPECT_NE(task.reason().find("pilot pilot.0000 ended FAILED"), std::string::npos) << task.reason();
+  }
+  // The orphaned sleep is the one thing a SIGKILLed agent cannot clean up; the test does.
+  std::string pid;
+  for (int i = 0; i < 500 && pid.empty(); ++i) {
+    std::getline(std::ifstream(tasks[0].sandbox() + "/pid"), pid);
+    if (pid.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (!pid.empty()) ::kill(-std::stoi(pid), SIGKILL);
 }
 
 }  // namespace

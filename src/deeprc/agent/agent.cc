@@ -1,5 +1,6 @@
 #include "deeprc/agent/agent.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -182,7 +183,8 @@ Status Agent::Impl::Init(const pilot::AgentConfig& config, int notify_fd) {
   if (notify_fd >= 0) {
     std::string line = endpoint + "\n";
     (void)!::write(notify_fd, line.data(), line.size());
-    ::close(notify_fd);
+    // Kept open for life (but from no task): the client reads end of file as this agent's death.
+    ::fcntl(notify_fd, F_SETFD, FD_CLOEXEC);
   }
   profiler_->Record(Now(), "agent_ready", config.pilot_uid, "", endpoint);
   spdlog::info("agent {} listening on {} with {} cores on {} nodes", config.pilot_uid, endpoint,

@@ -86,9 +86,9 @@ void Pilot::ConnectWhenReady() {
                          : description_.resource == "local" ? 30
                                                             : 600;
   const auto start = std::chrono::steady_clock::now();
-  auto endpoint = launcher_->WaitForEndpoint(timeout, stop_launch_);
+  auto endpoint = launcher_->WaitForEndpoint(timeout, stop_);
   if (!endpoint.ok()) {
-    if (!stop_launch_) Advance(PilotState::kFailed, endpoint.status().message());
+    if (!stop_.IsSet()) Advance(PilotState::kFailed, endpoint.status().message());
     return;
   }
   auto channel = AgentChannel::Connect(*endpoint, session_->keys(),
@@ -108,11 +108,17 @@ void Pilot::ConnectWhenReady() {
   const double left =
       timeout - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   bool answered = changed_.wait_for(lock, std::chrono::duration<double>(std::max(left, 0.0)), [this] {
-    return stop_launch_ || history_.back().state != PilotState::kPmgrLaunching;
+    return stop_.IsSet() || history_.back().state != PilotState::kPmgrLaunching;
   });
   lock.unlock();
-  if (!answered)
+  if (!answered) {
     Advance(PilotState::kFailed, "agent at " + *endpoint + " did not answer within the launch timeout");
+    return;
+  }
+  // From here on this thread only listens for the agent's death, so that nobody waits for the
+  // tasks of a pilot that is gone.
+  auto watched = launcher_->WatchAgent(stop_);
+  if (!watched.ok()) Advance(PilotState::kFailed, watched.message());
 }
 
 void Pilot::OnMessage(nlohmann::json message) {
@@ -128,6 +134,7 @@ void Pilot::OnMessage(nlohmann::json message) {
     {
       std::lock_guard lock(mutex_);
       resources_ = message["resources"];
+      resources_["pid"] = message.value("pid", 0);
     }
     Advance(PilotState::kPmgrActive);
   } else if (type == protocol::kPilot) {
@@ -172,7 +179,10 @@ void Pilot::SetFinalHandler(std::function<void(PilotState, const std::string&)> 
 }
 
 Status Pilot::Close(PilotState final_state) {
-  stop_launch_ = true;
+  if (std::this_thread::get_id() == connect_thread_.get_id()) {
+    return Status::Invalid("pilot ", uid_, ": Close cannot run in a callback of the pilot itself");
+  }
+  stop_.Notify();
   changed_.notify_all();
   if (connect_thread_.joinable()) connect_thread_.join();
   bool connected;

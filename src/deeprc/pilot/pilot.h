@@ -19,6 +19,7 @@
 #include "deeprc/pilot/pilot_launcher.h"
 #include "deeprc/pilot/session.h"
 #include "deeprc/pilot/states.h"
+#include "deeprc/pilot/stop_signal.h"
 
 namespace deeprc::pilot {
 
@@ -34,7 +35,8 @@ class Pilot {
   PilotState state() const;
   std::vector<StateTransition<PilotState>> history() const;
   std::string reason() const;  // why the pilot failed, when it did
-  // What the agent discovered: {"nodes": [{"name", "cores", "gpus", "mem"}...], "slurm": bool}.
+  // What the agent discovered, and its process id:
+  // {"nodes": [{"name", "cores", "cpu_ids", "gpus", "gpu_ids", "mem_mib"}...], "slurm": bool, "pid": N}.
   nlohmann::json resources() const;
 
   // Blocks until the pilot is in one of `states` (or final); timeout in seconds, < 0: no limit.
@@ -42,6 +44,7 @@ class Pilot {
   Status Wait(const std::vector<PilotState>& states, double timeout = -1) const;
 
   // Ends the pilot: the agent cancels what still runs and exits. `final_state` is DONE or CANCELED.
+  // Idempotent; also joins the pilot's threads, so it must not be called from its callbacks.
   Status Close(PilotState final_state = PilotState::kCanceled);
 
   // For the TaskManager: messages to the agent (queued until the pilot is active) and the
@@ -76,7 +79,7 @@ class Pilot {
 
   std::unique_ptr<PilotLauncher> launcher_;
   std::unique_ptr<AgentChannel> channel_;
-  std::atomic<bool> stop_launch_{false};
+  StopSignal stop_;  // ends the launch wait and the agent watch
   std::thread connect_thread_;
 };
 

@@ -101,31 +101,33 @@ class LocalLauncher : public PilotLauncher {
     return Status::OK();
   }
 
-  Result<std::string> WaitForEndpoint(double timeout, const std::atomic<bool>& stop) override {
+  Result<std::string> WaitForEndpoint(double timeout, const StopSignal& stop) override {
     const auto start = Clock::now();
     std::string line;
     while (line.find('\n') == std::string::npos) {
-      if (stop) return Status::Cancelled("pilot launch canceled");
       double left = timeout - SecondsSince(start);
       if (left <= 0) return Status::IOError("agent did not start within ", timeout, " s", StderrTail());
-      pollfd item = {notify_fd_, POLLIN, 0};
-      // Wake up now and then to notice `stop`; the agent usually answers in milliseconds.
-      if (::poll(&item, 1, static_cast<int>(std::min(left, 0.1) * 1000) + 1) <= 0) continue;
+      pollfd items[] = {{notify_fd_, POLLIN, 0}, {stop.fd(), POLLIN, 0}};
+      if (::poll(items, 2, static_cast<int>(left * 1000) + 1) <= 0) continue;
+      if (items[1].revents & POLLIN) return Status::Cancelled("pilot launch canceled");
       char buffer[256];
       ssize_t n = ::read(notify_fd_, buffer, sizeof(buffer));
-      if (n <= 0) {
-        int status = 0;
-        bool exited = ::waitpid(pid_, &status, 0) == pid_;
-        if (exited) pid_ = -1;
-        return Status::IOError("agent exited before it was ready",
-                               exited && WIFEXITED(status)
-                                   ? " (exit code " + std::to_string(WEXITSTATUS(status)) + ")"
-                                   : std::string(),
-                               StderrTail());
-      }
+      if (n <= 0) return Status::IOError("agent exited before it was ready", ReapAgent(), StderrTail());
       line.append(buffer, n);
     }
     return line.substr(0, line.find('\n'));
+  }
+
+  // The agent holds the pipe's write end for life: end of file means it is gone.
+  Status WatchAgent(const StopSignal& stop) override {
+    for (;;) {
+      pollfd items[] = {{notify_fd_, POLLIN, 0}, {stop.fd(), POLLIN, 0}};
+      if (::poll(items, 2, -1) <= 0) continue;
+      if (items[1].revents & POLLIN) return Status::OK();
+      char buffer[256];
+      if (::read(notify_fd_, buffer, sizeof(buffer)) > 0) continue;
+      return Status::IOError("agent exited unexpectedly", ReapAgent(), StderrTail());
+    }
   }
 
   Status Stop(double grace) override {
@@ -145,6 +147,16 @@ class LocalLauncher : public PilotLauncher {
   }
 
  private:
+  // Collects the agent's exit status: " (exit code 3)", " (killed by signal 9)".
+  std::string ReapAgent() {
+    int status = 0;
+    if (pid_ <= 0 || ::waitpid(pid_, &status, 0) != pid_) return {};
+    pid_ = -1;
+    if (WIFEXITED(status)) return " (exit code " + std::to_string(WEXITSTATUS(status)) + ")";
+    if (WIFSIGNALED(status)) return " (killed by signal " + std::to_string(WTERMSIG(status)) + ")";
+    return {};
+  }
+
   std::string StderrTail() const {
     std::string tail = TailOfFile(stderr_path_);
     return tail.empty() ? std::string() : "; agent stderr: " + tail;
@@ -192,11 +204,10 @@ class SlurmLauncher : public PilotLauncher {
     return Status::OK();
   }
 
-  Result<std::string> WaitForEndpoint(double timeout, const std::atomic<bool>& stop) override {
+  Result<std::string> WaitForEndpoint(double timeout, const StopSignal& stop) override {
     const auto start = Clock::now();
     auto last_check = start;
     for (;;) {
-      if (stop) return Status::Cancelled("pilot launch canceled");
       std::ifstream file(endpoint_file_);
       std::string endpoint;
       if (file && std::getline(file, endpoint) && !endpoint.empty()) return endpoint;
@@ -212,8 +223,20 @@ class SlurmLauncher : public PilotLauncher {
               TailOfFile(stderr_path_).empty() ? "" : "; agent stderr: ", TailOfFile(stderr_path_));
         }
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (stop.WaitFor(0.05)) return Status::Cancelled("pilot launch canceled");
     }
+  }
+
+  // The job is asked about every 2 s: a job that ends is the only news, and it is rare.
+  Status WatchAgent(const StopSignal& stop) override {
+    while (!stop.WaitFor(2)) {
+      auto state = RunCommand({"squeue", "-h", "-j", job_id_, "-o", "%T"});
+      if (state.ok() && state->empty()) {
+        std::string tail = TailOfFile(stderr_path_);
+        return Status::IOError("Slurm job ", job_id_, " ended", tail.empty() ? "" : "; agent stderr: ", tail);
+      }
+    }
+    return Status::OK();
   }
 
   Status Stop(double grace) override {

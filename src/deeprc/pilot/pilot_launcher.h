@@ -2,12 +2,12 @@
 // machine, or the batch script of a Slurm job. The Pilot drives it; nothing else sees it.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <string>
 
 #include "deeprc/core/status.h"
 #include "deeprc/pilot/agent_config.h"
+#include "deeprc/pilot/stop_signal.h"
 
 namespace deeprc::pilot {
 
@@ -17,8 +17,11 @@ class PilotLauncher {
   // Starts the agent; returns once it is started, not once it is reachable.
   virtual Status Start(const AgentConfig& config, const std::string& config_path) = 0;
   // Blocks until the agent has published its endpoint; fails when the agent died first, after
-  // `timeout` seconds, or when `stop` becomes true.
-  virtual Result<std::string> WaitForEndpoint(double timeout, const std::atomic<bool>& stop) = 0;
+  // `timeout` seconds, or when `stop` is notified.
+  virtual Result<std::string> WaitForEndpoint(double timeout, const StopSignal& stop) = 0;
+  // Blocks while the agent lives: returns OK when `stop` is notified, and an error saying how the
+  // agent ended when it ended first.
+  virtual Status WatchAgent(const StopSignal& stop) = 0;
   // After the agent was asked to shut down: waits up to `grace` seconds, then ends it by force.
   virtual Status Stop(double grace) = 0;
 };

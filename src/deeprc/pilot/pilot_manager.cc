@@ -14,9 +14,8 @@ Result<std::shared_ptr<Pilot>> PilotManager::Submit(const PilotDescription& desc
 
 Status PilotManager::Close() {
   Status status;
-  for (auto& pilot : pilots_) {
-    if (!IsFinal(pilot->state())) status &= pilot->Close(PilotState::kDone);
-  }
+  // Final pilots too: Close also joins a pilot's threads, which must end before the pilot does.
+  for (auto& pilot : pilots_) status &= pilot->Close(PilotState::kDone);
   return status;
 }
 

@@ -28,7 +28,9 @@ struct TaskManager::Impl : std::enable_shared_from_this<Impl> {
   std::shared_ptr<Session> session;
   mutable std::mutex mutex;
   std::condition_variable changed;
-  std::vector<std::shared_ptr<Pilot>> pilots;
+  // Weak: the PilotManager owns pilots. Were a handler's temporary hold on this Impl the last one
+  // on a pilot, the pilot would be destroyed on its own thread, which cannot join itself.
+  std::vector<std::weak_ptr<Pilot>> pilots;
   size_t next_pilot = 0;
   std::unordered_map<std::string, std::shared_ptr<Record>> records;
   std::vector<std::shared_ptr<Record>> order;
@@ -43,8 +45,9 @@ struct TaskManager::Impl : std::enable_shared_from_this<Impl> {
   using Outbox = std::map<std::shared_ptr<Pilot>, std::vector<const Record*>>;
 
   std::shared_ptr<Pilot> PilotOf(const Record& record) const {
-    for (const auto& pilot : pilots) {
-      if (pilot->uid() == record.pilot) return pilot;
+    for (const auto& weak : pilots) {
+      auto pilot = weak.lock();
+      if (pilot && pilot->uid() == record.pilot) return pilot;
     }
     return nullptr;
   }
@@ -164,9 +167,11 @@ TaskManager::TaskManager(std::shared_ptr<Session> session) : impl_(std::make_sha
 
 TaskManager::~TaskManager() {
   std::lock_guard lock(impl_->mutex);
-  for (auto& pilot : impl_->pilots) {
-    pilot->SetTaskHandler(nullptr);
-    pilot->SetFinalHandler(nullptr);
+  for (auto& weak : impl_->pilots) {
+    if (auto pilot = weak.lock()) {
+      pilot->SetTaskHandler(nullptr);
+      pilot->SetFinalHandler(nullptr);
+    }
   }
 }
 
@@ -191,7 +196,12 @@ Result<std::vector<Task>> TaskManager::Submit(std::vector<TaskDescription> descr
   std::vector<Task> submitted;
   {
     std::lock_guard lock(impl.mutex);
-    if (impl.pilots.empty()) return Status::Invalid("no pilot to run tasks on: call AddPilot first");
+    std::vector<std::shared_ptr<Pilot>> pilots;
+    for (const auto& weak : impl.pilots) {
+      auto pilot = weak.lock();
+      if (pilot && !IsFinal(pilot->state())) pilots.push_back(std::move(pilot));
+    }
+    if (pilots.empty()) return Status::Invalid("no running pilot to run tasks on (AddPilot one first)");
     // Check everything before changing anything, so a bad batch leaves no trace.
     std::set<std::string> batch_uids;
     for (auto& description : descriptions) {
@@ -217,7 +227,7 @@ Result<std::vector<Task>> TaskManager::Submit(std::vector<TaskDescription> descr
     const double now = Now();
     for (auto& description : descriptions) {
       auto record = std::make_shared<Impl::Record>();
-      const auto& pilot = impl.pilots[impl.next_pilot++ % impl.pilots.size()];
+      const auto& pilot = pilots[impl.next_pilot++ % pilots.size()];
       record->pilot = pilot->uid();
       record->sandbox = impl.session->TaskSandbox(pilot->uid(), description.uid).string();
       record->description = std::move(description);
