@@ -31,3 +31,21 @@ def test_missing_file_is_named(tmp_path, run_deeprc):
     proc = run_deeprc("table", "convert", tmp_path / "nope.csv", tmp_path / "o.csv", check=False)
     assert proc.returncode != 0
     assert "nope.csv" in proc.stderr
+
+
+def test_ragged_csv_names_file_and_row(tmp_path, run_deeprc):
+    bad = tmp_path / "ragged.csv"
+    bad.write_text("a,b,c\n1,2,3\n4,5\n")
+    proc = run_deeprc("table", "convert", bad, tmp_path / "o.parquet", check=False)
+    assert proc.returncode != 0
+    assert "ragged.csv" in proc.stderr and "Row #3" in proc.stderr, proc.stderr
+
+
+def test_truncated_parquet_is_an_error_naming_the_file(tmp_path, run_deeprc):
+    good = tmp_path / "good.parquet"
+    pq.write_table(sample(), good)
+    bad = tmp_path / "truncated.parquet"
+    bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    proc = run_deeprc("table", "head", bad, check=False)
+    assert proc.returncode != 0
+    assert "truncated.parquet" in proc.stderr, proc.stderr

@@ -4,6 +4,33 @@
 #include <arrow/io/api.h>
 
 namespace deeprc {
+namespace {
+
+// Arrow's messages name the column ("In CSV column #2") and, when it can count rows, the row
+// ("Row #5"); we add the file.
+Result<std::shared_ptr<arrow::Table>> Read(const std::string& path,
+                                           const arrow::csv::ReadOptions& read_options,
+                                           const arrow::csv::ParseOptions& parse_options,
+                                           const arrow::csv::ConvertOptions& convert_options) {
+  DEEPRC_ASSIGN_OR_RETURN(auto input, arrow::io::ReadableFile::Open(path));
+  DEEPRC_ASSIGN_OR_RETURN(
+      auto reader, WithContext(arrow::csv::TableReader::Make(arrow::io::default_io_context(), input,
+                                                             read_options, parse_options, convert_options),
+                               path, ": "));
+  auto table = WithContext(reader->Read(), path, ": ");
+  const bool row_unknown = !table.ok() && table.status().message().find("Row #") == std::string::npos;
+  if (row_unknown && read_options.use_threads) {
+    // Parsing blocks in parallel loses the row count; on this error path only, read again in
+    // one thread, which names the row.
+    auto serial = read_options;
+    serial.use_threads = false;
+    auto again = Read(path, serial, parse_options, convert_options);
+    if (!again.ok()) return again.status();
+  }
+  return table;
+}
+
+}  // namespace
 
 Result<Table> ReadCsv(const std::string& path, const CsvReadOptions& options) {
   auto read_options = arrow::csv::ReadOptions::Defaults();
@@ -22,13 +49,7 @@ Result<Table> ReadCsv(const std::string& path, const CsvReadOptions& options) {
     convert_options.null_values = options.null_values;
   }
 
-  // Arrow's messages name the row and the column ("Row #5", "In CSV column #2"); we add the file.
-  DEEPRC_ASSIGN_OR_RETURN(auto input, arrow::io::ReadableFile::Open(path));
-  DEEPRC_ASSIGN_OR_RETURN(auto reader, WithContext(arrow::csv::TableReader::Make(
-                                                       arrow::io::default_io_context(), input, read_options,
-                                                       parse_options, convert_options),
-                                                   path, ": "));
-  DEEPRC_ASSIGN_OR_RETURN(auto table, WithContext(reader->Read(), path, ": "));
+  DEEPRC_ASSIGN_OR_RETURN(auto table, Read(path, read_options, parse_options, convert_options));
   return Table(std::move(table));
 }
 
@@ -38,7 +59,8 @@ Status WriteCsv(const Table& table, const std::string& path, const CsvWriteOptio
   write_options.include_header = options.header;
   write_options.null_string = options.null_string;
   DEEPRC_ASSIGN_OR_RETURN(auto output, arrow::io::FileOutputStream::Open(path));
-  DEEPRC_RETURN_NOT_OK(WithContext(arrow::csv::WriteCSV(*table.arrow(), write_options, output.get()), path, ": "));
+  DEEPRC_RETURN_NOT_OK(
+      WithContext(arrow::csv::WriteCSV(*table.arrow(), write_options, output.get()), path, ": "));
   return output->Close();
 }
 
