@@ -90,6 +90,7 @@ class Agent::Impl {
  private:
   // Messages.
   void OnMessage(const std::string& client, std::string_view bytes);
+  void HandleMessage(const std::string& client, std::string_view bytes);
   void OnSubmit(const nlohmann::json& tasks);
   void OnCancel(const nlohmann::json& uids);
   // Task life cycle.
@@ -179,7 +180,9 @@ Status Agent::Impl::Init(const pilot::AgentConfig& config, int notify_fd) {
   // The endpoint file appears whole (rename), so a reader never sees half of it.
   const std::string temporary = config.endpoint_file() + ".tmp";
   std::ofstream(temporary) << endpoint << "\n";
-  std::filesystem::rename(temporary, config.endpoint_file());
+  std::error_code renamed;
+  std::filesystem::rename(temporary, config.endpoint_file(), renamed);
+  if (renamed) return Status::IOError("cannot write '", config.endpoint_file(), "': ", renamed.message());
   if (notify_fd >= 0) {
     std::string line = endpoint + "\n";
     (void)!::write(notify_fd, line.data(), line.size());
@@ -267,6 +270,15 @@ void Agent::Impl::ReadSignals() {
 }
 
 void Agent::Impl::OnMessage(const std::string& client, std::string_view bytes) {
+  // A malformed field is the sender's error: report it and go on serving.
+  try {
+    HandleMessage(client, bytes);
+  } catch (const nlohmann::json::exception& error) {
+    spdlog::warn("agent: malformed message: {}", error.what());
+  }
+}
+
+void Agent::Impl::HandleMessage(const std::string& client, std::string_view bytes) {
   last_heard_ = Now();
   auto message = pilot::protocol::ParseMessage(bytes);
   if (!message.ok()) {

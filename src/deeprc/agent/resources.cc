@@ -123,7 +123,9 @@ Result<std::vector<int>> ParseSlurmCounts(const std::string& text) {
   return counts;
 }
 
-Result<AgentResources> DiscoverSlurm(const pilot::PilotDescription& description) {
+namespace {
+
+Result<AgentResources> DiscoverSlurmUnchecked(const pilot::PilotDescription& description) {
   const std::string nodelist = Env("SLURM_JOB_NODELIST");
   if (nodelist.empty()) return Status::Invalid("not inside a Slurm job: SLURM_JOB_NODELIST is not set");
   DEEPRC_ASSIGN_OR_RETURN(auto names, SlurmHostnames(nodelist));
@@ -146,6 +148,16 @@ Result<AgentResources> DiscoverSlurm(const pilot::PilotDescription& description)
     resources.nodes.push_back(std::move(node));
   }
   return resources;
+}
+
+}  // namespace
+
+Result<AgentResources> DiscoverSlurm(const pilot::PilotDescription& description) {
+  try {
+    return DiscoverSlurmUnchecked(description);
+  } catch (const std::logic_error& error) {  // std::stoi on a malformed SLURM_* variable
+    return Status::Invalid("cannot read the Slurm environment: ", error.what());
+  }
 }
 
 }  // namespace deeprc::agent
