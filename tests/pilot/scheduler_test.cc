@@ -23,6 +23,17 @@ AgentResources Nodes(int count, int cores, int gpus = 0, int64_t mem = 1024) {
   return resources;
 }
 
+ResourceRequest Request(int ranks, int cores_per_rank, int gpus_per_rank = 0, int64_t mem_per_rank = 0,
+                        bool single_node = true) {
+  ResourceRequest request;
+  request.ranks = ranks;
+  request.cores_per_rank = cores_per_rank;
+  request.gpus_per_rank = gpus_per_rank;
+  request.mem_per_rank = mem_per_rank;
+  request.single_node = single_node;
+  return request;
+}
+
 TEST(Scheduler, NeverHandsOutACoreOrGpuTwice) {
   Scheduler scheduler(Nodes(2, 8, 2));
   std::mt19937 random(7);
@@ -58,24 +69,24 @@ TEST(Scheduler, NeverHandsOutACoreOrGpuTwice) {
 
 TEST(Scheduler, SingleNodeRequestsStayOnOneNode) {
   Scheduler scheduler(Nodes(2, 4));
-  ResourceRequest two_cores{1, 2};
+  ResourceRequest two_cores = Request(1, 2);
   ASSERT_TRUE(scheduler.Allocate(two_cores));  // node1: 2 of 4 left
-  ResourceRequest four_ranks{4, 1};
+  ResourceRequest four_ranks = Request(4, 1);
   auto placement = scheduler.Allocate(four_ranks);
   ASSERT_TRUE(placement);
   for (const auto& rank : *placement) EXPECT_EQ(rank.node, 1);
-  ResourceRequest spread{4, 1, 0, 0, /*single_node=*/false};
+  ResourceRequest spread = Request(4, 1, 0, 0, /*single_node=*/false);
   placement = scheduler.Allocate(spread);
   EXPECT_FALSE(placement);  // only 2 cores left
-  ResourceRequest two{2, 1, 0, 0, false};
+  ResourceRequest two = Request(2, 1, 0, 0, false);
   EXPECT_TRUE(scheduler.Allocate(two));
 }
 
 TEST(Scheduler, ColocatedTasksShareANode) {
   Scheduler scheduler(Nodes(3, 4));
-  ResourceRequest filler{1, 3};
+  ResourceRequest filler = Request(1, 3);
   ASSERT_TRUE(scheduler.Allocate(filler));  // node1 has 1 core left
-  ResourceRequest first{1, 2};
+  ResourceRequest first = Request(1, 2);
   first.colocate = "g";
   auto a = scheduler.Allocate(first);
   ASSERT_TRUE(a);
@@ -88,20 +99,21 @@ TEST(Scheduler, ColocatedTasksShareANode) {
 
 TEST(Scheduler, ExplainsWhatCanNeverFit) {
   Scheduler scheduler(Nodes(2, 4, 1, 1000));
-  EXPECT_TRUE(scheduler.CheckFits({8, 1, 0, 0, false}).ok());
+  EXPECT_TRUE(scheduler.CheckFits(Request(8, 1, 0, 0, false)).ok());
   auto message = [&](ResourceRequest request) { return scheduler.CheckFits(request).message(); };
-  EXPECT_EQ(message({1, 5}), "it asks for 5 cores per rank, but the largest node of the pilot has 4");
-  EXPECT_EQ(message({1, 1, 2}), "it asks for 2 GPUs per rank, but the largest node of the pilot has 1");
-  EXPECT_EQ(message({1, 1, 0, 2000}),
+  EXPECT_EQ(message(Request(1, 5)), "it asks for 5 cores per rank, but the largest node of the pilot has 4");
+  EXPECT_EQ(message(Request(1, 1, 2)),
+            "it asks for 2 GPUs per rank, but the largest node of the pilot has 1");
+  EXPECT_EQ(message(Request(1, 1, 0, 2000)),
             "it asks for 2000 MiB per rank, but the largest node of the pilot has 1000 MiB");
-  EXPECT_EQ(message({5, 1}),
+  EXPECT_EQ(message(Request(5, 1)),
             "it asks for 5 ranks x 1 cores on one node, but a node of the pilot holds at most 4 such ranks "
             "(2 nodes, "
             "the largest of 4 cores)");
-  EXPECT_EQ(message({9, 1, 0, 0, false}),
+  EXPECT_EQ(message(Request(9, 1, 0, 0, false)),
             "it asks for 9 ranks x 1 cores = 9 cores, but the pilot holds at most 8 such ranks (8 cores on 2 "
             "nodes)");
-  EXPECT_FALSE(scheduler.CheckFits({3, 1, 1, 0, false}).ok());  // 2 GPUs in all
+  EXPECT_FALSE(scheduler.CheckFits(Request(3, 1, 1, 0, false)).ok());  // 2 GPUs in all
 }
 
 }  // namespace
