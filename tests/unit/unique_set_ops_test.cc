@@ -115,31 +115,10 @@ TEST(SetOps, MismatchedSchemasNameTheColumn) {
       MakeTable(arrow::schema({arrow::field("x", arrow::utf8()), arrow::field("s", arrow::utf8())}),
                 {R"(["1"])", R"(["a"])"});
   EXPECT_EQ(Intersect(A(), other_type).status().message(),
-            "intersect: column 'x': int32 in the first table and string in the second have no common type");
+            "intersect: column 'x': types int32 and string have no common type");
   auto fewer = MakeTable(arrow::schema({arrow::field("x", arrow::int32())}), {"[1]"});
   EXPECT_EQ(Subtract(A(), fewer).status().message(),
             "subtract: the tables have different columns: 2 (x, s) and 1 (x)");
-}
-
-TEST(SetOps, CommonTypes) {
-  auto common = [](const std::shared_ptr<arrow::DataType>& a, const std::shared_ptr<arrow::DataType>& b) {
-    auto type = CommonType(a, b);
-    return type.ok() ? (*type)->ToString() : "error";
-  };
-  EXPECT_EQ(common(arrow::int8(), arrow::int32()), "int32");
-  EXPECT_EQ(common(arrow::uint16(), arrow::uint8()), "uint16");
-  EXPECT_EQ(common(arrow::uint8(), arrow::int8()), "int16");
-  EXPECT_EQ(common(arrow::uint32(), arrow::int64()), "int64");
-  EXPECT_EQ(common(arrow::uint64(), arrow::int64()), "error");
-  EXPECT_EQ(common(arrow::int64(), arrow::float32()), "double");
-  EXPECT_EQ(common(arrow::float32(), arrow::float32()), "float");
-  EXPECT_EQ(common(arrow::null(), arrow::date32()), "date32[day]");
-  EXPECT_EQ(common(arrow::timestamp(arrow::TimeUnit::SECOND), arrow::timestamp(arrow::TimeUnit::MICRO)),
-            "timestamp[us]");
-  EXPECT_EQ(
-      common(arrow::timestamp(arrow::TimeUnit::SECOND, "UTC"), arrow::timestamp(arrow::TimeUnit::SECOND)),
-      "error");
-  EXPECT_EQ(common(arrow::boolean(), arrow::int8()), "error");
 }
 
 }  // namespace

@@ -106,7 +106,7 @@ Result<std::shared_ptr<arrow::DataType>> CommonKeyType(const std::shared_ptr<arr
       return TimeUnitRank(ta.unit()) >= TimeUnitRank(tb.unit()) ? a : b;
     }
   }
-  return Status::TypeError("types ", a->ToString(), " and ", b->ToString(), " are not compatible");
+  return Status::TypeError("types ", a->ToString(), " and ", b->ToString(), " have no common type");
 }
 
 Result<std::shared_ptr<arrow::ChunkedArray>> CastKeyColumn(const std::shared_ptr<arrow::ChunkedArray>& column,

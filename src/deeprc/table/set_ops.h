@@ -22,8 +22,4 @@ Result<Table> Intersect(const Table& a, const Table& b);
 // The distinct rows of a that do not occur in b.
 Result<Table> Subtract(const Table& a, const Table& b);
 
-// The type both `a` and `b` convert to without loss, or an error saying they have none.
-Result<std::shared_ptr<arrow::DataType>> CommonType(const std::shared_ptr<arrow::DataType>& a,
-                                                    const std::shared_ptr<arrow::DataType>& b);
-
 }  // namespace deeprc
