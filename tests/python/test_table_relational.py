@@ -247,6 +247,41 @@ def test_groupby_ddof(tmp_path, run_deeprc):
     check_groupby(tmp_path, run_deeprc, random_table(3, 300), ["k_int"], [("f64", "var"), ("f64", "std")], ddof=0)
 
 
+# Integer-like keys with these aggregations take GroupBy's fast path (direct indexing for keys of
+# a narrow range, hashing for wide ones) instead of Acero.
+FAST_AGGREGATIONS = [
+    (c, a) for c in ("i8", "i32", "u16", "f32", "f64") for a in ("sum", "count", "mean", "min", "max", "var", "std")
+] + [("f64", "median"), ("i32", "quantile=0.25"), ("u64", "max"), ("u64", "count")]
+
+
+def with_int_keys(table, seed, low, high, step=1, null_fraction=0.1):
+    rng = np.random.default_rng(seed + 100)
+    keys = (rng.integers(low, high, table.num_rows) * step).tolist()
+    return table.set_column(0, "k_int", pa.array(with_nulls(rng, keys, null_fraction), type=pa.int64()))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("n", SIZES)
+def test_groupby_integer_keys_fast_path_matches_pandas(tmp_path, run_deeprc, seed, n):
+    table = random_table(seed, n)
+    dense_negative = with_int_keys(table, seed, -50, 50)
+    sparse = with_int_keys(table, seed, -300, 300, step=2**40 + 7)
+    for keyed in (table, dense_negative, sparse):
+        check_groupby(tmp_path, run_deeprc, keyed, ["k_int"], FAST_AGGREGATIONS)
+    check_groupby(tmp_path, run_deeprc, table, ["k_date"], FAST_AGGREGATIONS)
+    check_groupby(tmp_path, run_deeprc, dense_negative, ["k_int", "k_date"], FAST_AGGREGATIONS)
+    check_groupby(tmp_path, run_deeprc, sparse, ["k_date", "k_int"], FAST_AGGREGATIONS, ddof=0)
+
+
+def test_groupby_integer_keys_all_null_values_and_keys(tmp_path, run_deeprc):
+    table = with_int_keys(random_table(5, 300), 5, -3, 3)
+    no_values = table.set_column(table.schema.get_field_index("f64"), "f64", pa.nulls(300, pa.float64()))
+    check_groupby(tmp_path, run_deeprc, no_values, ["k_int"], [("f64", "sum"), ("f64", "mean"), ("f64", "var"),
+                                                               ("f64", "count"), ("i32", "sum")])
+    no_keys = table.set_column(0, "k_int", pa.nulls(300, pa.int64()))
+    check_groupby(tmp_path, run_deeprc, no_keys, ["k_int"], FAST_AGGREGATIONS)
+
+
 def test_groupby_errors_name_file_and_column(tmp_path, run_deeprc):
     src = write(tmp_path, "data.parquet", random_table(0, 5))
     out = tmp_path / "o.arrow"

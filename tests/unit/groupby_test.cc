@@ -2,7 +2,13 @@
 // execution paths (Acero alone, and with exact quantiles), output order and names, errors.
 #include "deeprc/table/groupby.h"
 
+#include <arrow/util/bit_util.h>
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
 
 #include "test_util.h"
 
@@ -171,6 +177,213 @@ TEST(GroupBy, ErrorsNameTheColumn) {
             "groupby: two output columns would be named 'v_sum'");
   EXPECT_EQ(message({"k", "k"}, {}), "groupby: key 'k' is listed twice");
   EXPECT_EQ(message({}, {}), "groupby: no key column given");
+}
+
+// --- the integer-key fast path against the general (Acero) path ---------------------------------
+
+// A random array of `type` (stored as C type T) with values from `draw` and about
+// `null_fraction` nulls, sliced at an offset so that bitmaps do not start at bit 0.
+template <typename T, typename Draw>
+std::shared_ptr<arrow::Array> RandomArray(const std::shared_ptr<arrow::DataType>& type, int64_t n,
+                                          double null_fraction, std::mt19937_64& rng, Draw&& draw) {
+  const int64_t offset = 3;
+  auto data = arrow::AllocateBuffer((n + offset) * sizeof(T)).ValueOrDie();
+  auto validity = arrow::AllocateBitmap(n + offset).ValueOrDie();
+  std::uniform_real_distribution<double> unit(0, 1);
+  int64_t null_count = 0;
+  for (int64_t i = 0; i < n + offset; ++i) {
+    const bool valid = unit(rng) >= null_fraction;
+    arrow::bit_util::SetBitTo(validity->mutable_data(), i, valid);
+    data->mutable_data_as<T>()[i] = static_cast<T>(draw());
+    if (!valid && i >= offset) ++null_count;
+  }
+  auto array = arrow::MakeArray(arrow::ArrayData::Make(
+      type, n + offset, {std::shared_ptr<arrow::Buffer>(std::move(validity)), std::move(data)}));
+  return array->Slice(offset, n);
+}
+
+// Every value type the fast path aggregates, with nulls, and NaN among the floats.
+std::vector<std::shared_ptr<arrow::Field>> ValueFields() {
+  return {arrow::field("i8", arrow::int8()),     arrow::field("i16", arrow::int16()),
+          arrow::field("i32", arrow::int32()),   arrow::field("i64", arrow::int64()),
+          arrow::field("u8", arrow::uint8()),    arrow::field("u16", arrow::uint16()),
+          arrow::field("u32", arrow::uint32()),  arrow::field("u64", arrow::uint64()),
+          arrow::field("f32", arrow::float32()), arrow::field("f64", arrow::float64())};
+}
+
+std::vector<std::shared_ptr<arrow::Array>> RandomValues(int64_t n, std::mt19937_64& rng) {
+  std::uniform_int_distribution<int> small(-100, 100);
+  std::uniform_int_distribution<uint64_t> any;
+  std::normal_distribution<double> normal(5, 100);
+  auto real = [&] { return any(rng) % 50 == 0 ? std::nan("") : normal(rng); };
+  return {RandomArray<int8_t>(arrow::int8(), n, 0.2, rng, [&] { return small(rng); }),
+          RandomArray<int16_t>(arrow::int16(), n, 0.2, rng, [&] { return small(rng) * 300; }),
+          RandomArray<int32_t>(arrow::int32(), n, 0.2, rng, [&] { return small(rng) * 1000000; }),
+          RandomArray<int64_t>(arrow::int64(), n, 0.2, rng, [&] { return int64_t{small(rng)} << 40; }),
+          RandomArray<uint8_t>(arrow::uint8(), n, 0.2, rng, [&] { return any(rng); }),
+          RandomArray<uint16_t>(arrow::uint16(), n, 0.2, rng, [&] { return any(rng); }),
+          RandomArray<uint32_t>(arrow::uint32(), n, 0.2, rng, [&] { return any(rng); }),
+          RandomArray<uint64_t>(arrow::uint64(), n, 0.2, rng, [&] { return any(rng) >> 12; }),
+          RandomArray<float>(arrow::float32(), n, 0.2, rng, real),
+          RandomArray<double>(arrow::float64(), n, 0.2, rng, real)};
+}
+
+// Every aggregation of the fast path (median and quantiles included) of every value column.
+std::vector<Aggregation> FastAggregations() {
+  std::vector<Aggregation> aggregations;
+  for (const auto& field : ValueFields()) {
+    const auto& c = field->name();
+    aggregations.insert(aggregations.end(), {{c, AggregateKind::kSum},
+                                             {c, AggregateKind::kCount},
+                                             {c, AggregateKind::kMean},
+                                             {c, AggregateKind::kMin},
+                                             {c, AggregateKind::kMax},
+                                             {c, AggregateKind::kVar},
+                                             {c, AggregateKind::kStd, 0.5, /*ddof=*/0},
+                                             {c, AggregateKind::kMedian},
+                                             {c, AggregateKind::kQuantile, 0.9}});
+  }
+  return aggregations;
+}
+
+// The same table in two chunks, so that the fast path walks chunk boundaries.
+Table InTwoChunks(const Table& table) {
+  const int64_t half = table.num_rows() / 2;
+  return Table(
+      arrow::ConcatenateTables({table.arrow()->Slice(0, half), table.arrow()->Slice(half)}).ValueOrDie());
+}
+
+// Equal, except that floats may differ by 1e-9 relative (NaN equals NaN).
+bool NearlyEqual(const arrow::Array& a, const arrow::Array& b) {
+  if (a.type_id() != arrow::Type::DOUBLE || b.type_id() != arrow::Type::DOUBLE) {
+    return a.Equals(b, arrow::EqualOptions::Defaults().nans_equal(true));
+  }
+  if (a.length() != b.length()) return false;
+  const auto& x = static_cast<const arrow::DoubleArray&>(a);
+  const auto& y = static_cast<const arrow::DoubleArray&>(b);
+  for (int64_t i = 0; i < a.length(); ++i) {
+    if (x.IsNull(i) || y.IsNull(i)) {
+      if (x.IsNull(i) != y.IsNull(i)) return false;
+      continue;
+    }
+    const double u = x.Value(i), v = y.Value(i);
+    if (std::isnan(u) || std::isnan(v)) {
+      if (std::isnan(u) != std::isnan(v)) return false;
+      continue;
+    }
+    if (std::abs(u - v) > 1e-9 * std::max({1.0, std::abs(u), std::abs(v)})) return false;
+  }
+  return true;
+}
+
+void ExpectSameAsGeneralPath(const Table& table, const std::vector<std::string>& keys,
+                             const std::vector<Aggregation>& aggregations) {
+  ASSERT_OK_AND_ASSIGN(auto fast, GroupBy(table, keys, aggregations));
+  ASSERT_OK_AND_ASSIGN(auto general, internal::GroupByWithoutFastPath(table, keys, aggregations));
+  ASSERT_TRUE(fast.schema()->Equals(*general.schema())) << fast.schema()->ToString() << "\nvs\n"
+                                                        << general.schema()->ToString();
+  ASSERT_EQ(fast.num_rows(), general.num_rows());
+  for (const auto& name : fast.ColumnNames()) {
+    ASSERT_OK_AND_ASSIGN(auto a, fast.Column(name));
+    ASSERT_OK_AND_ASSIGN(auto b, general.Column(name));
+    auto x = arrow::Concatenate(a->chunks()).ValueOrDie();
+    auto y = arrow::Concatenate(b->chunks()).ValueOrDie();
+    // Sums of floats in the same row order are equal; var, std and means of wide integers may
+    // differ in their last bits between the two methods.
+    EXPECT_TRUE(NearlyEqual(*x, *y)) << name << ":\nfast    " << x->ToString() << "\ngeneral "
+                                     << y->ToString();
+  }
+}
+
+// Keys drawn by `draw` of `type` (C type T), every value type, the fast aggregations.
+template <typename T, typename Draw>
+void CheckKeys(const std::shared_ptr<arrow::DataType>& type, int64_t n, double null_fraction, uint64_t seed,
+               Draw&& draw) {
+  std::mt19937_64 rng(seed);
+  auto fields = ValueFields();
+  auto columns = RandomValues(n, rng);
+  fields.insert(fields.begin(), arrow::field("k", type));
+  columns.insert(columns.begin(), RandomArray<T>(type, n, null_fraction, rng, [&] { return draw(rng); }));
+  Table table(arrow::Table::Make(arrow::schema(fields), columns));
+  SCOPED_TRACE(type->ToString() + ", " + std::to_string(n) + " rows");
+  ExpectSameAsGeneralPath(table, {"k"}, FastAggregations());
+  ExpectSameAsGeneralPath(InTwoChunks(table), {"k"},
+                          {{"f64", AggregateKind::kSum}, {"i32", AggregateKind::kMean}});
+}
+
+TEST(GroupByFastPath, DenseKeysIndexDirectly) {
+  for (int64_t n : {0, 1, 7, 3000}) {
+    CheckKeys<int64_t>(arrow::int64(), n, 0.1, 1, [](auto& rng) { return int64_t(rng() % 50) - 25; });
+    CheckKeys<int8_t>(arrow::int8(), n, 0.1, 2, [](auto& rng) { return rng(); });  // the whole int8 range
+    CheckKeys<uint16_t>(arrow::uint16(), n, 0.0, 3, [](auto& rng) { return rng() % 300; });
+    CheckKeys<int32_t>(arrow::date32(), n, 0.3, 4, [](auto& rng) { return 18000 + int32_t(rng() % 40); });
+  }
+}
+
+TEST(GroupByFastPath, WideKeysHash) {
+  for (int64_t n : {1, 7, 3000}) {
+    // 32-bit codes (hashed in place) and 64-bit codes, negative and above INT64_MAX.
+    CheckKeys<int32_t>(arrow::int32(), n, 0.1, 5,
+                       [](auto& rng) { return int32_t(rng() % 64) * 1000003 - 5000000; });
+    CheckKeys<int64_t>(arrow::int64(), n, 0.1, 6,
+                       [](auto& rng) { return int64_t(rng() % 64) * -(int64_t{1} << 55); });
+    CheckKeys<uint64_t>(arrow::uint64(), n, 0.1, 7,
+                        [](auto& rng) { return (rng() % 64) << 57 | (rng() % 3); });
+    CheckKeys<int64_t>(arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"), n, 0.2, 8,
+                       [](auto& rng) { return int64_t(rng() % 1000) * 86400000000; });
+    // As many groups as rows: the hash table grows many times.
+    CheckKeys<int64_t>(arrow::int64(), n, 0.0, 9, [](auto& rng) { return int64_t(rng()); });
+  }
+}
+
+TEST(GroupByFastPath, AllNullKeysAllNullGroupsAndEmpty) {
+  // Keys all null; values null for whole groups: sum, mean, min, max null, count 0.
+  CheckKeys<int64_t>(arrow::int64(), 100, 1.0, 10, [](auto& rng) { return 1; });
+  auto schema = arrow::schema({arrow::field("k", arrow::int16()), arrow::field("v", arrow::int32())});
+  auto table = MakeTable(schema, {"[-2, 5, -2, null, 5, null]", "[null, 1, null, 4, 3, null]"});
+  std::vector<Aggregation> aggregations = {{"v", AggregateKind::kSum},  {"v", AggregateKind::kCount},
+                                           {"v", AggregateKind::kMean}, {"v", AggregateKind::kMin},
+                                           {"v", AggregateKind::kVar},  {"v", AggregateKind::kStd, 0.5, 0}};
+  ASSERT_OK_AND_ASSIGN(auto out, GroupBy(table, {"k"}, aggregations));
+  ExpectColumn(out, "k", arrow::int16(), "[-2, 5, null]");
+  ExpectColumn(out, "v_sum", arrow::int64(), "[null, 4, 4]");
+  ExpectColumn(out, "v_count", arrow::int64(), "[0, 2, 1]");
+  ExpectColumn(out, "v_mean", arrow::float64(), "[null, 2, 4]");
+  ExpectColumn(out, "v_min", arrow::int32(), "[null, 1, 4]");
+  ExpectColumn(out, "v_var", arrow::float64(), "[null, 2, null]");
+  ExpectColumn(out, "v_std", arrow::float64(), "[null, 1, 0]");
+  ExpectSameAsGeneralPath(table, {"k"}, aggregations);
+  ExpectSameAsGeneralPath(MakeTable(schema, {"[]", "[]"}), {"k"}, aggregations);
+  ExpectSameAsGeneralPath(MakeTable(schema, {"[]", "[]"}), {"k"}, {});
+}
+
+TEST(GroupByFastPath, SeveralKeysSortLikeTheGeneralPath) {
+  std::mt19937_64 rng(11);
+  for (int64_t n : {0, 5, 2000}) {
+    auto fields = ValueFields();
+    auto columns = RandomValues(n, rng);
+    fields.insert(fields.begin(), {arrow::field("a", arrow::int32()), arrow::field("b", arrow::uint8()),
+                                   arrow::field("c", arrow::int64())});
+    columns.insert(
+        columns.begin(),
+        {RandomArray<int32_t>(arrow::int32(), n, 0.1, rng, [&] { return int32_t(rng() % 7) - 3; }),
+         RandomArray<uint8_t>(arrow::uint8(), n, 0.2, rng, [&] { return rng() % 5; }),
+         RandomArray<int64_t>(arrow::int64(), n, 0.1, rng, [&] { return int64_t(rng() % 9) << 50; })});
+    Table table(arrow::Table::Make(arrow::schema(fields), columns));
+    ExpectSameAsGeneralPath(table, {"a", "b"}, FastAggregations());       // direct
+    ExpectSameAsGeneralPath(table, {"b", "a", "c"}, FastAggregations());  // hashed 64-bit codes
+    ExpectSameAsGeneralPath(InTwoChunks(table), {"c", "a"}, {{"f64", AggregateKind::kMean}});
+  }
+}
+
+TEST(GroupByFastPath, KeysSpanningAllValuesFallBack) {
+  // INT64_MIN and INT64_MAX in one key: 2^64 codes plus null do not fit; the general path runs.
+  auto schema = arrow::schema({arrow::field("k", arrow::int64()), arrow::field("v", arrow::float64())});
+  auto table = MakeTable(schema, {"[9223372036854775807, -9223372036854775808, null, 0]", "[1, 2, 3, 4]"});
+  ASSERT_OK_AND_ASSIGN(auto out, GroupBy(table, {"k"}, {{"v", AggregateKind::kSum}}));
+  ExpectColumn(out, "k", arrow::int64(), "[-9223372036854775808, 0, 9223372036854775807, null]");
+  ExpectColumn(out, "v_sum", arrow::float64(), "[2, 4, 1, 3]");
+  ExpectSameAsGeneralPath(table, {"k"}, {{"v", AggregateKind::kSum}});
 }
 
 TEST(ParseAggregation, SpecsAndErrors) {

@@ -3,14 +3,19 @@
 #include <arrow/acero/exec_plan.h>
 #include <arrow/acero/options.h>
 #include <arrow/compute/api.h>
+#include <arrow/util/thread_pool.h>
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <unordered_set>
 
 #include "deeprc/table/compute.h"
+#include "deeprc/table/grouped_accumulators.h"
 #include "deeprc/table/grouped_quantile.h"
+#include "deeprc/table/integer_group_ids.h"
 #include "deeprc/table/row_grouping.h"
 
 namespace deeprc {
@@ -109,7 +114,11 @@ Result<std::shared_ptr<arrow::Table>> RunAcero(std::vector<std::shared_ptr<arrow
       {"table_source", arrow::acero::TableSourceNodeOptions(std::move(source))},
       {"aggregate", arrow::acero::AggregateNodeOptions(std::move(aggregates), std::move(keys))},
   });
-  return WithContext(arrow::acero::DeclarationToTable(std::move(plan)), "groupby: ");
+  // Acero runs on Arrow's CPU pool only when that has more than one thread, so that a caller who
+  // set it to one (the benchmarks, a rank that owns one core) gets one thread and sums that
+  // are the same on every run.
+  const bool use_threads = arrow::GetCpuThreadPoolCapacity() > 1;
+  return WithContext(arrow::acero::DeclarationToTable(std::move(plan), use_threads), "groupby: ");
 }
 
 Result<std::shared_ptr<arrow::ChunkedArray>> ColumnByName(const arrow::Table& table,
@@ -201,8 +210,12 @@ Result<Aggregation> ParseAggregation(std::string_view spec) {
                          "' (sum, count, mean, min, max, var, std, nunique, median, quantile=Q)");
 }
 
-Result<Table> GroupBy(const Table& table, const std::vector<std::string>& keys,
-                      const std::vector<Aggregation>& aggregations) {
+namespace {
+
+// Checks the arguments of GroupBy and finds the key columns and the column of each aggregation.
+Status Resolve(const Table& table, const std::vector<std::string>& keys,
+               const std::vector<Aggregation>& aggregations, std::vector<int>* key_indices_out,
+               std::vector<int>* value_indices_out) {
   DEEPRC_RETURN_NOT_OK(EnsureComputeInitialized());
   if (keys.empty()) return Status::Invalid("groupby: no key column given");
   std::unordered_set<std::string> output_names;
@@ -212,7 +225,6 @@ Result<Table> GroupBy(const Table& table, const std::vector<std::string>& keys,
   DEEPRC_ASSIGN_OR_RETURN(auto key_indices, WithContext(table.ColumnIndices(keys), "groupby: key: "));
 
   std::vector<int> value_indices;  // per aggregation
-  bool any_exact = false;
   for (const auto& aggregation : aggregations) {
     DEEPRC_ASSIGN_OR_RETURN(int index,
                             WithContext(table.ColumnIndex(aggregation.column), "groupby: aggregation ",
@@ -233,9 +245,21 @@ Result<Table> GroupBy(const Table& table, const std::vector<std::string>& keys,
       return Status::Invalid("groupby: two output columns would be named '", name, "'");
     }
     value_indices.push_back(index);
-    any_exact = any_exact || IsExact(aggregation.kind);
   }
+  *key_indices_out = std::move(key_indices);
+  *value_indices_out = std::move(value_indices);
+  return Status::OK();
+}
 
+// The general path: Acero's hash aggregation, with RowGrouper and GroupedQuantiles for exact
+// quantiles, then a sort of the groups. Any keys, any aggregation.
+Result<Table> GeneralGroupBy(const Table& table, const std::vector<std::string>& keys,
+                             const std::vector<int>& key_indices,
+                             const std::vector<Aggregation>& aggregations,
+                             const std::vector<int>& value_indices) {
+  const bool any_exact =
+      std::any_of(aggregations.begin(), aggregations.end(),
+                  [](const Aggregation& aggregation) { return IsExact(aggregation.kind); });
   // Acero's input: the value columns that non-exact aggregations read, each once.
   std::vector<std::shared_ptr<arrow::Field>> fields;
   std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
@@ -348,5 +372,95 @@ Result<Table> GroupBy(const Table& table, const std::vector<std::string>& keys,
   DEEPRC_ASSIGN_OR_RETURN(arrow::Datum sorted, cp::Take(unsorted, order));
   return Table(sorted.table());
 }
+
+// The fast path for integer-like keys (see integer_group_ids.h) whose aggregations are all
+// accumulatable (see grouped_accumulators.h) or exact quantiles; nullopt where it does not apply.
+Result<std::optional<Table>> IntegerKeyGroupBy(const Table& table, const std::vector<int>& key_indices,
+                                               const std::vector<Aggregation>& aggregations,
+                                               const std::vector<int>& value_indices) {
+  std::vector<std::shared_ptr<arrow::ChunkedArray>> key_columns;
+  for (int index : key_indices) {
+    key_columns.push_back(table.arrow()->column(index));
+    if (!IsIntegerKeyType(*key_columns.back()->type())) return std::nullopt;
+  }
+  for (size_t i = 0; i < aggregations.size(); ++i) {
+    if (!IsExact(aggregations[i].kind) &&
+        !IsAccumulatable(aggregations[i].kind, *table.schema()->field(value_indices[i])->type())) {
+      return std::nullopt;
+    }
+  }
+  DEEPRC_ASSIGN_OR_RETURN(auto grouping, GroupIntegerKeys(key_columns, table.num_rows()));
+  if (!grouping) return std::nullopt;
+
+  // The aggregations of one column are computed together: one pass for all accumulators, one
+  // bucketing for all quantiles.
+  std::map<int, std::vector<size_t>> accumulated_by_column, exact_by_column;
+  for (size_t i = 0; i < aggregations.size(); ++i) {
+    auto& by_column = IsExact(aggregations[i].kind) ? exact_by_column : accumulated_by_column;
+    by_column[value_indices[i]].push_back(i);
+  }
+  std::vector<std::shared_ptr<arrow::Array>> aggregate_columns(aggregations.size());
+  for (const auto& [column, members] : accumulated_by_column) {
+    std::vector<Aggregation> of_column;
+    for (size_t i : members) of_column.push_back(aggregations[i]);
+    DEEPRC_ASSIGN_OR_RETURN(
+        auto arrays, GroupedAggregates(*table.arrow()->column(column), grouping->group_ids, grouping->num_ids,
+                                       grouping->order, of_column));
+    for (size_t m = 0; m < members.size(); ++m) aggregate_columns[members[m]] = arrays[m];
+  }
+  if (!exact_by_column.empty()) {
+    arrow::UInt32Builder builder;
+    DEEPRC_RETURN_NOT_OK(builder.AppendValues(grouping->order));
+    DEEPRC_ASSIGN_OR_RETURN(auto order, builder.Finish());
+    for (const auto& [column, members] : exact_by_column) {
+      std::vector<double> quantiles;
+      for (size_t i : members) {
+        quantiles.push_back(aggregations[i].kind == AggregateKind::kMedian ? 0.5 : aggregations[i].quantile);
+      }
+      DEEPRC_ASSIGN_OR_RETURN(
+          auto per_id,
+          GroupedQuantiles(table.arrow()->column(column), grouping->group_ids, grouping->num_ids, quantiles));
+      for (size_t m = 0; m < members.size(); ++m) {
+        DEEPRC_ASSIGN_OR_RETURN(arrow::Datum taken, cp::Take(per_id[m], order));
+        aggregate_columns[members[m]] = taken.make_array();
+      }
+    }
+  }
+
+  std::vector<std::shared_ptr<arrow::Field>> fields;
+  std::vector<std::shared_ptr<arrow::Array>> columns;
+  for (size_t k = 0; k < key_indices.size(); ++k) {
+    fields.push_back(table.schema()->field(key_indices[k]));
+    columns.push_back(grouping->keys[k]);
+  }
+  for (size_t i = 0; i < aggregations.size(); ++i) {
+    fields.push_back(arrow::field(AggregationOutputName(aggregations[i]), aggregate_columns[i]->type()));
+    columns.push_back(aggregate_columns[i]);
+  }
+  return Table(arrow::Table::Make(arrow::schema(std::move(fields)), std::move(columns),
+                                  static_cast<int64_t>(grouping->order.size())));
+}
+
+}  // namespace
+
+Result<Table> GroupBy(const Table& table, const std::vector<std::string>& keys,
+                      const std::vector<Aggregation>& aggregations) {
+  std::vector<int> key_indices, value_indices;
+  DEEPRC_RETURN_NOT_OK(Resolve(table, keys, aggregations, &key_indices, &value_indices));
+  DEEPRC_ASSIGN_OR_RETURN(auto fast, IntegerKeyGroupBy(table, key_indices, aggregations, value_indices));
+  if (fast) return *std::move(fast);
+  return GeneralGroupBy(table, keys, key_indices, aggregations, value_indices);
+}
+
+namespace internal {
+
+Result<Table> GroupByWithoutFastPath(const Table& table, const std::vector<std::string>& keys,
+                                     const std::vector<Aggregation>& aggregations) {
+  std::vector<int> key_indices, value_indices;
+  DEEPRC_RETURN_NOT_OK(Resolve(table, keys, aggregations, &key_indices, &value_indices));
+  return GeneralGroupBy(table, keys, key_indices, aggregations, value_indices);
+}
+
+}  // namespace internal
 
 }  // namespace deeprc

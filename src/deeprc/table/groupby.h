@@ -46,9 +46,23 @@ Result<Aggregation> ParseAggregation(std::string_view spec);
 // Null keys form a group of their own (pandas' dropna=False); aggregates skip null values. The
 // output holds the key columns, then one column per aggregation named by AggregationOutputName,
 // with one row per group sorted by the keys ascending, nulls last, so it is deterministic. An
-// empty `aggregations` gives the distinct keys. Median and quantiles are exact; the others run
-// on Acero's hash aggregate kernels.
+// empty `aggregations` gives the distinct keys. Median and quantiles are exact.
+//
+// Integer-like keys (integers, dates, times, timestamps, durations) with sum, count, mean, min,
+// max, var, std, median and quantiles of integer or float columns take a fast path: keys folded
+// into one order-preserving code per row, indexed directly or hashed, and one pass per value
+// column for all its aggregates. Anything else (string or boolean keys, nunique, other value
+// types) runs on Acero's hash aggregate kernels. Both give the same schema and values.
 Result<Table> GroupBy(const Table& table, const std::vector<std::string>& keys,
                       const std::vector<Aggregation>& aggregations);
+
+namespace internal {
+
+// GroupBy on the general (Acero) path even where the fast path applies: what tests compare the
+// fast path with.
+Result<Table> GroupByWithoutFastPath(const Table& table, const std::vector<std::string>& keys,
+                                     const std::vector<Aggregation>& aggregations);
+
+}  // namespace internal
 
 }  // namespace deeprc
