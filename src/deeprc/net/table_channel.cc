@@ -3,6 +3,7 @@
 #include <arrow/array/concatenate.h>
 #include <arrow/io/memory.h>
 #include <arrow/ipc/api.h>
+#include <arrow/util/byte_size.h>
 
 namespace deeprc::net {
 namespace {
@@ -25,10 +26,22 @@ Status CheckFlat(const arrow::Schema& schema) {
   return Status::OK();
 }
 
-// Arrays whose data starts at an offset (slices) are copied to offset 0, so whole buffers can be
-// sent and the receiver needs no offset.
+// The array as offset-0 data whose buffers hold its rows and nothing more, so whole buffers can
+// be sent and the receiver needs no offset. A shuffle's partitions are slices of one gathered
+// table (HashPartition), so this runs on every column of every partition: a fixed-width column
+// without nulls becomes a view of its slice of the values (no copy, and no bytes of the other
+// partitions go along); other slices are copied.
 Result<std::shared_ptr<arrow::ArrayData>> Normalized(const std::shared_ptr<arrow::Array>& array) {
-  if (array->offset() == 0) return array->data();
+  const auto& data = array->data();
+  const auto& type = *data->type;
+  if (arrow::is_fixed_width(type.id()) && type.id() != arrow::Type::DICTIONARY && type.bit_width() % 8 == 0 &&
+      data->GetNullCount() == 0 && data->buffers.size() == 2 && data->buffers[1] != nullptr) {
+    const int64_t width = type.bit_width() / 8;
+    auto values = arrow::SliceBuffer(data->buffers[1], data->offset * width, data->length * width);
+    return arrow::ArrayData::Make(data->type, data->length, {nullptr, std::move(values)}, 0);
+  }
+  DEEPRC_ASSIGN_OR_RETURN(const int64_t referenced, arrow::util::ReferencedBufferSize(*data));
+  if (data->offset == 0 && referenced == arrow::util::TotalBufferSize(*data)) return data;
   DEEPRC_ASSIGN_OR_RETURN(auto copy, arrow::Concatenate({array}));
   return copy->data();
 }
