@@ -36,6 +36,10 @@ def dask_run(tasks, cores, executable):
 
 
 def rp_run(tasks, cores, executable):
+    # RP writes its session folder under $PWD (not the process's working directory): a scratch one.
+    sandbox = tempfile.mkdtemp(prefix="deeprc-rp-bench-")
+    os.chdir(sandbox)
+    os.environ["PWD"] = sandbox
     import radical.pilot as rp
 
     os.environ.setdefault("RADICAL_REPORT", "FALSE")
@@ -43,8 +47,6 @@ def rp_run(tasks, cores, executable):
     # and its pilot bootstrap runs the agent from $VIRTUAL_ENV (else from the system python3).
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     os.environ["VIRTUAL_ENV"] = sys.prefix
-    sandbox = tempfile.mkdtemp(prefix="deeprc-rp-bench-")
-    os.chdir(sandbox)  # RP writes its session folder into the current directory
     session = rp.Session()
     try:
         pmgr = rp.PilotManager(session=session)
