@@ -1,0 +1,163 @@
+#include "deeprc/agent/raptor/master.h"
+
+#include <algorithm>
+
+#include "deeprc/net/progress.h"
+
+namespace deeprc::raptor {
+
+Result<std::unique_ptr<Master>> Master::Create() {
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (!initialized) return Status::Invalid("raptor master: MPI is not initialized");
+  int rank = 0, size = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  if (rank != 0) return Status::Invalid("raptor master: must be rank 0, this is rank ", rank);
+  std::unique_ptr<Master> master(new Master());
+  for (int worker = 1; worker < size; ++worker) master->idle_.insert(worker);
+  return master;
+}
+
+Master::~Master() { (void)Stop(); }
+
+Result<std::string> Master::Submit(FunctionTask task) {
+  if (stopped_) return Status::Invalid("raptor master: stopped");
+  if (task.ranks < 1 || task.ranks > num_workers()) {
+    return Status::Invalid("function task '", task.id, "' asks for ", task.ranks, " ranks, but the pool has ",
+                           num_workers(), " workers");
+  }
+  if (task.id.empty()) task.id = "function." + std::to_string(next_serial_ + queue_.size());
+  queue_.push_back(std::move(task));
+  return queue_.back().id;
+}
+
+Status Master::SendTo(int worker, int tag, std::string text) {
+  PendingSend send{std::make_unique<std::string>(std::move(text)), MPI_REQUEST_NULL};
+  if (MPI_Isend(send.text->data(), static_cast<int>(send.text->size()), MPI_CHAR, worker, tag, MPI_COMM_WORLD,
+                &send.request) != MPI_SUCCESS) {
+    return Status::IOError("raptor master: MPI_Isend to worker ", worker, " failed");
+  }
+  sends_.push_back(std::move(send));
+  return Status::OK();
+}
+
+Status Master::ReapSends(bool wait) {
+  auto done = [](PendingSend& send) {
+    int flag = 0;
+    MPI_Test(&send.request, &flag, MPI_STATUS_IGNORE);
+    return flag != 0;
+  };
+  if (wait) {
+    const auto deadline = net::Clock::now() + std::chrono::seconds(10);
+    DEEPRC_ASSIGN_OR_RETURN(bool all, net::PollUntil(deadline, [&]() -> Result<bool> {
+                              std::erase_if(sends_, done);
+                              return sends_.empty();
+                            }));
+    if (!all)
+      return Status::IOError("raptor master: ", sends_.size(), " messages to workers never completed");
+  }
+  std::erase_if(sends_, done);
+  return Status::OK();
+}
+
+// First come, first served, with backfill: a task that fits the idle workers starts even when
+// an earlier, larger one must wait.
+Status Master::Dispatch() {
+  for (auto it = queue_.begin(); it != queue_.end() && !idle_.empty();) {
+    if (it->ranks > static_cast<int>(idle_.size())) {
+      ++it;
+      continue;
+    }
+    Assignment assignment;
+    assignment.serial = next_serial_++;
+    assignment.task = std::move(*it);
+    it = queue_.erase(it);
+    for (int i = 0; i < assignment.task.ranks; ++i) {
+      const int worker = *idle_.begin();
+      idle_.erase(idle_.begin());
+      busy_.insert(worker);
+      assignment.group.push_back(worker);
+    }
+    const std::string text = Serialize(assignment);
+    for (int worker : assignment.group) DEEPRC_RETURN_NOT_OK(SendTo(worker, kAssignTag, text));
+    running_.emplace(assignment.serial, Running{std::move(assignment.task), assignment.group, {}});
+  }
+  return ReapSends(/*wait=*/false);
+}
+
+FunctionResult Master::Finish(Running running) {
+  FunctionResult result;
+  result.id = running.task.id;
+  result.workers = running.group;
+  result.ok = true;
+  for (auto& [task_rank, rank_result] : running.results) {
+    result.communicator_ms = std::max(result.communicator_ms, rank_result.communicator_ms);
+    if (!rank_result.ok && result.ok) {
+      result.ok = false;
+      result.error = "function task '" + running.task.id + "' (" + running.task.function +
+                     ") failed: " + rank_result.error;
+    }
+    result.rank_values.push_back(std::move(rank_result.value));
+  }
+  if (result.ok) result.value = result.rank_values.front();
+  return result;
+}
+
+Result<bool> Master::CollectOne() {
+  int flag = 0;
+  MPI_Message message;
+  MPI_Status status;
+  MPI_Improbe(MPI_ANY_SOURCE, kResultTag, MPI_COMM_WORLD, &flag, &message, &status);
+  if (!flag) return false;
+  int count = 0;
+  MPI_Get_count(&status, MPI_CHAR, &count);
+  std::string text(static_cast<size_t>(count), '\0');
+  MPI_Mrecv(text.data(), count, MPI_CHAR, &message, MPI_STATUS_IGNORE);
+  DEEPRC_ASSIGN_OR_RETURN(RankResult rank_result, ParseRankResult(text));
+  const int worker = status.MPI_SOURCE;
+  busy_.erase(worker);
+  idle_.insert(worker);
+  auto it = running_.find(rank_result.serial);
+  if (it == running_.end()) return true;  // a late answer of a task already given up on
+  it->second.results[rank_result.task_rank] = std::move(rank_result);
+  if (it->second.results.size() == it->second.group.size()) {
+    done_.push_back(Finish(std::move(it->second)));
+    running_.erase(it);
+  }
+  return true;
+}
+
+Result<std::vector<FunctionResult>> Master::WaitAll(std::chrono::milliseconds timeout) {
+  const auto deadline = net::Clock::now() + timeout;
+  DEEPRC_ASSIGN_OR_RETURN(bool finished, net::PollUntil(deadline, [&]() -> Result<bool> {
+                            DEEPRC_RETURN_NOT_OK(Dispatch());
+                            for (;;) {
+                              DEEPRC_ASSIGN_OR_RETURN(bool got, CollectOne());
+                              if (!got) break;
+                            }
+                            DEEPRC_RETURN_NOT_OK(Dispatch());
+                            return queue_.empty() && running_.empty();
+                          }));
+  if (!finished) {
+    std::string missing;
+    for (const auto& [serial, running] : running_) {
+      missing += " '" + running.task.id + "' on workers";
+      for (int worker : running.group) missing += " " + std::to_string(worker);
+      missing += ";";
+    }
+    return Status::IOError("raptor master: timed out after ", timeout.count(), " ms; still running:", missing,
+                           " queued: ", queue_.size());
+  }
+  return std::exchange(done_, {});
+}
+
+Status Master::Stop() {
+  if (stopped_) return Status::OK();
+  stopped_ = true;
+  for (int worker : idle_) DEEPRC_RETURN_NOT_OK(SendTo(worker, kStopTag, ""));
+  for (int worker : busy_) DEEPRC_RETURN_NOT_OK(SendTo(worker, kStopTag, ""));
+  return ReapSends(/*wait=*/true);
+}
+
+}  // namespace deeprc::raptor

@@ -1,0 +1,100 @@
+#include "deeprc/agent/raptor/worker.h"
+
+#include <mpi.h>
+
+#include <chrono>
+#include <string>
+
+#include "deeprc/agent/raptor/function_registry.h"
+#include "deeprc/agent/raptor/messages.h"
+#include "deeprc/agent/raptor/task_communicator.h"
+#include "deeprc/net/progress.h"
+
+namespace deeprc::raptor {
+
+namespace {
+
+double MillisecondsSince(net::Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(net::Clock::now() - start).count();
+}
+
+// Runs one assignment on this rank; every failure becomes the rank's error, never the worker's.
+RankResult Run(const Assignment& assignment, int world_rank) {
+  RankResult result;
+  result.serial = assignment.serial;
+  result.world_rank = world_rank;
+  for (size_t i = 0; i < assignment.group.size(); ++i) {
+    if (assignment.group[i] == world_rank) result.task_rank = static_cast<int>(i);
+  }
+  const FunctionTask& task = assignment.task;
+  auto fail = [&](const Status& status) {
+    result.ok = false;
+    result.error = "rank " + std::to_string(result.task_rank) + " (worker " + std::to_string(world_rank) +
+                   "): " + status.ToString();
+    return result;
+  };
+  // The communicator first: every rank of the group must enter create_group, even one whose
+  // function lookup fails, or its peers would wait for it.
+  const auto comm_start = net::Clock::now();
+  const int tag = static_cast<int>(assignment.serial % 32767);
+  auto comm = TaskCommunicator::Create(assignment.group, tag, task.backend);
+  result.communicator_ms = MillisecondsSince(comm_start);
+  if (!comm.ok()) return fail(comm.status());
+  if (!task.library.empty()) {
+    Status loaded = LoadFunctionLibrary(task.library);
+    if (!loaded.ok()) return fail(loaded);
+  }
+  auto function = FunctionRegistry::Global().Find(task.function);
+  if (!function.ok()) return fail(function.status());
+  TaskContext context(task.id, world_rank, (*comm)->comm(), task.sandbox, task.args);
+  const auto run_start = net::Clock::now();
+  Result<nlohmann::json> value = Status::UnknownError("not run");
+  try {
+    value = (*function)(context);
+  } catch (const std::exception& e) {
+    value = Status::UnknownError("function '", task.function, "' threw: ", e.what());
+  }
+  result.run_ms = MillisecondsSince(run_start);
+  if (!value.ok()) return fail(value.status());
+  result.ok = true;
+  result.value = std::move(*value);
+  return result;
+}
+
+}  // namespace
+
+Status RunWorker() {
+  int world_rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &world_rank);
+  for (;;) {
+    MPI_Message message;
+    MPI_Status status;
+    // Idle workers back off to 1 ms naps: eight of them on two cores must leave the cores to the
+    // ranks that work.
+    DEEPRC_ASSIGN_OR_RETURN(bool got, net::PollUntil(net::Clock::time_point::max(), [&]() -> Result<bool> {
+                              int flag = 0;
+                              MPI_Improbe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &message, &status);
+                              return flag != 0;
+                            }));
+    (void)got;
+    int count = 0;
+    MPI_Get_count(&status, MPI_CHAR, &count);
+    std::string text(static_cast<size_t>(count), '\0');
+    MPI_Mrecv(text.data(), count, MPI_CHAR, &message, MPI_STATUS_IGNORE);
+    if (status.MPI_TAG == kStopTag) return Status::OK();
+    if (status.MPI_TAG != kAssignTag) continue;
+    RankResult result;
+    auto assignment = ParseAssignment(text);
+    if (assignment.ok()) {
+      result = Run(*assignment, world_rank);
+    } else {
+      // Without a serial the master cannot place the error; it will time the task out.
+      result.world_rank = world_rank;
+      result.error = assignment.status().ToString();
+    }
+    const std::string reply = Serialize(result);
+    MPI_Send(reply.data(), static_cast<int>(reply.size()), MPI_CHAR, 0, kResultTag, MPI_COMM_WORLD);
+  }
+}
+
+}  // namespace deeprc::raptor

@@ -1,0 +1,40 @@
+// Entry point of the raptor tests under mpirun -np 9: rank 0 is the master and runs the tests;
+// ranks 1..8 are workers until the master stops them. The exit code is rank 0's.
+#include <gtest/gtest.h>
+#include <mpi.h>
+
+#include "deeprc/agent/raptor/worker.h"
+#include "deeprc/net/mpi/mpi_communicator.h"
+#include "raptor_test_env.h"
+
+namespace deeprc::raptor {
+namespace {
+std::unique_ptr<Master> master;
+}  // namespace
+Master& TestMaster() { return *master; }
+}  // namespace deeprc::raptor
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  auto world = deeprc::net::MpiCommunicator::World();
+  if (!world.ok()) {
+    fprintf(stderr, "%s\n", world.status().ToString().c_str());
+    return 2;
+  }
+  if ((*world)->rank() != 0) {
+    deeprc::Status status = deeprc::raptor::RunWorker();
+    if (!status.ok()) fprintf(stderr, "worker %d: %s\n", (*world)->rank(), status.ToString().c_str());
+    return status.ok() ? 0 : 1;
+  }
+  auto master = deeprc::raptor::Master::Create();
+  if (!master.ok()) {
+    fprintf(stderr, "%s\n", master.status().ToString().c_str());
+    MPI_Abort(MPI_COMM_WORLD, 2);
+  }
+  deeprc::raptor::master = std::move(*master);
+  const int failed = RUN_ALL_TESTS();
+  deeprc::Status stopped = deeprc::raptor::master->Stop();
+  if (!stopped.ok()) fprintf(stderr, "%s\n", stopped.ToString().c_str());
+  deeprc::raptor::master.reset();
+  return failed || !stopped.ok() ? 1 : 0;
+}
