@@ -113,3 +113,21 @@ def test_join_help_documents_the_options(run_deeprc):
     for option in ["--left", "--right", "--on", "--left-on", "--right-on", "--how", "--algorithm", "--suffixes",
                    "--out", "null key"]:
         assert option in text
+
+
+@pytest.mark.parametrize("key_range", [50, 3000, 10**12])
+@pytest.mark.parametrize("key_type", [pa.int32(), pa.int64(), pa.float64()])
+def test_single_key_join_fast_path_larger(tmp_path, run_deeprc, key_range, key_type):
+    # One numeric key: deeprc's own hash join (a perfect hash for dense keys, hashing otherwise),
+    # on tables large enough to cross its 32-row batches, with duplicates, nulls and negative keys.
+    if key_type == pa.int32():
+        key_range = min(key_range, 1 << 30)
+    rng = np.random.default_rng(key_range % 97)
+    left = random_table(rng, 3000, key_type=key_type, key_range=key_range, payload="left")
+    right = random_table(rng, 2000, key_type=key_type, key_range=key_range, payload="right")
+    shift = key_range // 2  # negative keys too
+    left = left.set_column(0, "k", pa.array([None if k is None else k - shift for k in left.column("k").to_pylist()],
+                                            key_type))
+    right = right.set_column(0, "k", pa.array([None if k is None else k - shift
+                                               for k in right.column("k").to_pylist()], key_type))
+    check_join(tmp_path, run_deeprc, left, right, ["k"], ["k"])

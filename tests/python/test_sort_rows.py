@@ -1,4 +1,5 @@
 """`deeprc table sort|head|tail|concat|equals|partition` end to end against pandas and pyarrow."""
+import math
 from collections import Counter
 
 import numpy as np
@@ -31,6 +32,55 @@ def test_sort_matches_pandas_stable_nulls_last(tmp_path, run_deeprc, seed, size,
     # A stable multi-key sort with nulls last in each key; the row ids pin down ties.
     expected = table.to_pandas().sort_values(columns, ascending=ascending, na_position="last", kind="stable")
     assert got.column("row").to_pylist() == expected["row"].tolist()
+
+
+def radix_reference(values, ascending):
+    """The documented order in plain Python: numbers (stable, -0.0 == 0.0), then NaN, then nulls."""
+    def key(item):
+        row, v = item
+        if v is None:
+            return (2, 0)
+        if isinstance(v, float) and math.isnan(v):
+            return (1, 0)
+        return (0, v if ascending else -v)
+    return [row for row, _ in sorted(enumerate(values), key=key)]
+
+
+@pytest.mark.parametrize("size", [33, 2049, 20000])
+@pytest.mark.parametrize("type_name", ["int64", "int16", "uint64", "float64", "float32", "timestamp"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_single_key_radix_sort(tmp_path, run_deeprc, size, type_name, descending):
+    # One fixed-width key: deeprc's radix sort. Wide and narrow ranges, duplicates, negatives,
+    # nulls and, for floats, NaN and -0.0 / 0.0 (equal, so their input order stays).
+    rng = np.random.default_rng(size)
+    wide = rng.integers(-(1 << 62), 1 << 62, size)
+    narrow = rng.integers(-40, 40, size)
+    raw = np.where(rng.random(size) < 0.5, wide, narrow)
+    if type_name == "uint64":
+        values = [int(v) + (1 << 62) for v in raw]
+    elif type_name == "int16":
+        values = [int(v) % 60000 - 30000 for v in raw]
+    elif type_name.startswith("float"):
+        values = [float(v) / 8 for v in narrow]
+        for i in rng.choice(size, size // 10, replace=False):
+            values[i] = [float("nan"), -0.0, 0.0, float("inf"), -float("inf")][i % 5]
+    else:
+        values = [int(v) for v in raw]
+    values = [None if m else v for v, m in zip(values, rng.random(size) < 0.1)]
+    arrow_type = {"timestamp": pa.timestamp("ns")}.get(type_name) or getattr(pa, type_name)()
+    table = with_row_ids(pa.table({"k": pa.array(values, arrow_type), "v": rng.random(size)}))
+    pq.write_table(table, tmp_path / "in.parquet", row_group_size=1000)
+    by = "-k" if descending else "k"
+    run_deeprc("table", "sort", tmp_path / "in.parquet", "--by", by, "--out", tmp_path / "out.arrow")
+    got = feather.read_table(tmp_path / "out.arrow")
+    keys = values
+    if type_name == "float32":
+        keys = [None if k is None else float(np.float32(k)) for k in keys]
+    assert got.column("row").to_pylist() == radix_reference(keys, not descending)
+    expected = table.take(got.column("row"))
+    # repr, because NaN != NaN: the gathered keys must be bit for bit the input's (-0.0 stays -0.0).
+    assert repr(got.column("k").to_pylist()) == repr(expected.column("k").to_pylist())
+    assert got.column("v").equals(expected.column("v"))
 
 
 def test_sort_types_and_errors(tmp_path, run_deeprc):

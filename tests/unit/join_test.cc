@@ -1,8 +1,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
+#include <map>
+#include <optional>
 #include <random>
 #include <set>
+
+#include <arrow/compute/api.h>
 
 #include "deeprc/table/join.h"
 #include "table_assert.h"
@@ -295,6 +300,199 @@ TEST(Join, HashAndSortMergeAgreeOnRandomTables) {
       EXPECT_TABLES_EQUAL_UNORDERED(merged, hashed);
     }
   }
+}
+
+// --- the single-key fast path (int_hash_join.cc) against a nested-loop reference -----------------
+
+// Keys as doubles (nullopt = null) so one reference serves integer and float keys; rows carry
+// their row number as payload ("l" / "r").
+using Key = std::optional<double>;
+
+bool KeysMatch(const Key& a, const Key& b) {
+  if (!a || !b) return false;
+  if (std::isnan(*a) || std::isnan(*b)) return std::isnan(*a) && std::isnan(*b);
+  return *a == *b;  // -0.0 == 0.0
+}
+
+// The (left row, right row) pairs of the join, -1 for "no partner", as a multiset.
+std::multiset<std::pair<int64_t, int64_t>> NestedLoopJoin(const std::vector<Key>& left,
+                                                          const std::vector<Key>& right, JoinType type) {
+  std::multiset<std::pair<int64_t, int64_t>> pairs;
+  std::vector<bool> right_matched(right.size(), false);
+  for (size_t i = 0; i < left.size(); ++i) {
+    bool matched = false;
+    for (size_t j = 0; j < right.size(); ++j) {
+      if (!KeysMatch(left[i], right[j])) continue;
+      pairs.insert({static_cast<int64_t>(i), static_cast<int64_t>(j)});
+      matched = true;
+      right_matched[j] = true;
+    }
+    if (!matched && (type == JoinType::kLeft || type == JoinType::kFullOuter)) pairs.insert({i, -1});
+  }
+  for (size_t j = 0; j < right.size(); ++j) {
+    if (!right_matched[j] && (type == JoinType::kRight || type == JoinType::kFullOuter))
+      pairs.insert({-1, j});
+  }
+  return pairs;
+}
+
+std::multiset<std::pair<int64_t, int64_t>> JoinedPairs(const Table& joined) {
+  std::multiset<std::pair<int64_t, int64_t>> pairs;
+  auto l = joined.arrow()->GetColumnByName("l");
+  auto r = joined.arrow()->GetColumnByName("r");
+  for (int64_t i = 0; i < joined.num_rows(); ++i) {
+    auto a = l->GetScalar(i).ValueOrDie();
+    auto b = r->GetScalar(i).ValueOrDie();
+    pairs.insert({a->is_valid ? std::static_pointer_cast<arrow::Int64Scalar>(a)->value : -1,
+                  b->is_valid ? std::static_pointer_cast<arrow::Int64Scalar>(b)->value : -1});
+  }
+  return pairs;
+}
+
+// A table of `keys` (cast to `type`) and the row numbers as payload `payload`.
+Table KeyTable(const std::vector<Key>& keys, const std::shared_ptr<arrow::DataType>& type,
+               const std::string& name, const std::string& payload, int chunks) {
+  arrow::DoubleBuilder builder;
+  arrow::Int64Builder rows;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_TRUE((keys[i] ? builder.Append(*keys[i]) : builder.AppendNull()).ok());
+    EXPECT_TRUE(rows.Append(static_cast<int64_t>(i)).ok());
+  }
+  auto doubles = builder.Finish().ValueOrDie();
+  // Temporal types from their integer representation (Arrow casts no double to a date).
+  std::shared_ptr<arrow::DataType> via = type;
+  if (type->id() == arrow::Type::DATE32) via = arrow::int32();
+  if (type->id() == arrow::Type::TIMESTAMP) via = arrow::int64();
+  auto cast =
+      arrow::compute::Cast(doubles, via, arrow::compute::CastOptions::Unsafe()).ValueOrDie().make_array();
+  cast = arrow::compute::Cast(cast, type).ValueOrDie().make_array();
+  auto row_array = rows.Finish().ValueOrDie();
+  // Several chunks, so that row numbers continue across chunk boundaries.
+  arrow::ArrayVector key_chunks, row_chunks;
+  const int64_t n = static_cast<int64_t>(keys.size());
+  const int64_t step = std::max<int64_t>(1, n / chunks + 1);
+  for (int64_t offset = 0; offset < n; offset += step) {
+    key_chunks.push_back(cast->Slice(offset, step));
+    row_chunks.push_back(row_array->Slice(offset, step));
+  }
+  auto schema = arrow::schema({arrow::field(name, type), arrow::field(payload, arrow::int64())});
+  return Table(arrow::Table::Make(schema,
+                                  {std::make_shared<arrow::ChunkedArray>(key_chunks, type),
+                                   std::make_shared<arrow::ChunkedArray>(row_chunks, arrow::int64())},
+                                  n));
+}
+
+std::vector<Key> RandomKeys(std::mt19937_64& rng, int64_t rows, double low, double high, bool integer,
+                            bool specials) {
+  std::vector<Key> keys;
+  std::uniform_real_distribution<double> value(low, high);
+  std::uniform_int_distribution<int> kind(0, 19);
+  for (int64_t i = 0; i < rows; ++i) {
+    const int k = kind(rng);
+    if (k == 0) {
+      keys.emplace_back(std::nullopt);
+    } else if (specials && k == 1) {
+      keys.emplace_back(std::numeric_limits<double>::quiet_NaN());
+    } else if (specials && k == 2) {
+      keys.emplace_back(-0.0);
+    } else if (specials && k == 3) {
+      keys.emplace_back(0.0);
+    } else {
+      const double v = value(rng);
+      keys.emplace_back(integer ? std::floor(v) : std::round(v * 4) / 4);
+    }
+  }
+  return keys;
+}
+
+TEST(Join, SingleKeyFastPathMatchesNestedLoopReference) {
+  struct Case {
+    std::shared_ptr<arrow::DataType> left_type, right_type;
+    double low, high;  // key range: narrow ranges give the perfect hash, wide ones the hashed layout
+    bool specials;     // NaN, -0.0, 0.0
+  };
+  const std::vector<Case> cases = {
+      {arrow::int64(), arrow::int64(), 0, 50, false},
+      {arrow::int64(), arrow::int64(), -1e15, 1e15, false},
+      {arrow::int64(), arrow::int64(), -30, 30, false},
+      {arrow::int32(), arrow::int64(), -2e9, 2e9, false},
+      {arrow::int8(), arrow::int16(), -100, 100, false},
+      {arrow::uint8(), arrow::int32(), 0, 250, false},
+      {arrow::uint64(), arrow::uint64(), 0, 1.8e19, false},
+      {arrow::uint32(), arrow::uint32(), 0, 4e9, false},
+      {arrow::date32(), arrow::date32(), -1000, 1000, false},
+      {arrow::timestamp(arrow::TimeUnit::MICRO), arrow::timestamp(arrow::TimeUnit::MICRO), -1e12, 1e12,
+       false},
+      {arrow::float64(), arrow::float64(), -20, 20, true},
+      {arrow::float32(), arrow::float64(), -20, 20, true},
+      {arrow::float32(), arrow::float32(), -1e6, 1e6, true},
+  };
+  std::mt19937_64 rng(1234);
+  // Left and right sizes: either side smaller (it builds), batches of 32 crossed, one side empty.
+  const std::vector<std::pair<int64_t, int64_t>> sizes = {{0, 0},    {1, 1},    {0, 5},      {7, 0},
+                                                          {40, 300}, {700, 90}, {1500, 1500}};
+  for (const auto& c : cases) {
+    for (const auto& [nl, nr] : sizes) {
+      // Integer keys in a range about as wide as the table get many duplicates and a perfect hash.
+      const bool integer = !arrow::is_floating(c.left_type->id()) || !c.specials;
+      const auto left_keys = RandomKeys(rng, nl, c.low, c.high, integer, c.specials);
+      const auto right_keys = RandomKeys(rng, nr, c.low, c.high, integer, c.specials);
+      const Table left = KeyTable(left_keys, c.left_type, "k", "l", 3);
+      const Table right = KeyTable(right_keys, c.right_type, "k", "r", 2);
+      // What the keys become in their common type decides the matches (e.g. float32 rounding).
+      auto common = [&](const Table& table) {
+        arrow::Datum column(table.arrow()->column(0));
+        if (column.type()->id() == arrow::Type::DATE32)
+          column = arrow::compute::Cast(column, arrow::int32()).ValueOrDie();
+        if (column.type()->id() == arrow::Type::TIMESTAMP)
+          column = arrow::compute::Cast(column, arrow::int64()).ValueOrDie();
+        auto as_double = arrow::compute::Cast(column, arrow::float64()).ValueOrDie().chunked_array();
+        std::vector<Key> keys;
+        for (const auto& chunk : as_double->chunks()) {
+          const auto& doubles = static_cast<const arrow::DoubleArray&>(*chunk);
+          for (int64_t i = 0; i < doubles.length(); ++i) {
+            keys.push_back(doubles.IsNull(i) ? Key() : Key(doubles.Value(i)));
+          }
+        }
+        return keys;
+      };
+      // uint64/int64 beyond 2^53 lose precision as doubles: compare those by the integers themselves.
+      const bool exact_doubles = c.left_type->id() != arrow::Type::UINT64 && std::abs(c.high) < 9e15;
+      for (JoinType type : {JoinType::kInner, JoinType::kLeft, JoinType::kRight, JoinType::kFullOuter}) {
+        SCOPED_TRACE(c.left_type->ToString() + "/" + c.right_type->ToString() + " " +
+                     std::string(ToString(type)) + " " + std::to_string(nl) + "x" + std::to_string(nr));
+        ASSERT_OK_AND_ASSIGN(Table joined, Join(left, right, JoinOptions::On({"k"}, type)));
+        const auto got = JoinedPairs(joined);
+        if (exact_doubles) {
+          EXPECT_EQ(got, NestedLoopJoin(common(left), common(right), type));
+        }
+        // The sort-merge join is an independent algorithm: the rows must agree too.
+        JoinOptions sort_merge = JoinOptions::On({"k"}, type);
+        sort_merge.algorithm = JoinAlgorithm::kSortMerge;
+        ASSERT_OK_AND_ASSIGN(Table merged, Join(left, right, sort_merge));
+        EXPECT_EQ(got, JoinedPairs(merged));
+        EXPECT_TABLES_EQUAL_UNORDERED(joined, merged);
+      }
+    }
+  }
+}
+
+TEST(Join, SingleKeyFastPathKeepsStringAndBooleanPayloads) {
+  // Payloads the fast gather does not handle itself go through Arrow's Take.
+  auto left_schema = arrow::schema({arrow::field("k", arrow::int64()), arrow::field("s", arrow::utf8()),
+                                    arrow::field("b", arrow::boolean())});
+  auto right_schema =
+      arrow::schema({arrow::field("k", arrow::int32()), arrow::field("t", arrow::large_utf8())});
+  const Table left = MakeTable(
+      left_schema, {"[1, 2, null, 1000000]", R"(["a", "b", "c", null])", "[true, false, null, true]"});
+  const Table right = MakeTable(right_schema, {"[2, 2, 7, null, 1000000]", R"(["x", "y", "z", "w", "v"])"});
+  ASSERT_OK_AND_ASSIGN(Table joined, Join(left, right, JoinOptions::On({"k"}, JoinType::kFullOuter)));
+  auto schema = arrow::schema({arrow::field("k", arrow::int64()), arrow::field("s", arrow::utf8()),
+                               arrow::field("b", arrow::boolean()), arrow::field("t", arrow::large_utf8())});
+  const Table expected = MakeTable(
+      schema, {"[1, 2, 2, null, 1000000, 7, null]", R"(["a", "b", "b", "c", null, null, null])",
+               "[true, false, false, null, true, null, null]", R"([null, "x", "y", null, "v", "z", "w"])"});
+  EXPECT_TABLES_EQUAL_UNORDERED(joined, expected);
 }
 
 TEST(Join, ParsesTypesAndAlgorithms) {

@@ -1,7 +1,13 @@
 #include <gtest/gtest.h>
 
-#include <cmath>
+#include <arrow/compute/api.h>
 
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "deeprc/table/compute.h"
+#include "deeprc/table/radix_sort.h"
 #include "deeprc/table/sort.h"
 #include "table_assert.h"
 #include "test_util.h"
@@ -91,6 +97,206 @@ TEST(Sort, WorksAcrossChunks) {
   ASSERT_OK_AND_ASSIGN(auto chunked, arrow::ConcatenateTables({a.arrow(), b.arrow()}));
   ASSERT_OK_AND_ASSIGN(Table sorted, Sort(Table(chunked), {{"k", true}}));
   EXPECT_TABLES_EQUAL(sorted, MakeTable(schema, {"[0, 1, 3, 5, null]"}));
+}
+
+// --- the radix-sort fast path against Arrow's sort_indices, the reference --------------------------
+
+// Arrow's own stable order with nulls at the end: the order SortIndices documents.
+std::vector<uint64_t> ArrowOrder(const std::shared_ptr<arrow::ChunkedArray>& column, bool ascending) {
+  EXPECT_TRUE(EnsureComputeInitialized().ok());
+  auto table =
+      arrow::Table::Make(arrow::schema({arrow::field("k", column->type())}), {column}, column->length());
+  arrow::compute::SortOptions options(
+      {arrow::compute::SortKey(
+          "k", ascending ? arrow::compute::SortOrder::Ascending : arrow::compute::SortOrder::Descending)},
+      arrow::compute::NullPlacement::AtEnd);
+  auto indices = arrow::compute::SortIndices(arrow::Datum(table), options);
+  EXPECT_TRUE(indices.ok()) << indices.status().ToString();
+  auto array = std::static_pointer_cast<arrow::UInt64Array>(*indices);
+  return {array->raw_values(), array->raw_values() + array->length()};
+}
+
+// Random values of `type` with many duplicates, negatives, nulls and, for floats, NaN, -0.0 and
+// infinities; split into chunks of random lengths.
+std::shared_ptr<arrow::ChunkedArray> RandomColumn(std::mt19937_64& rng,
+                                                  const std::shared_ptr<arrow::DataType>& type, int64_t rows,
+                                                  int64_t distinct) {
+  std::unique_ptr<arrow::ArrayBuilder> builder;
+  EXPECT_TRUE(arrow::MakeBuilder(arrow::default_memory_pool(), type, &builder).ok());
+  std::uniform_int_distribution<int64_t> value(-distinct, distinct);
+  std::uniform_int_distribution<int> kind(0, 19);
+  const bool is_unsigned = arrow::is_unsigned_integer(type->id());
+  for (int64_t i = 0; i < rows; ++i) {
+    const int k = kind(rng);
+    if (k == 0) {
+      EXPECT_TRUE(builder->AppendNull().ok());
+      continue;
+    }
+    int64_t v = value(rng);
+    if (is_unsigned && v < 0) v = -v;
+    switch (type->id()) {
+      case arrow::Type::FLOAT:
+      case arrow::Type::DOUBLE: {
+        double d = static_cast<double>(v) / 4;
+        if (k == 1) d = std::numeric_limits<double>::quiet_NaN();
+        if (k == 2) d = -0.0;
+        if (k == 3) d = 0.0;
+        if (k == 4) d = (v % 2 == 0 ? 1 : -1) * std::numeric_limits<double>::infinity();
+        if (type->id() == arrow::Type::FLOAT) {
+          EXPECT_TRUE(static_cast<arrow::FloatBuilder&>(*builder).Append(static_cast<float>(d)).ok());
+        } else {
+          EXPECT_TRUE(static_cast<arrow::DoubleBuilder&>(*builder).Append(d).ok());
+        }
+        break;
+      }
+      case arrow::Type::INT8:
+        EXPECT_TRUE(static_cast<arrow::Int8Builder&>(*builder).Append(static_cast<int8_t>(v)).ok());
+        break;
+      case arrow::Type::INT16:
+        EXPECT_TRUE(static_cast<arrow::Int16Builder&>(*builder).Append(static_cast<int16_t>(v)).ok());
+        break;
+      case arrow::Type::INT32:
+      case arrow::Type::DATE32:
+        EXPECT_TRUE(
+            builder->AppendScalar(*arrow::MakeScalar(type, static_cast<int32_t>(v)).ValueOrDie()).ok());
+        break;
+      case arrow::Type::INT64:
+        // Extremes too, so that the whole 64-bit range is crossed.
+        if (k == 5) v = std::numeric_limits<int64_t>::min();
+        if (k == 6) v = std::numeric_limits<int64_t>::max();
+        EXPECT_TRUE(static_cast<arrow::Int64Builder&>(*builder).Append(v).ok());
+        break;
+      case arrow::Type::TIMESTAMP:
+        EXPECT_TRUE(builder->AppendScalar(*arrow::MakeScalar(type, v).ValueOrDie()).ok());
+        break;
+      case arrow::Type::UINT8:
+        EXPECT_TRUE(static_cast<arrow::UInt8Builder&>(*builder).Append(static_cast<uint8_t>(v)).ok());
+        break;
+      case arrow::Type::UINT32:
+        EXPECT_TRUE(static_cast<arrow::UInt32Builder&>(*builder).Append(static_cast<uint32_t>(v)).ok());
+        break;
+      case arrow::Type::UINT64:
+        EXPECT_TRUE(
+            static_cast<arrow::UInt64Builder&>(*builder)
+                .Append(k == 5 ? std::numeric_limits<uint64_t>::max() : static_cast<uint64_t>(v) << 20)
+                .ok());
+        break;
+      default:
+        ADD_FAILURE() << "no generator for " << type->ToString();
+    }
+  }
+  auto array = builder->Finish().ValueOrDie();
+  // Chunks of random lengths (some empty), so the sort reads across chunk boundaries.
+  arrow::ArrayVector chunks;
+  std::uniform_int_distribution<int64_t> length(0, std::max<int64_t>(1, rows / 3));
+  for (int64_t offset = 0; offset < rows;) {
+    const int64_t n = std::min(rows - offset, length(rng));
+    chunks.push_back(array->Slice(offset, n));
+    offset += n;
+  }
+  return std::make_shared<arrow::ChunkedArray>(chunks, type);
+}
+
+TEST(Sort, RadixPathMatchesArrowOnRandomColumns) {
+  const std::vector<std::shared_ptr<arrow::DataType>> types = {arrow::int8(),
+                                                               arrow::int16(),
+                                                               arrow::int32(),
+                                                               arrow::int64(),
+                                                               arrow::uint8(),
+                                                               arrow::uint32(),
+                                                               arrow::uint64(),
+                                                               arrow::float32(),
+                                                               arrow::float64(),
+                                                               arrow::date32(),
+                                                               arrow::timestamp(arrow::TimeUnit::MILLI)};
+  std::mt19937_64 rng(7);
+  // Sizes around the insertion-sort cutoff (32) and a digit's 2048 buckets; key ranges from all
+  // duplicates to mostly distinct, so digits are skipped and ranges recurse several levels deep.
+  for (const int64_t rows : {0, 1, 2, 31, 32, 33, 100, 2049, 5000, 70000}) {
+    for (const int64_t distinct : {int64_t{0}, int64_t{3}, int64_t{1000}, int64_t{1} << 40}) {
+      for (const auto& type : types) {
+        const auto column = RandomColumn(rng, type, rows, distinct);
+        ASSERT_TRUE(RadixSortSupports(*type));
+        for (const bool ascending : {true, false}) {
+          SCOPED_TRACE(type->ToString() + " rows=" + std::to_string(rows) +
+                       " distinct=" + std::to_string(distinct) + (ascending ? " asc" : " desc"));
+          ASSERT_OK_AND_ASSIGN(auto indices, RadixSortIndices(*column, ascending));
+          const std::vector<uint64_t> got(indices->raw_values(), indices->raw_values() + indices->length());
+          ASSERT_EQ(got, ArrowOrder(column, ascending));
+        }
+      }
+    }
+  }
+}
+
+TEST(Sort, SingleKeySortGathersEveryColumnLikeArrowTake) {
+  std::mt19937_64 rng(11);
+  for (const int64_t rows : {0, 5, 3000}) {
+    SCOPED_TRACE(rows);
+    auto key = RandomColumn(rng, arrow::int64(), rows, 50);
+    auto payload = RandomColumn(rng, arrow::float64(), rows, 1000);
+    arrow::StringBuilder strings;
+    for (int64_t i = 0; i < rows; ++i)
+      ASSERT_OK(i % 7 == 0 ? strings.AppendNull() : strings.Append(std::to_string(i)));
+    ASSERT_OK_AND_ASSIGN(auto string_array, strings.Finish());
+    auto schema = arrow::schema({arrow::field("k", arrow::int64()), arrow::field("v", arrow::float64()),
+                                 arrow::field("s", arrow::utf8())});
+    const Table table(
+        arrow::Table::Make(schema, {key, payload, std::make_shared<arrow::ChunkedArray>(string_array)}));
+    for (const bool ascending : {true, false}) {
+      ASSERT_OK_AND_ASSIGN(Table sorted, Sort(table, {{"k", ascending}}));
+      const auto order = ArrowOrder(key, ascending);
+      arrow::UInt64Builder indices;
+      ASSERT_OK(indices.AppendValues(order));
+      ASSERT_OK_AND_ASSIGN(auto index_array, indices.Finish());
+      ASSERT_OK_AND_ASSIGN(auto expected,
+                           arrow::compute::Take(arrow::Datum(table.arrow()), arrow::Datum(index_array)));
+      EXPECT_TABLES_EQUAL(sorted, Table(expected.table()));
+    }
+  }
+}
+
+TEST(Sort, TakeRowsMatchesArrowTakeWithNullIndicesAndChunks) {
+  std::mt19937_64 rng(3);
+  const std::vector<std::shared_ptr<arrow::DataType>> types = {
+      arrow::int8(), arrow::uint32(), arrow::float64(), arrow::date32(), arrow::int64()};
+  // Power-of-two chunks (the shift path), random chunks (the binary search), one chunk.
+  for (const int64_t rows : {0, 1, 64, 1000}) {
+    for (const auto& type : types) {
+      SCOPED_TRACE(type->ToString() + " rows=" + std::to_string(rows));
+      auto random_chunks = RandomColumn(rng, type, rows, 100);
+      ASSERT_OK_AND_ASSIGN(
+          auto whole, arrow::Concatenate(random_chunks->chunks().empty()
+                                             ? arrow::ArrayVector{arrow::MakeEmptyArray(type).ValueOrDie()}
+                                             : random_chunks->chunks()));
+      arrow::ArrayVector pow2;
+      for (int64_t offset = 0; offset < rows; offset += 16) pow2.push_back(whole->Slice(offset, 16));
+      for (const auto& column : {random_chunks, std::make_shared<arrow::ChunkedArray>(pow2, type),
+                                 std::make_shared<arrow::ChunkedArray>(whole)}) {
+        const Table table(arrow::Table::Make(arrow::schema({arrow::field("x", type)}), {column}, rows));
+        arrow::Int64Builder indices;
+        std::uniform_int_distribution<int64_t> pick(0, std::max<int64_t>(rows - 1, 0));
+        for (int64_t i = 0; i < 2 * rows; ++i) {
+          ASSERT_OK(i % 5 == 4 ? indices.AppendNull() : indices.Append(pick(rng)));
+        }
+        ASSERT_OK_AND_ASSIGN(auto index_array, indices.Finish());
+        ASSERT_OK_AND_ASSIGN(Table taken, TakeRows(table, *index_array));
+        ASSERT_OK_AND_ASSIGN(auto expected,
+                             arrow::compute::Take(arrow::Datum(table.arrow()), arrow::Datum(index_array)));
+        EXPECT_TABLES_EQUAL(taken, Table(expected.table()));
+      }
+    }
+  }
+}
+
+TEST(Sort, TakeRowsRejectsIndicesOutOfRange) {
+  const Table table = MakeTable(arrow::schema({arrow::field("x", arrow::int64())}), {"[1, 2, 3]"});
+  for (const std::string indices : {"[0, 3]", "[-1]"}) {
+    auto index_array = arrow::json::ArrayFromJSONString(arrow::int64(), indices).ValueOrDie();
+    auto result = TakeRows(table, *index_array);
+    ASSERT_FALSE(result.ok()) << indices;
+    EXPECT_TRUE(result.status().IsIndexError()) << result.status().ToString();
+  }
 }
 
 TEST(Sort, EmptyTable) {

@@ -209,6 +209,9 @@ Result<Table> Join(const Table& left, const Table& right, const JoinOptions& opt
   DEEPRC_ASSIGN_OR_RETURN(auto plan, join_internal::PlanJoin(left, right, options));
   switch (options.algorithm) {
     case JoinAlgorithm::kHash:
+      if (join_internal::IntegerJoinSupports(left, right, plan)) {
+        return join_internal::IntegerHashJoin(left, right, plan, options);
+      }
       return join_internal::HashJoin(left, right, plan, options);
     case JoinAlgorithm::kSortMerge:
       return join_internal::SortMergeJoin(left, right, plan, options);

@@ -43,6 +43,12 @@ Result<Table> AssembleOutput(const JoinPlan& plan,
                              std::vector<std::shared_ptr<arrow::ChunkedArray>> left_columns,
                              std::vector<std::shared_ptr<arrow::ChunkedArray>> right_columns);
 
+// Whether IntegerHashJoin handles the plan: one key pair of a fixed-width type of at most 8
+// bytes (integers, floats, dates, timestamps) and fewer than 2^32 - 1 rows per side.
+bool IntegerJoinSupports(const Table& left, const Table& right, const JoinPlan& plan);
+// Our hash join on one such key (int_hash_join.cc); HashJoin (Acero) does the other plans.
+Result<Table> IntegerHashJoin(const Table& left, const Table& right, const JoinPlan& plan,
+                              const JoinOptions& options);
 Result<Table> HashJoin(const Table& left, const Table& right, const JoinPlan& plan,
                        const JoinOptions& options);
 Result<Table> SortMergeJoin(const Table& left, const Table& right, const JoinPlan& plan,
