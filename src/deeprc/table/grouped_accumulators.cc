@@ -8,6 +8,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "deeprc/table/huge_pages.h"
 #include "deeprc/table/numeric_dispatch.h"
 
 namespace deeprc {
@@ -86,7 +87,9 @@ void ForEachValid(const arrow::ChunkedArray& values, const uint32_t* group_ids, 
 template <typename T, typename State>
 std::vector<State> Accumulate(const arrow::ChunkedArray& values, const uint32_t* group_ids,
                               uint32_t num_ids) {
-  std::vector<State> states(num_ids);
+  std::vector<State> states;
+  ReserveOnHugePages(&states, num_ids);
+  states.resize(num_ids);
   ForEachValid<T>(values, group_ids, [&states](uint32_t id, T value) {
     State& state = states[id];
     state.sum = Add(state.sum, value);
@@ -135,6 +138,7 @@ Result<std::vector<std::shared_ptr<arrow::Array>>> Finish(const arrow::ChunkedAr
   }
   std::vector<ShiftedSquares> squares;
   if (variance) {
+    ReserveOnHugePages(&squares, states.size());
     squares.resize(states.size());
     for (uint32_t id : order) {
       if (states[id].count > 0) squares[id].shift = static_cast<double>(states[id].sum) / states[id].count;

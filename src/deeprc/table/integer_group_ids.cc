@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "deeprc/table/huge_pages.h"
 #include "deeprc/table/numeric_dispatch.h"
 
 namespace deeprc {
@@ -90,8 +91,11 @@ KeyCoding ScanKey(const arrow::ChunkedArray& column) {
 }
 
 // codes[row] (+)= the column's contribution to each row's code; `first` assigns instead of adding.
+// With `used` (the last key of a direct index), also sets used[code] of each row's final code,
+// which saves the direct index a pass of its own over the codes.
 template <typename T, typename Code>
-void AddCodes(const arrow::ChunkedArray& column, const KeyCoding& coding, bool first, Code* codes) {
+void AddCodes(const arrow::ChunkedArray& column, const KeyCoding& coding, bool first, Code* codes,
+              uint8_t* used) {
   const Code null_code = static_cast<Code>((coding.width - 1) * coding.stride);
   int64_t row = 0;
   for (const auto& chunk : column.chunks()) {
@@ -103,7 +107,9 @@ void AddCodes(const arrow::ChunkedArray& column, const KeyCoding& coding, bool f
     for (int64_t i = 0; i < data.length; ++i) {
       Code code = static_cast<Code>((ToCode(values[i]) - coding.min) * coding.stride);
       if (has_nulls && !arrow::bit_util::GetBit(validity, data.offset + i)) code = null_code;
-      out[i] = first ? code : out[i] + code;
+      code = first ? code : out[i] + code;
+      out[i] = code;
+      if (used != nullptr) used[code] = 1;
     }
     row += data.length;
   }
@@ -207,11 +213,14 @@ Result<std::optional<IntegerGrouping>> GroupIntegerKeys(
   for (size_t k = keys.size() - 1; k > 0; --k) codings[k - 1].stride = codings[k].stride * codings[k].width;
 
   IntegerGrouping grouping;
+  ReserveOnHugePages(&grouping.group_ids, static_cast<size_t>(num_rows));
   grouping.group_ids.resize(static_cast<size_t>(num_rows));
-  auto add_all_codes = [&](auto* codes) {
+  auto add_all_codes = [&](auto* codes, uint8_t* used) {
     for (size_t k = 0; k < keys.size(); ++k) {
-      VisitNumericCType(*keys[k]->type(), false,
-                        [&]<typename T>() { AddCodes<T>(*keys[k], codings[k], k == 0, codes); });
+      uint8_t* used_by_last = k + 1 == keys.size() ? used : nullptr;
+      VisitNumericCType(*keys[k]->type(), false, [&]<typename T>() {
+        AddCodes<T>(*keys[k], codings[k], k == 0, codes, used_by_last);
+      });
     }
   };
 
@@ -219,10 +228,11 @@ Result<std::optional<IntegerGrouping>> GroupIntegerKeys(
   const auto rows = static_cast<uint64_t>(num_rows);
   if (num_codes <= kMaxDirectIds && num_codes <= std::max(kDirectIdsAlways, kDirectIdsPerRow * rows)) {
     // Direct indexing: the code is the id, and ascending ids are ascending keys.
-    add_all_codes(grouping.group_ids.data());
     grouping.num_ids = static_cast<uint32_t>(num_codes);
-    std::vector<uint8_t> used(grouping.num_ids, 0);
-    for (uint32_t id : grouping.group_ids) used[id] = 1;
+    std::vector<uint8_t> used;
+    ReserveOnHugePages(&used, grouping.num_ids);
+    used.resize(grouping.num_ids, 0);
+    add_all_codes(grouping.group_ids.data(), used.data());
     for (uint32_t id = 0; id < grouping.num_ids; ++id) {
       if (used[id]) grouping.order.push_back(id);
     }
@@ -231,11 +241,13 @@ Result<std::optional<IntegerGrouping>> GroupIntegerKeys(
     std::vector<uint64_t> uniques;
     if (num_codes <= uint64_t{1} << 32) {
       // 32-bit codes fit where the ids go: hash them in place.
-      add_all_codes(grouping.group_ids.data());
+      add_all_codes(grouping.group_ids.data(), nullptr);
       uniques = HashCodes(grouping.group_ids.data(), num_rows, grouping.group_ids.data());
     } else {
-      std::vector<uint64_t> codes(static_cast<size_t>(num_rows));
-      add_all_codes(codes.data());
+      std::vector<uint64_t> codes;
+      ReserveOnHugePages(&codes, static_cast<size_t>(num_rows));
+      codes.resize(static_cast<size_t>(num_rows));
+      add_all_codes(codes.data(), nullptr);
       uniques = HashCodes(codes.data(), num_rows, grouping.group_ids.data());
     }
     grouping.num_ids = static_cast<uint32_t>(uniques.size());
