@@ -187,3 +187,27 @@ TEST(Raptor, TableJoinAsAFunctionTaskEqualsTheLocalJoin) {
 
 }  // namespace
 }  // namespace deeprc::raptor
+
+namespace deeprc::raptor {
+namespace {
+
+TEST(Raptor, AFunctionFromASharedLibraryTheTaskNames) {
+  FunctionTask task = Task("lib", "test.from_library", 2);
+  task.library = DEEPRC_RAPTOR_TEST_LIBRARY;
+  FunctionTask missing = Task("nolib", "test.from_library", 1);
+  missing.library = "/nonexistent/libnothing.so";
+  Master& master = TestMaster();
+  ASSERT_TRUE(master.Submit(task).ok());
+  ASSERT_TRUE(master.Submit(missing).ok());
+  ASSERT_OK_AND_ASSIGN(auto results, master.WaitAll(kTimeout));
+  auto by_id = ById(std::move(results));
+  ASSERT_TRUE(by_id["lib"].ok) << by_id["lib"].error;
+  EXPECT_EQ(by_id["lib"].rank_values.at(1)["size"], 2);
+  EXPECT_EQ(by_id["lib"].rank_values.at(1)["rank"], 1);
+  EXPECT_FALSE(by_id["nolib"].ok);
+  EXPECT_NE(by_id["nolib"].error.find("/nonexistent/libnothing.so"), std::string::npos)
+      << by_id["nolib"].error;
+}
+
+}  // namespace
+}  // namespace deeprc::raptor
