@@ -2,6 +2,8 @@
 // master): concurrent tasks on disjoint groups with correct communicators, failures, table.join.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -207,6 +209,48 @@ TEST(Raptor, AFunctionFromASharedLibraryTheTaskNames) {
   EXPECT_FALSE(by_id["nolib"].ok);
   EXPECT_NE(by_id["nolib"].error.find("/nonexistent/libnothing.so"), std::string::npos)
       << by_id["nolib"].error;
+}
+
+}  // namespace
+}  // namespace deeprc::raptor
+
+namespace deeprc::raptor {
+namespace {
+
+// Task rank 1 is killed with SIGKILL; the other ranks wait for it in an all-reduce.
+Result<json> KillRankOne(TaskContext& context) {
+  if (context.rank() == 1) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    raise(SIGKILL);
+  }
+  DEEPRC_ASSIGN_OR_RETURN(int64_t sum, context.comm().AllReduceScalar(int64_t{1}, net::ReduceOp::kSum));
+  return json{{"sum", sum}};
+}
+DEEPRC_TASK("test.kill_rank_one", KillRankOne);
+
+// Runs last: it leaves the pool with 7 workers.
+TEST(RaptorZ, AKilledWorkerFailsOnlyItsTaskAndLaterTasksStillRun) {
+  Master& master = TestMaster();
+  FunctionTask killed = Task("killed", "test.kill_rank_one", 3);
+  killed.timeout_ms = 1500;  // its surviving ranks give up waiting for the dead one
+  ASSERT_TRUE(master.Submit(killed).ok());
+  ASSERT_TRUE(master.Submit(Task("beside2", "test.rank_sum", 2, {{"sleep_ms", 400}})).ok());
+  ASSERT_TRUE(master.Submit(Task("beside3", "test.rank_sum", 3, {{"sleep_ms", 400}})).ok());
+  ASSERT_OK_AND_ASSIGN(auto results, master.WaitAll(kTimeout));
+  auto by_id = ById(std::move(results));
+  EXPECT_FALSE(by_id["killed"].ok);
+  EXPECT_NE(by_id["killed"].error.find("died while running it"), std::string::npos) << by_id["killed"].error;
+  ExpectCorrectCommunicator(by_id["beside2"], 2, "mpi");
+  ExpectCorrectCommunicator(by_id["beside3"], 3, "mpi");
+  EXPECT_EQ(master.num_workers(), 7);
+  // Later tasks run on the workers left, including all seven at once.
+  ASSERT_TRUE(master.Submit(Task("later", "test.rank_sum", 7)).ok());
+  ASSERT_TRUE(master.Submit(Task("later1", "test.rank_sum", 1)).ok());
+  ASSERT_OK_AND_ASSIGN(results, master.WaitAll(kTimeout));
+  by_id = ById(std::move(results));
+  ExpectCorrectCommunicator(by_id["later"], 7, "mpi");
+  ExpectCorrectCommunicator(by_id["later1"], 1, "mpi");
+  EXPECT_FALSE(master.Submit(Task("toolarge", "test.rank_sum", 8)).ok());
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ Result<std::unique_ptr<Master>> Master::Create() {
   if (rank != 0) return Status::Invalid("raptor master: must be rank 0, this is rank ", rank);
   std::unique_ptr<Master> master(new Master());
   for (int worker = 1; worker < size; ++worker) master->idle_.insert(worker);
+  DEEPRC_RETURN_NOT_OK(GatherWorkerProcesses(&master->processes_));
   return master;
 }
 
@@ -104,6 +105,52 @@ FunctionResult Master::Finish(Running running) {
   return result;
 }
 
+void Master::ReapDeadWorkers() {
+  std::vector<int> gone;
+  for (int worker : busy_) {
+    if (IsGone(processes_.at(worker))) gone.push_back(worker);
+  }
+  for (int worker : idle_) {
+    if (IsGone(processes_.at(worker))) gone.push_back(worker);
+  }
+  for (int worker : gone) {
+    busy_.erase(worker);
+    idle_.erase(worker);
+    dead_.insert(worker);
+    for (auto it = running_.begin(); it != running_.end();) {
+      const auto& group = it->second.group;
+      if (std::find(group.begin(), group.end(), worker) == group.end()) {
+        ++it;
+        continue;
+      }
+      // The task's other workers come back to the pool when their bounded waits end; their
+      // late answers find no running task and are dropped.
+      FunctionResult result;
+      result.id = it->second.task.id;
+      result.workers = group;
+      result.error = "function task '" + it->second.task.id + "' (" + it->second.task.function +
+                     ") failed: worker " + std::to_string(worker) + " (pid " +
+                     std::to_string(processes_.at(worker).pid) + " on " + processes_.at(worker).host +
+                     ") died while running it";
+      done_.push_back(std::move(result));
+      it = running_.erase(it);
+    }
+  }
+  if (gone.empty()) return;
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    if (it->ranks <= num_workers()) {
+      ++it;
+      continue;
+    }
+    FunctionResult result;
+    result.id = it->id;
+    result.error = "function task '" + it->id + "' asks for " + std::to_string(it->ranks) +
+                   " ranks, but only " + std::to_string(num_workers()) + " workers are left in the pool";
+    done_.push_back(std::move(result));
+    it = queue_.erase(it);
+  }
+}
+
 Result<bool> Master::CollectOne() {
   int flag = 0;
   MPI_Message message;
@@ -117,7 +164,7 @@ Result<bool> Master::CollectOne() {
   DEEPRC_ASSIGN_OR_RETURN(RankResult rank_result, ParseRankResult(text));
   const int worker = status.MPI_SOURCE;
   busy_.erase(worker);
-  idle_.insert(worker);
+  if (!dead_.count(worker)) idle_.insert(worker);
   auto it = running_.find(rank_result.serial);
   if (it == running_.end()) return true;  // a late answer of a task already given up on
   it->second.results[rank_result.task_rank] = std::move(rank_result);
@@ -135,6 +182,10 @@ Result<std::vector<FunctionResult>> Master::WaitAll(std::chrono::milliseconds ti
                             for (;;) {
                               DEEPRC_ASSIGN_OR_RETURN(bool got, CollectOne());
                               if (!got) break;
+                            }
+                            if (net::Clock::now() >= next_liveness_check_) {
+                              ReapDeadWorkers();
+                              next_liveness_check_ = net::Clock::now() + std::chrono::milliseconds(100);
                             }
                             DEEPRC_RETURN_NOT_OK(Dispatch());
                             return queue_.empty() && running_.empty();

@@ -4,6 +4,8 @@
 
 #include <mpi.h>
 
+#include "deeprc/net/progress.h"
+
 #include <chrono>
 #include <deque>
 #include <map>
@@ -13,15 +15,18 @@
 #include <vector>
 
 #include "deeprc/agent/raptor/messages.h"
+#include "deeprc/agent/raptor/worker_liveness.h"
 
 namespace deeprc::raptor {
 
 class Master {
  public:
-  // On rank 0 of MPI_COMM_WORLD (initialized); ranks 1..size-1 must run RunWorker().
+  // On rank 0 of MPI_COMM_WORLD (initialized); ranks 1..size-1 must run RunWorker(). Collective
+  // with the workers' start (their process ids are gathered).
   static Result<std::unique_ptr<Master>> Create();
   ~Master();
 
+  // Workers alive: a worker found dead is removed from the pool for good.
   int num_workers() const { return static_cast<int>(idle_.size() + busy_.size()); }
 
   // Queues `task`; fails at once when it asks for more ranks than the pool has. A task without
@@ -53,12 +58,17 @@ class Master {
   Status SendTo(int worker, int tag, std::string text);
   Status ReapSends(bool wait);
   FunctionResult Finish(Running running);
+  // Fails the tasks of workers that died (and queued tasks the smaller pool can never run).
+  void ReapDeadWorkers();
 
   std::deque<FunctionTask> queue_;
   std::set<int> idle_, busy_;
   std::map<int64_t, Running> running_;  // by serial
   std::vector<FunctionResult> done_;
   std::vector<PendingSend> sends_;
+  std::vector<WorkerProcess> processes_;  // by world rank
+  std::set<int> dead_;
+  net::Clock::time_point next_liveness_check_{};
   int64_t next_serial_ = 1;
   bool stopped_ = false;
 };

@@ -5,9 +5,9 @@ namespace deeprc::raptor {
 using nlohmann::json;
 
 json ToJson(const FunctionTask& task) {
-  return {{"id", task.id},          {"function", task.function}, {"args", task.args},
-          {"ranks", task.ranks},    {"backend", task.backend},   {"sandbox", task.sandbox},
-          {"library", task.library}};
+  return {{"id", task.id},           {"function", task.function},    {"args", task.args},
+          {"ranks", task.ranks},     {"backend", task.backend},      {"sandbox", task.sandbox},
+          {"library", task.library}, {"timeout_ms", task.timeout_ms}};
 }
 
 Result<FunctionTask> FunctionTaskFromJson(const json& j) {
@@ -20,6 +20,7 @@ Result<FunctionTask> FunctionTaskFromJson(const json& j) {
     task.backend = j.value("backend", "mpi");
     task.sandbox = j.value("sandbox", "");
     task.library = j.value("library", "");
+    task.timeout_ms = j.value("timeout_ms", int64_t{0});
     return task;
   } catch (const json::exception& e) {
     return Status::Invalid("function task ", j.dump(), ": ", e.what());

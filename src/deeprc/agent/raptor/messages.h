@@ -27,6 +27,7 @@ struct FunctionTask {
   std::string backend = "mpi";  // the task's communicator: "mpi", "gloo" or "ucx"
   std::string sandbox;          // working directory of the function ("" = the worker's)
   std::string library;          // a shared library to dlopen before looking the function up
+  int64_t timeout_ms = 0;       // the communicator's wait for a peer (0: its default, 60 s)
 };
 
 // The master's order to one worker: run `task` as one of the ranks `group` (world ranks, in task

@@ -8,6 +8,7 @@
 #include "deeprc/agent/raptor/function_registry.h"
 #include "deeprc/agent/raptor/messages.h"
 #include "deeprc/agent/raptor/task_communicator.h"
+#include "deeprc/agent/raptor/worker_liveness.h"
 #include "deeprc/net/progress.h"
 
 namespace deeprc::raptor {
@@ -40,6 +41,7 @@ RankResult Run(const Assignment& assignment, int world_rank) {
   auto comm = TaskCommunicator::Create(assignment.group, tag, task.backend);
   result.communicator_ms = MillisecondsSince(comm_start);
   if (!comm.ok()) return fail(comm.status());
+  if (task.timeout_ms > 0) (*comm)->comm()->set_timeout(std::chrono::milliseconds(task.timeout_ms));
   if (!task.library.empty()) {
     Status loaded = LoadFunctionLibrary(task.library);
     if (!loaded.ok()) return fail(loaded);
@@ -66,6 +68,7 @@ RankResult Run(const Assignment& assignment, int world_rank) {
 Status RunWorker() {
   int world_rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &world_rank);
+  DEEPRC_RETURN_NOT_OK(GatherWorkerProcesses(nullptr));
   for (;;) {
     MPI_Message message;
     MPI_Status status;
