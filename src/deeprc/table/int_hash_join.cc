@@ -74,7 +74,7 @@ void ForEachKeyBatch(const arrow::ChunkedArray& column, Batch&& batch, NullRow&&
 // Calls f.template operator()<T>() with T the unsigned or signed integer type that holds the
 // key's bits; floats count as unsigned integers of their width.
 template <typename F>
-Status DispatchKeyType(const arrow::DataType& type, F&& f) {
+auto DispatchKeyType(const arrow::DataType& type, F&& f) -> decltype(f.template operator()<int8_t>()) {
   const bool is_signed = arrow::is_signed_integer(type.id()) || arrow::is_temporal(type.id());
   switch (type.byte_width()) {
     case 1:
@@ -128,23 +128,57 @@ class MatchList {
 // The build side laid out by bucket (see the top of the file).
 struct BuildTable {
   bool perfect = false;  // bucket = key - min, and a bucket's keys are all equal
+  // Perfect and every key unique (a primary key): rows[key - min] is the row of that key or
+  // kNoRow, without offsets. A probe then costs one cache miss instead of two.
+  bool direct = false;
   uint64_t min = 0, max = 0;
   int shift = 64;  // hashed: bucket = (key * kMultiplier) >> shift
   int64_t num_buckets = 0;
   LargeArray<uint32_t> offsets;  // num_buckets + 1 entries
-  LargeArray<uint32_t> rows;     // build rows in bucket order
+  LargeArray<uint32_t> rows;     // build rows in bucket order (direct: indexed by bucket)
   LargeArray<uint64_t> keys;     // their keys (hashed layout only)
   std::vector<uint32_t> null_rows;
 
   static constexpr uint64_t kMultiplier = 0x9E3779B97F4A7C15ull;  // 2^64 / golden ratio
 
   uint64_t Bucket(uint64_t key) const { return perfect ? key - min : (key * kMultiplier) >> shift; }
+  // Entries: the slots of `rows` (matched flags are kept per slot).
+  int64_t num_slots() const { return num_buckets == 0 ? 0 : rows.length(); }
   // Whether a probe key can be in the table at all (outside [min, max] it cannot).
   bool MayContain(uint64_t key) const { return key >= min && key <= max; }
 };
 
+// Lays the direct table out when the keys are dense and unique; false (and nothing kept) when not.
 template <typename T>
-Status Build(const arrow::ChunkedArray& column, BuildTable* t) {
+Result<bool> BuildDirect(const arrow::ChunkedArray& column, BuildTable* t) {
+  DEEPRC_ASSIGN_OR_RETURN(t->rows, LargeArray<uint32_t>::Make(t->num_buckets));
+  uint32_t* rows = t->rows.data();
+  std::memset(rows, 0xFF, t->num_buckets * sizeof(uint32_t));  // kNoRow everywhere
+  bool unique = true;
+  ForEachKeyBatch<T>(
+      column,
+      [&](const uint32_t* batch_rows, const uint64_t* keys, int n) {
+        if (!unique) return;
+        for (int i = 0; i < n; ++i) __builtin_prefetch(rows + (keys[i] - t->min), 1);
+        for (int i = 0; i < n; ++i) {
+          uint32_t& slot = rows[keys[i] - t->min];
+          unique = unique && slot == kNoRow;
+          slot = batch_rows[i];
+        }
+      },
+      [](uint32_t) {});
+  if (!unique) {
+    t->rows.Reset();
+    return false;
+  }
+  t->direct = true;
+  return true;
+}
+
+// Builds the table on `column`; with `direct_only`, only the direct layout, returning false when
+// the keys do not allow it (the caller then tries the other side first).
+template <typename T>
+Result<bool> Build(const arrow::ChunkedArray& column, bool direct_only, BuildTable* t) {
   // Pass 1: the range of the keys and their number decide the layout.
   int64_t count = 0;
   uint64_t min = ~uint64_t{0}, max = 0;
@@ -162,7 +196,7 @@ Status Build(const arrow::ChunkedArray& column, BuildTable* t) {
   t->max = max;
   if (count == 0) {
     t->num_buckets = 0;
-    return Status::OK();
+    return true;
   }
   // A perfect hash when the range is at most twice the count: the offsets then cost at most
   // 8 bytes per build row, no more than the hashed layout's keys would.
@@ -170,6 +204,10 @@ Status Build(const arrow::ChunkedArray& column, BuildTable* t) {
   t->perfect = range < static_cast<uint64_t>(2 * count);
   if (t->perfect) {
     t->num_buckets = static_cast<int64_t>(range) + 1;
+    DEEPRC_ASSIGN_OR_RETURN(const bool direct, BuildDirect<T>(column, t));
+    if (direct || direct_only) return direct;
+  } else if (direct_only) {
+    return false;
   } else {
     // About one row per bucket.
     const int bits = std::max(1, static_cast<int>(std::bit_width(static_cast<uint64_t>(count - 1))));
@@ -224,13 +262,13 @@ Status Build(const arrow::ChunkedArray& column, BuildTable* t) {
         }
       },
       [](uint32_t) {});
-  return Status::OK();
+  return true;
 }
 
 template <typename T>
 Status Probe(const arrow::ChunkedArray& column, const BuildTable& t, bool keep_probe, uint8_t* build_matched,
              MatchList* matches) {
-  const uint32_t* offsets = t.num_buckets > 0 ? t.offsets.data() : nullptr;
+  const uint32_t* offsets = t.num_buckets > 0 && !t.direct ? t.offsets.data() : nullptr;
   const uint32_t* rows = t.num_buckets > 0 ? t.rows.data() : nullptr;
   const uint64_t* slot_keys = t.num_buckets > 0 && !t.perfect ? t.keys.data() : nullptr;
   Status status;
@@ -238,6 +276,24 @@ Status Probe(const arrow::ChunkedArray& column, const BuildTable& t, bool keep_p
       column,
       [&](const uint32_t* batch_rows, const uint64_t* keys, int n) {
         if (!status.ok()) return;
+        if (t.direct) {
+          status = matches->Ensure(n);
+          if (!status.ok()) return;
+          for (int i = 0; i < n; ++i) {
+            if (t.MayContain(keys[i])) __builtin_prefetch(rows + (keys[i] - t.min));
+          }
+          for (int i = 0; i < n; ++i) {
+            const uint64_t slot = keys[i] - t.min;
+            const uint32_t row = t.MayContain(keys[i]) ? rows[slot] : kNoRow;
+            if (row != kNoRow) {
+              matches->Add(batch_rows[i], row);
+              if (build_matched != nullptr) build_matched[slot] = 1;
+            } else if (keep_probe) {
+              matches->Add(batch_rows[i], kNoRow);
+            }
+          }
+          return;
+        }
         uint64_t buckets[kBatch];
         bool candidate[kBatch];
         for (int i = 0; i < n; ++i) {
@@ -304,21 +360,38 @@ struct MatchedRows {
 
 Result<MatchedRows> MatchRows(const arrow::ChunkedArray& left_key, const arrow::ChunkedArray& right_key,
                               const JoinPlan& plan) {
+  const auto& type = *left_key.type();
   // The smaller side builds; on a tie the right one, as in SQL engines, so that the output
-  // follows the left (probe) side's order.
-  const bool build_left = left_key.length() < right_key.length();
+  // follows the left (probe) side's order. But a side whose keys are dense and unique (a primary
+  // key) makes the direct table, half the cache misses of the others: when the sides are of
+  // similar size, that side builds even when it is the larger one.
+  bool build_left = left_key.length() < right_key.length();
+  const int64_t smaller = std::min(left_key.length(), right_key.length());
+  const bool other_may_build = std::max(left_key.length(), right_key.length()) <= 2 * smaller;
+  BuildTable table;
+  const auto build = [&](bool left, bool direct_only) -> Result<bool> {
+    table = BuildTable();
+    return DispatchKeyType(
+        type, [&]<typename T>() { return Build<T>(left ? left_key : right_key, direct_only, &table); });
+  };
+  DEEPRC_ASSIGN_OR_RETURN(bool built, build(build_left, other_may_build));
+  if (!built) {
+    DEEPRC_ASSIGN_OR_RETURN(built, build(!build_left, /*direct_only=*/true));
+    if (built) {
+      build_left = !build_left;
+    } else {
+      DEEPRC_RETURN_NOT_OK(build(build_left, /*direct_only=*/false).status());
+    }
+  }
   const arrow::ChunkedArray& build_key = build_left ? left_key : right_key;
   const arrow::ChunkedArray& probe_key = build_left ? right_key : left_key;
   const bool keep_build = build_left ? plan.KeepsUnmatchedLeft() : plan.KeepsUnmatchedRight();
   const bool keep_probe = build_left ? plan.KeepsUnmatchedRight() : plan.KeepsUnmatchedLeft();
-  const auto& type = *build_key.type();
 
   MatchList matches;
   {
-    BuildTable table;
-    DEEPRC_RETURN_NOT_OK(DispatchKeyType(type, [&]<typename T>() { return Build<T>(build_key, &table); }));
-    const int64_t build_count = table.num_buckets > 0 ? table.rows.length() : 0;
-    std::vector<uint8_t> matched(keep_build ? build_count : 0, 0);
+    const int64_t num_slots = table.num_slots();
+    std::vector<uint8_t> matched(keep_build ? num_slots : 0, 0);
     // Enough for the commonest joins (at most one partner per probe row) without growing.
     DEEPRC_RETURN_NOT_OK(matches.Reserve(probe_key.length() + (keep_build ? build_key.length() : 0)));
     DEEPRC_RETURN_NOT_OK(DispatchKeyType(type, [&]<typename T>() {
@@ -326,12 +399,13 @@ Result<MatchedRows> MatchRows(const arrow::ChunkedArray& left_key, const arrow::
     }));
     if (keep_build) {
       DEEPRC_RETURN_NOT_OK(matches.Ensure(build_key.length()));
-      for (int64_t s = 0; s < build_count; ++s) {
-        if (!matched[s]) matches.Add(kNoRow, table.rows[s]);
+      for (int64_t s = 0; s < num_slots; ++s) {
+        if (!matched[s] && table.rows[s] != kNoRow) matches.Add(kNoRow, table.rows[s]);
       }
       for (const uint32_t row : table.null_rows) matches.Add(kNoRow, row);
     }
     // The table dies here, before the output columns are gathered.
+    table = BuildTable();
   }
   MatchedRows result;
   DEEPRC_ASSIGN_OR_RETURN(auto probe_rows, ToIndexArray(matches.probe(), matches.size()));
@@ -368,11 +442,25 @@ Result<Table> IntegerHashJoin(const Table& left, const Table& right, const JoinP
     DEEPRC_ASSIGN_OR_RETURN(rows, MatchRows(*left_keys[0], *right_keys[0], plan));
     // Cast or normalized key copies die here, before the output columns are gathered.
   }
-  DEEPRC_ASSIGN_OR_RETURN(auto left_taken, TakeRows(left, *rows.left));
+  // AssembleOutput takes a same-named key of an inner or right join from the right side (see
+  // there): the left key column need not be gathered at all.
+  std::vector<int> left_gathered;
+  for (int i = 0; i < left.num_columns(); ++i) {
+    const auto& coalesced = plan.left_coalesced_type[i];
+    const bool from_right = coalesced != nullptr && coalesced->id() != arrow::Type::NA &&
+                            !plan.KeepsUnmatchedLeft() && !arrow::is_floating(coalesced->id());
+    if (!from_right) left_gathered.push_back(i);
+  }
+  DEEPRC_ASSIGN_OR_RETURN(auto left_subset, left.arrow()->SelectColumns(left_gathered));
+  DEEPRC_ASSIGN_OR_RETURN(auto left_taken, TakeRows(Table(left_subset), *rows.left));
   rows.left.reset();
   DEEPRC_ASSIGN_OR_RETURN(auto right_taken, TakeRows(right, *rows.right));
   rows.right.reset();
-  return AssembleOutput(plan, left_taken.arrow()->columns(), right_taken.arrow()->columns());
+  std::vector<std::shared_ptr<arrow::ChunkedArray>> left_columns(left.num_columns());
+  for (size_t c = 0; c < left_gathered.size(); ++c) {
+    left_columns[left_gathered[c]] = left_taken.arrow()->column(static_cast<int>(c));
+  }
+  return AssembleOutput(plan, std::move(left_columns), right_taken.arrow()->columns());
 }
 
 }  // namespace deeprc::join_internal

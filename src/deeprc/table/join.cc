@@ -182,6 +182,15 @@ Result<Table> AssembleOutput(const JoinPlan& plan,
     auto column = std::move(left_columns[i]);
     const auto& type = plan.left_coalesced_type[i];
     if (type != nullptr && type->id() != arrow::Type::NA) {
+      if (!plan.KeepsUnmatchedLeft() && !arrow::is_floating(type->id())) {
+        // Inner and right joins: every row has a right key, equal to its left key where there is
+        // one (only float keys can differ, as -0.0 and 0.0). The right column is often the
+        // cheaper one: a join's probe side comes out in order, even uncopied (TakeRows).
+        DEEPRC_ASSIGN_OR_RETURN(column, CastKeyColumn(right_of_left[i], type, plan.output_names[name]));
+        fields.push_back(arrow::field(plan.output_names[name++], column->type()));
+        columns.push_back(std::move(column));
+        continue;
+      }
       DEEPRC_ASSIGN_OR_RETURN(column, CastKeyColumn(column, type, plan.output_names[name]));
       // Only rows without a left partner need the right value; inner and left joins have none.
       if (plan.KeepsUnmatchedRight()) {

@@ -38,7 +38,9 @@ Result<std::vector<std::shared_ptr<arrow::ChunkedArray>>> MatchableKeys(
     const std::vector<std::shared_ptr<arrow::DataType>>& types, const std::string& table_name);
 
 // The output table from the gathered input columns (one per input column, each of the output's
-// length, null where a row has no partner on that side).
+// length, null where a row has no partner on that side). A left key column that a same-named
+// right key replaces (inner and right joins on a key that is not floating-point: the two are
+// equal on every row) is not read and may be null.
 Result<Table> AssembleOutput(const JoinPlan& plan,
                              std::vector<std::shared_ptr<arrow::ChunkedArray>> left_columns,
                              std::vector<std::shared_ptr<arrow::ChunkedArray>> right_columns);

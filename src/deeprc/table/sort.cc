@@ -2,6 +2,8 @@
 
 #include <arrow/compute/api_vector.h>
 
+#include <algorithm>
+
 #include "deeprc/table/compute.h"
 #include "deeprc/table/gather.h"
 #include "deeprc/table/radix_sort.h"
@@ -36,13 +38,69 @@ Result<std::shared_ptr<arrow::UInt64Array>> SortIndices(const Table& table,
 }
 
 Result<Table> Sort(const Table& table, const std::vector<SortKey>& keys) {
+  if (keys.size() == 1 && table.num_rows() < kRadixSortMaxRows) {
+    DEEPRC_ASSIGN_OR_RETURN(const int key, table.ColumnIndex(keys[0].column));
+    const auto& column = table.arrow()->column(key);
+    if (RadixSortSupports(*column->type())) {
+      DEEPRC_ASSIGN_OR_RETURN(auto sorted, RadixSort(*column, keys[0].ascending));
+      if (sorted.keys == nullptr) return TakeRows(table, *sorted.indices);
+      // The key column comes sorted already; only the others are gathered.
+      std::vector<int> others;
+      for (int i = 0; i < table.num_columns(); ++i) {
+        if (i != key) others.push_back(i);
+      }
+      DEEPRC_ASSIGN_OR_RETURN(auto rest, table.arrow()->SelectColumns(others));
+      DEEPRC_ASSIGN_OR_RETURN(auto taken, TakeRows(Table(rest), *sorted.indices));
+      arrow::ChunkedArrayVector columns = taken.arrow()->columns();
+      columns.insert(columns.begin() + key, std::make_shared<arrow::ChunkedArray>(sorted.keys));
+      return Table(arrow::Table::Make(table.schema(), std::move(columns), table.num_rows()));
+    }
+  }
   DEEPRC_ASSIGN_OR_RETURN(auto indices, SortIndices(table, keys));
   return TakeRows(table, *indices);
 }
 
+namespace {
+
+template <typename Index>
+bool IsIdentity(const Index* index, int64_t length) {
+  // Blocks without early exit vectorize; a mismatch stops at the end of its block.
+  constexpr int64_t kBlock = 1024;
+  for (int64_t begin = 0; begin < length; begin += kBlock) {
+    const int64_t end = std::min(length, begin + kBlock);
+    bool same = true;
+    for (int64_t i = begin; i < end; ++i) same &= static_cast<int64_t>(index[i]) == i;
+    if (!same) return false;
+  }
+  return true;
+}
+
+// Whether `indices` are 0, 1, ..., num_rows - 1 without nulls.
+bool IsIdentity(const arrow::Array& indices, int64_t num_rows) {
+  if (indices.length() != num_rows || indices.null_count() != 0) return false;
+  const auto& data = *indices.data();
+  switch (indices.type_id()) {
+    case arrow::Type::INT32:
+      return IsIdentity(data.GetValues<int32_t>(1), num_rows);
+    case arrow::Type::UINT32:
+      return IsIdentity(data.GetValues<uint32_t>(1), num_rows);
+    case arrow::Type::INT64:
+      return IsIdentity(data.GetValues<int64_t>(1), num_rows);
+    case arrow::Type::UINT64:
+      return IsIdentity(data.GetValues<uint64_t>(1), num_rows);
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 Result<Table> TakeRows(const Table& table, const arrow::Array& indices) {
   DEEPRC_RETURN_NOT_OK(EnsureComputeInitialized());
   const auto& input = *table.arrow();
+  // Rows taken in their own order (a sorted input, a join whose every probe row has one
+  // partner): the table itself, without copying.
+  if (IsIdentity(indices, input.num_rows())) return table;
   // Fixed-width columns go through our gather, the others through Arrow's Take.
   std::vector<int> ours, arrows;
   for (int i = 0; i < input.num_columns(); ++i) {
