@@ -109,7 +109,45 @@ struct Options {
   int64_t rows_per_rank = 1'000'000;
   int repeat = 3;
   int64_t memcpy_bytes = 1LL << 30;
+  bool phases = false;
 };
+
+// The join's steps one at a time, as DistributedJoin runs them (partition both sides by key hash,
+// exchange, join locally), each between barriers: where the time goes, for the analysis. Returns
+// per step rank 0's wall seconds and the largest CPU seconds of any rank.
+Result<nlohmann::json> JoinPhases(deeprc::net::Communicator& comm, const Table& left, const Table& right) {
+  nlohmann::json phases = nlohmann::json::object();
+  auto step = [&](const char* name, const std::function<Status()>& run) -> Status {
+    double cpu = 0;
+    DEEPRC_ASSIGN_OR_RETURN(double seconds, TimeCollective(comm, [&]() -> Status {
+                              const double start = ProcessCpuSeconds();
+                              DEEPRC_RETURN_NOT_OK(run());
+                              cpu = ProcessCpuSeconds() - start;
+                              return Status::OK();
+                            }));
+    DEEPRC_ASSIGN_OR_RETURN(double slowest_cpu, comm.AllReduceScalar(cpu, deeprc::net::ReduceOp::kMax));
+    phases[name] = {{"seconds", seconds}, {"cpu_seconds", slowest_cpu}};
+    return Status::OK();
+  };
+  const int n = comm.size();
+  std::vector<Table> left_parts, right_parts;
+  Table left_share, right_share, joined;
+  DEEPRC_RETURN_NOT_OK(step("hash_partition", [&]() -> Status {
+    DEEPRC_ASSIGN_OR_RETURN(left_parts, deeprc::HashPartition(left, {"k"}, n));
+    DEEPRC_ASSIGN_OR_RETURN(right_parts, deeprc::HashPartition(right, {"k"}, n));
+    return Status::OK();
+  }));
+  DEEPRC_RETURN_NOT_OK(step("exchange", [&]() -> Status {
+    DEEPRC_ASSIGN_OR_RETURN(left_share, deeprc::net::AllToAllTables(comm, left_parts, left.schema()));
+    DEEPRC_ASSIGN_OR_RETURN(right_share, deeprc::net::AllToAllTables(comm, right_parts, right.schema()));
+    return Status::OK();
+  }));
+  DEEPRC_RETURN_NOT_OK(step("local_join", [&]() -> Status {
+    DEEPRC_ASSIGN_OR_RETURN(joined, deeprc::Join(left_share, right_share, deeprc::JoinOptions::On({"k"})));
+    return Status::OK();
+  }));
+  return phases;
+}
 
 // --- the distributed operations ----------------------------------------------------------------
 
@@ -183,6 +221,12 @@ Status RunDistributed(const Options& options) {
   DEEPRC_ASSIGN_OR_RETURN(double slowest_generate,
                           comm.AllReduceScalar(generate_s, deeprc::net::ReduceOp::kMax));
   DEEPRC_ASSIGN_OR_RETURN(double slowest_cpu, comm.AllReduceScalar(best_cpu, deeprc::net::ReduceOp::kMax));
+  DEEPRC_ASSIGN_OR_RETURN(double total_cpu, comm.AllReduceScalar(best_cpu, deeprc::net::ReduceOp::kSum));
+  nlohmann::json phases;
+  if (options.phases && options.op == "join") {
+    ReleaseUnusedMemory();
+    DEEPRC_ASSIGN_OR_RETURN(phases, JoinPhases(comm, left, right));
+  }
   if (me != 0) return Status::OK();
 
   const double best = *std::min_element(times.begin(), times.end());
@@ -196,13 +240,15 @@ Status RunDistributed(const Options& options) {
       {"total_rows", total},
       {"times_s", times},
       {"seconds", best},
-      {"cpu_seconds", slowest_cpu},  // the largest of the ranks' best CPU seconds
+      {"cpu_seconds", slowest_cpu},      // the largest of the ranks' best CPU seconds
+      {"cpu_seconds_total", total_cpu},  // their sum: the work, as peers.py measures the peers' processes
       {"output_rows", output_rows},
       {"output_bytes", output_bytes},
       {"input_bytes_per_rank", BufferBytes(left) + (options.op == "join" ? BufferBytes(right) : 0)},
       {"generate_s", slowest_generate},
       {"threads_per_rank", 1},
   };
+  if (!phases.is_null()) result["phases"] = phases;
   if (options.op == "alltoall") {
     // Per rank: the mean of what each rank sent to the others, over the whole exchange's time.
     const double per_rank = static_cast<double>(all_sent) / n;
@@ -252,6 +298,7 @@ int main(int argc, char** argv) {
   app.add_option("--repeat", options.repeat, "best of N")->check(CLI::PositiveNumber);
   app.add_option("--memcpy-bytes", options.memcpy_bytes, "buffer size of --op memcpy")
       ->check(CLI::PositiveNumber);
+  app.add_flag("--phases", options.phases, "join: also time its steps one at a time, once (for analysis)");
   CLI11_PARSE(app, argc, argv);
 
   Status status;

@@ -18,6 +18,22 @@ import os
 import sys
 import time
 
+import psutil
+
+
+def tree_cpu_seconds():
+    """CPU seconds (user + system, all threads) of this process and every process below it: the Dask
+    scheduler and client here plus the worker processes, or Spark's driver JVM, which runs local[N]'s
+    executor threads. On a shared machine wall time includes waiting for a core; CPU time does not."""
+    me = psutil.Process()
+    total = sum(me.cpu_times()[:2])
+    for child in me.children(recursive=True):
+        try:
+            total += sum(child.cpu_times()[:2])
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
 
 # --- Dask ----------------------------------------------------------------------------------------
 
@@ -51,18 +67,26 @@ def dask_run(op, ranks, rows, repeat):
         left = table(1, "lv")
         right = table(2, "rv") if op == "join" else None
         wait([x for x in (left, right) if x is not None])
-        times, rows_out = [], None
+        times, cpu_times, rows_out = [], [], None
         for _ in range(repeat):
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), tree_cpu_seconds()
             if op == "join":
                 out = left.merge(right, on="k", how="inner").persist()
             else:
                 out = left.sort_values("k").persist()
             wait(out)
             times.append(time.perf_counter() - start)
+            cpu_times.append(tree_cpu_seconds() - cpu_start)
             rows_out = int(out.map_partitions(len).compute().sum())
+            # The next repetition builds the same graph, hence the same keys: were this output
+            # still held on the workers, Dask would hand it back without computing anything.
+            # So it must be gone before the clock starts again.
+            keys = [key for key in out.__dask_keys__()]
             del out
-        return {"times_s": times, "output_rows": rows_out, "version": dask.__version__,
+            deadline = time.time() + 60
+            while any(client.who_has(keys).values()) and time.time() < deadline:
+                time.sleep(0.05)
+        return {"times_s": times, "cpu_times_s": cpu_times, "output_rows": rows_out, "version": dask.__version__,
                 "shuffle": dask.config.get("dataframe.shuffle.method", None) or "default (p2p)"}
 
 
@@ -94,14 +118,19 @@ def spark_run(op, ranks, rows, repeat):
 
         left = table(1000, "lv")
         right = table(3000, "rv") if op == "join" else None
-        result = left.join(right, "k") if op == "join" else left.orderBy("k")
-        times = []
+        def operation():
+            # A new DataFrame, hence a new plan, each time: an action repeated on one plan may reuse
+            # that plan's shuffle files instead of shuffling again.
+            return left.join(right, "k") if op == "join" else left.orderBy("k")
+
+        times, cpu_times = [], []
         for _ in range(repeat):
-            start = time.perf_counter()
-            result.write.format("noop").mode("overwrite").save()
+            start, cpu_start = time.perf_counter(), tree_cpu_seconds()
+            operation().write.format("noop").mode("overwrite").save()
             times.append(time.perf_counter() - start)
-        rows_out = result.count()  # once, outside the timing: the check that the work was the same
-        return {"times_s": times, "output_rows": rows_out, "version": pyspark.__version__}
+            cpu_times.append(tree_cpu_seconds() - cpu_start)
+        rows_out = operation().count()  # once, outside the timing: the check that the work was the same
+        return {"times_s": times, "cpu_times_s": cpu_times, "output_rows": rows_out, "version": pyspark.__version__}
     finally:
         spark.stop()
 
@@ -118,6 +147,7 @@ def main():
     try:
         result = run(args.op, args.ranks, args.rows_per_rank, args.repeat)
         result["seconds"] = min(result["times_s"])
+        result["cpu_seconds_total"] = min(result["cpu_times_s"])
     except Exception as error:  # a peer that cannot run here is a result too: say exactly why
         result = {"error": f"{type(error).__name__}: {error}"}
     print(json.dumps({"engine": args.engine, "op": args.op, "ranks": args.ranks,
