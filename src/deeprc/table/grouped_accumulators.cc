@@ -10,6 +10,7 @@
 
 #include "deeprc/table/huge_pages.h"
 #include "deeprc/table/numeric_dispatch.h"
+#include "deeprc/table/valid_runs.h"
 
 namespace deeprc {
 namespace {
@@ -58,17 +59,6 @@ struct ShiftedSquares {
   double sum = 0;
   double squares = 0;
 };
-
-// Calls visit(begin, end) for each run of rows [begin, end) of `array` whose values are valid.
-template <typename Visit>
-void VisitValidRuns(const arrow::ArrayData& array, Visit&& visit) {
-  if (array.GetNullCount() == 0) {
-    visit(int64_t{0}, array.length);
-    return;
-  }
-  arrow::internal::VisitSetBitRunsVoid(array.buffers[0], array.offset, array.length,
-                                       [&](int64_t begin, int64_t length) { visit(begin, begin + length); });
-}
 
 // Calls update(group id, value) for every valid value of `values`.
 template <typename T, typename Update>

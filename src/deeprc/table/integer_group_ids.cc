@@ -10,6 +10,7 @@
 
 #include "deeprc/table/huge_pages.h"
 #include "deeprc/table/numeric_dispatch.h"
+#include "deeprc/table/valid_runs.h"
 
 namespace deeprc {
 namespace {
@@ -52,17 +53,6 @@ struct KeyCoding {
   bool spans_all = false;  // the values span all 2^64 codes: `width` cannot count them
   uint64_t stride = 1;
 };
-
-// Calls visit(begin, end) for each run of rows [begin, end) of `array` whose values are valid.
-template <typename Visit>
-void VisitValidRuns(const arrow::ArrayData& array, Visit&& visit) {
-  if (array.GetNullCount() == 0) {
-    visit(int64_t{0}, array.length);
-    return;
-  }
-  arrow::internal::VisitSetBitRunsVoid(array.buffers[0], array.offset, array.length,
-                                       [&](int64_t begin, int64_t length) { visit(begin, begin + length); });
-}
 
 template <typename T>
 KeyCoding ScanKey(const arrow::ChunkedArray& column) {
