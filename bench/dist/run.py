@@ -195,10 +195,13 @@ def plot(points, systems, results, path):
                         ys.append(r["seconds"])
                 if xs:
                     ax.plot(xs, ys, styles.get(system, "o-"), label=system)
-            rows = [p[3] * p[2] for p in points if p[0] == mode and p[1] == op]
-            what = (f"{rows[0]:,} rows per table" if mode == "strong"
-                    else f"{[p[3] for p in points if p[0] == mode and p[1] == op][0]:,} rows per rank")
-            ax.set_title(f"{op}, {mode} scaling ({what})" if rows else f"{op}, {mode}")
+            panel = [p for p in points if p[0] == mode and p[1] == op]
+            if panel:  # a partial run (--ops, --modes) leaves some panels empty
+                what = (f"{panel[0][3] * panel[0][2]:,} rows per table" if mode == "strong"
+                        else f"{panel[0][3]:,} rows per rank")
+                ax.set_title(f"{op}, {mode} scaling ({what})")
+            else:
+                ax.set_title(f"{op}, {mode}: not run")
             ax.set_yscale("log")
             ax.set_xticks(list(RANKS))
             ax.grid(True, which="both", alpha=0.3)
