@@ -25,6 +25,7 @@
 
 #include "deeprc/table/join_internal.h"
 #include "deeprc/table/large_buffer.h"
+#include "deeprc/table/numeric_dispatch.h"
 #include "deeprc/table/sort.h"
 
 namespace deeprc::join_internal {
@@ -76,18 +77,8 @@ void ForEachKeyBatch(const arrow::ChunkedArray& column, Batch&& batch, NullRow&&
 template <typename F>
 auto DispatchKeyType(const arrow::DataType& type, F&& f) -> decltype(f.template operator()<int8_t>()) {
   const bool is_signed = arrow::is_signed_integer(type.id()) || arrow::is_temporal(type.id());
-  switch (type.byte_width()) {
-    case 1:
-      return is_signed ? f.template operator()<int8_t>() : f.template operator()<uint8_t>();
-    case 2:
-      return is_signed ? f.template operator()<int16_t>() : f.template operator()<uint16_t>();
-    case 4:
-      return is_signed ? f.template operator()<int32_t>() : f.template operator()<uint32_t>();
-    case 8:
-      return is_signed ? f.template operator()<int64_t>() : f.template operator()<uint64_t>();
-    default:
-      return Status::NotImplemented("integer join on ", type.ToString());
-  }
+  return VisitIntegerOfWidth(type.byte_width(), is_signed, "integer join on " + type.ToString(),
+                             std::forward<F>(f));
 }
 
 // A growable pair of row-number arrays: the output of the probe.

@@ -5,6 +5,9 @@
 #include <arrow/type.h>
 
 #include <cstdint>
+#include <string_view>
+
+#include "deeprc/core/status.h"
 
 namespace deeprc {
 
@@ -54,6 +57,26 @@ bool VisitNumericCType(const arrow::DataType& type, bool with_floats, F&& f) {
       return true;
     default:
       return false;
+  }
+}
+
+// Calls `f.template operator()<T>()` with T the integer type of `byte_width` bytes, signed or
+// not: kernels that work on a column's bits (radix sort, integer hash join) pick the signedness,
+// this picks the width. Any other width is NotImplemented, naming `what`.
+template <typename F>
+auto VisitIntegerOfWidth(int byte_width, bool is_signed, std::string_view what, F&& f)
+    -> decltype(f.template operator()<int8_t>()) {
+  switch (byte_width) {
+    case 1:
+      return is_signed ? f.template operator()<int8_t>() : f.template operator()<uint8_t>();
+    case 2:
+      return is_signed ? f.template operator()<int16_t>() : f.template operator()<uint16_t>();
+    case 4:
+      return is_signed ? f.template operator()<int32_t>() : f.template operator()<uint32_t>();
+    case 8:
+      return is_signed ? f.template operator()<int64_t>() : f.template operator()<uint64_t>();
+    default:
+      return Status::NotImplemented(what, " of a ", byte_width, "-byte type");
   }
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "deeprc/table/large_buffer.h"
+#include "deeprc/table/numeric_dispatch.h"
 
 namespace deeprc {
 namespace {
@@ -216,19 +217,8 @@ auto DispatchSortType(const arrow::DataType& type, F&& f) -> decltype(f.template
   if (type.id() == arrow::Type::FLOAT) return f.template operator()<float>();
   if (type.id() == arrow::Type::DOUBLE) return f.template operator()<double>();
   // Integers and the temporal types, which are signed integers underneath.
-  const bool is_signed = !arrow::is_unsigned_integer(type.id());
-  switch (type.byte_width()) {
-    case 1:
-      return is_signed ? f.template operator()<int8_t>() : f.template operator()<uint8_t>();
-    case 2:
-      return is_signed ? f.template operator()<int16_t>() : f.template operator()<uint16_t>();
-    case 4:
-      return is_signed ? f.template operator()<int32_t>() : f.template operator()<uint32_t>();
-    case 8:
-      return is_signed ? f.template operator()<int64_t>() : f.template operator()<uint64_t>();
-    default:
-      return Status::NotImplemented("radix sort of ", type.ToString());
-  }
+  return VisitIntegerOfWidth(type.byte_width(), !arrow::is_unsigned_integer(type.id()),
+                             "radix sort of " + type.ToString(), std::forward<F>(f));
 }
 
 // The values back from their ordered words: the inverse of OrderedBits (integers only).
