@@ -23,5 +23,6 @@ struct CommandResult {
 void AddTableCommand(CLI::App& app, CommandResult& result);
 void AddTasksCommand(CLI::App& app, CommandResult& result);
 void AddProfileCommand(CLI::App& app, CommandResult& result);
+void AddTrainCommand(CLI::App& app, CommandResult& result);  // and `deeprc data`
 
 }  // namespace deeprc::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   deeprc::cli::AddTableCommand(app, result);
   deeprc::cli::AddTasksCommand(app, result);
   deeprc::cli::AddProfileCommand(app, result);
+  deeprc::cli::AddTrainCommand(app, result);
 
   try {
     app.parse(argc, argv);
