@@ -123,7 +123,7 @@ TEST(Ett, StandardProtocolOnTheRealFile) {
   EXPECT_NEAR(y->Value(6 * 14400), (first - mean) / data->scalers[6].scale, 1e-5);
 
   EttOptions univariate;
-  univariate.multivariate = false;
+  univariate.targets = {"OT"};
   auto ot_only = LoadEtt(kEtth1, univariate);
   ASSERT_TRUE(ot_only.ok());
   EXPECT_EQ(ot_only->series, std::vector<std::string>{"OT"});

@@ -21,7 +21,7 @@ namespace {
 struct TrainArguments {
   learn::ForecastJobOptions job;
   std::string data;
-  std::string target;  // univariate on this column; empty: every numeric column
+  std::vector<std::string> targets;  // empty: every numeric column
   std::string scaler = "standard";
   std::vector<std::string> settings;  // key=value hyperparameter overrides
   int64_t max_steps = 0, batch_size = 0, val_check_steps = 0;
@@ -74,8 +74,7 @@ Status RunTrain(const TrainArguments& arguments, const CommandResult& result) {
   UseThreads(threads);
 
   learn::EttOptions data_options;
-  data_options.multivariate = arguments.target.empty();
-  if (!arguments.target.empty()) data_options.target = arguments.target;
+  data_options.targets = arguments.targets;
   DEEPRC_ASSIGN_OR_RETURN(data_options.scaler, learn::ParseScalerKind(arguments.scaler));
   DEEPRC_ASSIGN_OR_RETURN(auto data, learn::LoadEtt(arguments.data, data_options));
 
@@ -120,7 +119,7 @@ void AddTrainCommand(CLI::App& app, CommandResult& result) {
   CLI::App* command = app.add_subcommand(
       "train", "Train, validate and test one forecasting model on an ETT-format CSV (no pilot: bare metal)");
   command->add_option("model", arguments->job.model, "Model name (see the list below)")->required();
-  command->add_option("--data", arguments->data, "CSV with a date column and numeric series (ETT format)")
+  command->add_option("--data", arguments->data, "Table with a date column and numeric series (ETT format; .csv, .parquet, .arrow)")
       ->required()
       ->check(CLI::ExistingFile);
   command->add_option("--horizon", arguments->job.horizon, "Rows to forecast")->capture_default_str();
@@ -134,7 +133,9 @@ void AddTrainCommand(CLI::App& app, CommandResult& result) {
   command->add_option("--early-stop", arguments->early_stop, "Stop after N validations without improvement");
   command->add_option("--loss", arguments->loss, "mae, mse or huber (default: the model's)");
   command->add_option("--clip", arguments->job.gradient_clip_norm, "Clip the gradient norm to this (0: off)");
-  command->add_option("--target", arguments->target, "Forecast only this column (univariate, e.g. OT)");
+  command->add_option("--targets", arguments->targets,
+                      "Columns to forecast, comma-separated (default: every numeric column; OT: univariate)")
+      ->delimiter(',');
   command
       ->add_option("--scaler", arguments->scaler, "standard, robust or identity, fitted on the training rows")
       ->capture_default_str();

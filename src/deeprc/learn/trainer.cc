@@ -103,13 +103,13 @@ void LoadCheckpoint(const std::filesystem::path& dir, torch::nn::Module& model, 
     state->val_losses.emplace_back(int64_t(pairs[i]), pairs[i + 1]);
 }
 
-double LearningRate(const TrainerOptions& options, int64_t step) {
+}  // namespace
+
+double ScheduledLearningRate(const TrainerOptions& options, int64_t step) {
   if (options.num_lr_decays <= 0) return options.learning_rate;
   const int64_t decay_every = std::max<int64_t>(1, options.max_steps / options.num_lr_decays);
   return options.learning_rate * std::pow(options.lr_decay_gamma, static_cast<double>(step / decay_every));
 }
-
-}  // namespace
 
 Trainer::Trainer(std::shared_ptr<ForecastModel> model, TrainerOptions options,
                  net::Communicator* communicator)
@@ -189,7 +189,7 @@ Result<TrainResult> Trainer::Fit(bridge::WindowLoader& train, bridge::WindowLoad
       }
       ++state.batches_into_epoch;
       for (auto& group : optimizer.param_groups()) {
-        static_cast<torch::optim::AdamOptions&>(group.options()).lr(LearningRate(options_, state.step));
+        static_cast<torch::optim::AdamOptions&>(group.options()).lr(ScheduledLearningRate(options_, state.step));
       }
       optimizer.zero_grad();
       const torch::Tensor loss = ComputeLoss(options_.loss, model_->Forecast(*batch), batch->outsample);

@@ -38,6 +38,9 @@ struct TrainerOptions {
   std::function<void(int64_t, double, double)> on_validation;
 };
 
+// The learning rate of step `step` (counted from 0) under the options' step decay.
+double ScheduledLearningRate(const TrainerOptions& options, int64_t step);
+
 struct TrainResult {
   int64_t steps = 0;  // optimizer steps taken in total (including before a resume)
   int64_t resumed_from_step = 0;

@@ -10,6 +10,7 @@
 
 #include "deeprc/core/logging.h"
 #include "deeprc/table/csv_io.h"
+#include "deeprc/table/file_format.h"
 
 namespace deeprc::learn {
 
@@ -28,18 +29,26 @@ ProtocolSplits SplitsFor(int64_t rows, const ProtocolSplits& protocol) {
 }  // namespace
 
 Result<SeriesTable> LoadEtt(const std::string& path, const EttOptions& options) {
-  CsvReadOptions csv;
-  csv.column_types["date"] = arrow::timestamp(arrow::TimeUnit::SECOND);
-  DEEPRC_ASSIGN_OR_RETURN(Table wide, ReadCsv(path, csv));
+  Table wide;
+  DEEPRC_ASSIGN_OR_RETURN(FileFormat format, FileFormatFromPath(path));
+  if (format == FileFormat::kCsv) {
+    CsvReadOptions csv;
+    csv.column_types["date"] = arrow::timestamp(arrow::TimeUnit::SECOND);
+    DEEPRC_ASSIGN_OR_RETURN(wide, ReadCsv(path, csv));
+  } else {
+    DEEPRC_ASSIGN_OR_RETURN(wide, ReadTable(path));
+  }
+  DEEPRC_ASSIGN_OR_RETURN(wide, wide.CombineChunks());
   DEEPRC_ASSIGN_OR_RETURN(auto dates, WithContext(wide.Column("date"), path, ": "));
+  if (dates->type()->id() != arrow::Type::TIMESTAMP) {
+    return Status::TypeError(path, ": column 'date' is ", dates->type()->ToString(), ", expected a timestamp");
+  }
 
-  std::vector<std::string> series;
-  if (options.multivariate) {
+  std::vector<std::string> series = options.targets;
+  if (series.empty()) {
     for (const auto& field : wide.schema()->fields()) {
       if (field->name() != "date" && is_numeric(field->type()->id())) series.push_back(field->name());
     }
-  } else {
-    series.push_back(options.target);
   }
   if (series.empty()) return Status::Invalid(path, ": no numeric columns to forecast");
 
@@ -76,8 +85,7 @@ Result<SeriesTable> LoadEtt(const std::string& path, const EttOptions& options) 
   DEEPRC_ASSIGN_OR_RETURN(auto id_column, arrow::Concatenate(ids));
   DEEPRC_ASSIGN_OR_RETURN(auto ds_column, arrow::Concatenate(timestamps));
   DEEPRC_ASSIGN_OR_RETURN(auto y_column, arrow::Concatenate(values));
-  auto schema = arrow::schema({arrow::field("unique_id", arrow::utf8()),
-                               arrow::field("ds", arrow::timestamp(arrow::TimeUnit::SECOND)),
+  auto schema = arrow::schema({arrow::field("unique_id", arrow::utf8()), arrow::field("ds", dates->type()),
                                arrow::field("y", arrow::float32())});
   result.table = arrow::Table::Make(schema, {id_column, ds_column, y_column});
   spdlog::debug("{}: {} series of {} rows, splits {}/{}/{}", path, series.size(), length,

@@ -24,10 +24,9 @@ struct ProtocolSplits {
 };
 
 struct EttOptions {
-  // Multivariate: every numeric column is a series (channel-independent models share weights
-  // across them). Univariate: only `target`.
-  bool multivariate = true;
-  std::string target = "OT";
+  // The columns to forecast, each a series (channel-independent models share weights across
+  // them). Empty: every numeric column (multivariate ETT); {"OT"}: the univariate protocol.
+  std::vector<std::string> targets;
   ScalerKind scaler = ScalerKind::kStandard;  // fitted per series on the training rows
   ProtocolSplits splits;
 };
@@ -42,8 +41,9 @@ struct SeriesTable {
   ProtocolSplits splits;            // the boundaries used, within each series
 };
 
-// Reads an ETT-format CSV (a `date` column and numeric columns). A file shorter than the
-// protocol (synthetic or cut data) is split 60/20/20 in the same proportions.
+// Reads an ETT-format table (a `date` column and numeric columns) from CSV, Parquet or Arrow IPC,
+// by extension. A file shorter than the protocol (synthetic or cut data) is split 60/20/20 in
+// the same proportions.
 Result<SeriesTable> LoadEtt(const std::string& path, const EttOptions& options = {});
 
 // Writes `rows` hourly rows in ETTh1's format (date,HUFL,HULL,MUFL,MULL,LUFL,LULL,OT from
