@@ -22,6 +22,12 @@ struct TrainingDefaults {
   int num_lr_decays = 3;    // the learning rate halves this many times over max_steps; -1: never
   int64_t val_check_steps = 100;
   std::string loss = "mae";
+  // NF's temporal scaler: each window is normalised by its own input rows' statistics before the
+  // model sees it ("identity", "standard", "robust"), and the forecasts are mapped back.
+  std::string scaler_type = "identity";
+  // NF's input_size when a run gives none, in horizons (the recurrent models default to 3 * h);
+  // 0: the run must give one.
+  int64_t input_size_in_horizons = 0;
 };
 
 struct ModelInfo {
@@ -29,6 +35,10 @@ struct ModelInfo {
   std::string description;  // one line for `deeprc train --help`
   TrainingDefaults training;
   nlohmann::json hyperparameters;  // every architecture hyperparameter with its default
+  // Whether the model reads batch.hist_exog / batch.futr_exog; the others ignore those tensors,
+  // as their NeuralForecast versions do.
+  bool uses_hist_exog = false;
+  bool uses_futr_exog = false;
 };
 
 const std::vector<ModelInfo>& RegisteredModels();
@@ -36,7 +46,8 @@ Result<ModelInfo> FindModel(std::string_view name);  // the error lists the regi
 
 // Builds model `name` for `shape`. `hyperparameters` overrides the defaults of ModelInfo; an
 // unknown key or a value of the wrong type is an error naming the key.
-Result<std::shared_ptr<ForecastModel>> MakeModel(std::string_view name, const ModelShape& shape,
-                                                 const nlohmann::json& hyperparameters = nlohmann::json::object());
+Result<std::shared_ptr<ForecastModel>> MakeModel(
+    std::string_view name, const ModelShape& shape,
+    const nlohmann::json& hyperparameters = nlohmann::json::object());
 
 }  // namespace deeprc::learn
