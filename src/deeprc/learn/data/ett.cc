@@ -73,7 +73,8 @@ Result<SeriesTable> LoadEtt(const std::string& path, const EttOptions& options) 
                                         path, ": "));
     values.push_back(scaled);
     result.scalers.push_back(scaler);
-    for (const auto& chunk : dates->Slice(0, length)->chunks()) timestamps.push_back(chunk);
+    const auto protocol_dates = dates->Slice(0, length);  // named: a range-for would not keep it alive
+    for (const auto& chunk : protocol_dates->chunks()) timestamps.push_back(chunk);
     arrow::StringBuilder id_builder;
     DEEPRC_RETURN_NOT_OK(id_builder.Reserve(length));
     DEEPRC_RETURN_NOT_OK(id_builder.ReserveData(length * static_cast<int64_t>(name.size())));
