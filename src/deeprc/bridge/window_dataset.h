@@ -60,8 +60,9 @@ class WindowDataset {
   // table's memory (no copy): input_size + horizon values.
   torch::Tensor TargetView(int64_t window, int target = 0) const;
 
-  // Copies windows `windows` into `batch`'s contiguous float32 tensors (allocated when undefined or
-  // of the wrong shape, in pinned memory when `pin_memory`).
+  // Copies windows `windows` (each in [0, size())) into `batch`'s contiguous float32 tensors
+  // (allocated when undefined or of the wrong shape, in pinned memory when `pin_memory` and CUDA is
+  // available). A failed allocation throws c10::Error: WindowLoader turns it into its status().
   void Collate(std::span<const int64_t> windows, WindowBatch* batch, bool pin_memory = false) const;
 
  private:
@@ -70,9 +71,10 @@ class WindowDataset {
   std::shared_ptr<arrow::Table> table_;
   WindowSpec spec_;
   std::vector<torch::Tensor> targets_, hist_exog_, futr_exog_;  // one zero-copy tensor per column
-  std::vector<int64_t> series_begin_;     // first table row of each series
-  std::vector<int64_t> window_offset_;    // cumulative windows before each series (size num_series+1)
-  std::vector<int64_t> first_forecast_;   // first forecast row (relative) of each series' first window
+
+  std::vector<int64_t> series_begin_;    // first table row of each series
+  std::vector<int64_t> window_offset_;   // cumulative windows before each series (size num_series+1)
+  std::vector<int64_t> first_forecast_;  // first forecast row (relative) of each series' first window
   std::vector<std::string> series_ids_;
 };
 
