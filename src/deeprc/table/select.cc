@@ -76,6 +76,10 @@ cp::Expression OutOfRangeComparison(const std::string& function, const cp::Expre
   return cp::call(holds ? "equal" : "not_equal", {column, column});
 }
 
+}  // namespace
+
+namespace internal {
+
 // Widens integers narrower than 64 bits to int64 in arithmetic, and rewrites the literal of
 // `column <op> literal` into the column's type where Arrow would not:
 // strings compared with dates and timestamps (Arrow has no such kernel), and integers compared
@@ -128,7 +132,7 @@ Result<cp::Expression> CoerceLiterals(const cp::Expression& expression, const ar
   return cp::call(call->function_name, std::move(arguments), call->options);
 }
 
-}  // namespace
+}  // namespace internal
 
 Result<Table> Select(const Table& table, const cp::Expression& predicate) {
   DEEPRC_RETURN_NOT_OK(EnsureComputeInitialized());
@@ -139,7 +143,8 @@ Result<Table> Select(const Table& table, const cp::Expression& predicate) {
     }
   }
   const auto& schema = table.schema();
-  DEEPRC_ASSIGN_OR_RETURN(auto coerced, WithContext(CoerceLiterals(predicate, *schema), "select: "));
+  DEEPRC_ASSIGN_OR_RETURN(auto coerced,
+                          WithContext(internal::CoerceLiterals(predicate, *schema), "select: "));
   DEEPRC_ASSIGN_OR_RETURN(auto bound, WithContext(coerced.Bind(*schema), "select: cannot evaluate ",
                                                   predicate.ToString(), " on this table: "));
   const auto type_id = bound.type()->id();

@@ -17,4 +17,13 @@ namespace deeprc {
 // error that names it and lists the table's columns.
 Result<Table> Select(const Table& table, const arrow::compute::Expression& predicate);
 
+namespace internal {
+
+// The literal coercions above (temporal strings, integer literals in the column's type, integer
+// arithmetic in int64) applied to an expression over `schema`; Derive evaluates with the same rules.
+Result<arrow::compute::Expression> CoerceLiterals(const arrow::compute::Expression& expression,
+                                                  const arrow::Schema& schema);
+
+}  // namespace internal
+
 }  // namespace deeprc
