@@ -24,5 +24,7 @@ void AddTableCommand(CLI::App& app, CommandResult& result);
 void AddTasksCommand(CLI::App& app, CommandResult& result);
 void AddProfileCommand(CLI::App& app, CommandResult& result);
 void AddTrainCommand(CLI::App& app, CommandResult& result);  // and `deeprc data`
+void AddDataCalendarCommand(CLI::App& app, CommandResult& result);  // after AddTrainCommand
+void AddRunCommand(CLI::App& app, CommandResult& result);           // and the internal `deeprc stage`
 
 }  // namespace deeprc::cli

@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   deeprc::cli::AddTasksCommand(app, result);
   deeprc::cli::AddProfileCommand(app, result);
   deeprc::cli::AddTrainCommand(app, result);
+  deeprc::cli::AddDataCalendarCommand(app, result);
+  deeprc::cli::AddRunCommand(app, result);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,264 @@
+#include "deeprc/pipeline/planner.h"
+
+#include <sched.h>
+
+#include <algorithm>
+#include <map>
+
+namespace deeprc::pipeline {
+namespace {
+
+std::string Uid(const std::string& stage, const std::string& model = {}) {
+  return model.empty() ? stage : stage + "." + model;
+}
+
+// `deeprc train` arguments shared by the train and predict tasks of one model.
+std::vector<std::string> TrainArguments(const StageSpec& stage, const ModelSpec& model,
+                                        const std::string& data, const std::string& out) {
+  const TrainSettings& train = stage.train;
+  std::vector<std::string> args = {"train", model.name, "--data",    data,
+                                   "--out", out,        "--horizon", std::to_string(train.horizon)};
+  auto add = [&](const std::string& flag, const std::string& value) {
+    args.push_back(flag);
+    args.push_back(value);
+  };
+  if (train.input_size > 0) add("--input-size", std::to_string(train.input_size));
+  if (train.max_steps > 0) add("--max-steps", std::to_string(train.max_steps));
+  if (train.batch_size > 0) add("--batch-size", std::to_string(train.batch_size));
+  if (train.val_check_steps > 0) add("--val-check-steps", std::to_string(train.val_check_steps));
+  if (train.early_stop > 0) add("--early-stop", std::to_string(train.early_stop));
+  if (train.learning_rate > 0) add("--learning-rate", std::to_string(train.learning_rate));
+  add("--seed", std::to_string(train.seed));
+  if (!train.targets.empty()) {
+    std::string targets;
+    for (const auto& target : train.targets) targets += (targets.empty() ? "" : ",") + target;
+    add("--targets", targets);
+  }
+  if (!train.scaler.empty()) add("--scaler", train.scaler);
+  if (!train.loss.empty()) add("--loss", train.loss);
+  for (const auto& setting : train.settings) add("--set", setting);
+  for (const auto& setting : model.settings) add("--set", setting);
+  // One intra-op thread per core the scheduler gave each rank: no oversubscription.
+  add("--threads", std::to_string(stage.cores));
+  if (stage.ranks > 1) add("--backend", stage.backend);
+  args.insert(args.end(), train.arguments.begin(), train.arguments.end());
+  args.insert(args.end(), model.arguments.begin(), model.arguments.end());
+  return args;
+}
+
+std::string Quote(const std::string& word) {
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+std::string Substitute(std::string word, const PipelineSpec& spec, const SessionLayout& layout,
+                       const std::string& stage) {
+  auto replace = [&](const std::string& from, const std::string& to) {
+    for (size_t at = word.find(from); at != std::string::npos; at = word.find(from, at + to.size())) {
+      word.replace(at, from.size(), to);
+    }
+  };
+  replace("{session}", layout.root.string());
+  replace("{stage_dir}", layout.StageDir(stage).string());
+  replace("{spec_dir}", spec.dir);
+  for (size_t at = word.find("{table:"); at != std::string::npos; at = word.find("{table:", at)) {
+    const size_t end = word.find('}', at);
+    const std::string path = TablePath(spec, layout, word.substr(at + 7, end - at - 7));
+    word.replace(at, end - at + 1, path);
+    at += path.size();
+  }
+  return word;
+}
+
+class Planner {
+ public:
+  Planner(const PipelineSpec& spec, const PlanOptions& options) : spec_(spec), options_(options) {}
+
+  Result<Plan> Run() {
+    Plan plan;
+    plan.pilot = spec_.pilot;
+    plan.gpus = spec_.pilot.gpus;
+    if (spec_.pilot.resource == "local") {
+      plan.cores = spec_.pilot.cores > 0
+                       ? spec_.pilot.cores
+                       : (options_.local_cores > 0 ? options_.local_cores : AvailableCores());
+      if (spec_.pilot.gpus > options_.local_gpus) {
+        return Status::Invalid(spec_.pilot_gpus_where, ": the pilot asks for ", spec_.pilot.gpus,
+                               " GPUs, but this machine shows ", options_.local_gpus);
+      }
+    } else {
+      plan.cores = spec_.pilot.cores;  // per node; 0 means Slurm's, known once the job starts
+    }
+    for (const auto& source : spec_.sources) {
+      if (!source.missing) continue;
+      PlannedStage stage{source.name, StageKind::kData, {}, false, {}};
+      PlannedTask task;
+      task.description.uid = Uid(source.name);
+      task.description.name = "generate " + source.generate + " data for " + source.name;
+      task.description.executable = options_.deeprc;
+      const std::string out = options_.layout.DataFile(source.name).string();
+      task.description.arguments = {
+          "data",   "generate-" + source.generate, "--out",  out,
+          "--rows", std::to_string(source.rows),   "--seed", std::to_string(source.seed)};
+      task.outputs = {out};
+      stage.tasks.push_back(std::move(task));
+      plan.stages.push_back(std::move(stage));
+    }
+    for (const auto& spec_stage : spec_.stages) {
+      DEEPRC_ASSIGN_OR_RETURN(auto stage, PlanStage(spec_stage, plan));
+      plan.stages.push_back(std::move(stage));
+    }
+    return plan;
+  }
+
+ private:
+  Status CheckResources(const StageSpec& stage, const Plan& plan) const {
+    const int nodes = spec_.pilot.resource == "local" ? 1 : spec_.pilot.nodes;
+    if (plan.cores > 0) {
+      const int64_t total = static_cast<int64_t>(plan.cores) * nodes;
+      if (stage.cores > plan.cores) {
+        return Status::Invalid(stage.cores_where, ": stage '", stage.name, "' asks for ", stage.cores,
+                               " cores per rank, but the pilot has ", plan.cores, " cores",
+                               nodes > 1 ? " per node" : "", " (", spec_.pilot_cores_where, ")");
+      }
+      if (static_cast<int64_t>(stage.ranks) * stage.cores > total) {
+        return Status::Invalid(stage.ranks_where, ": stage '", stage.name, "' asks for ", stage.ranks,
+                               " ranks x ", stage.cores, " cores = ", stage.ranks * stage.cores,
+                               " cores, but the pilot has ", total, " (", spec_.pilot_cores_where, ")");
+      }
+    }
+    if (stage.gpus > 0) {
+      const int64_t total = static_cast<int64_t>(plan.gpus) * nodes;
+      if (stage.gpus > plan.gpus || static_cast<int64_t>(stage.ranks) * stage.gpus > total) {
+        return Status::Invalid(stage.gpus_where, ": stage '", stage.name, "' asks for ", stage.gpus,
+                               " GPUs per rank x ", stage.ranks, " ranks, but the pilot has ", plan.gpus,
+                               " GPUs", nodes > 1 ? " per node" : "", " (", spec_.pilot_gpus_where, ")");
+      }
+    }
+    return Status::OK();
+  }
+
+  pilot::TaskDescription Describe(const StageSpec& stage, const std::string& uid,
+                                  const std::string& name) const {
+    pilot::TaskDescription task;
+    task.uid = uid;
+    task.name = name;
+    task.ranks = stage.ranks;
+    task.cores_per_rank = stage.cores;
+    task.gpus_per_rank = stage.gpus;
+    task.timeout = stage.timeout;
+    task.retries = stage.retries;
+    task.environment = stage.environment;
+    task.tags["stage"] = stage.name;
+    return task;
+  }
+
+  // Every task of the stages `stage` depends on, or, for `model`, only that model's task of a
+  // train stage (a predict task needs its own model, not the others).
+  std::vector<std::string> After(const StageSpec& stage, const Plan& plan,
+                                 const std::string& model = {}) const {
+    std::vector<std::string> after;
+    for (const auto& dependency : stage.depends) {
+      const PlannedStage* other = plan.FindStage(dependency);
+      if (!other) continue;
+      const bool own_model_only =
+          !model.empty() && stage.kind == StageKind::kPredict && dependency == stage.from;
+      for (const auto& task : other->tasks) {
+        if (own_model_only && task.model != model) continue;
+        after.push_back(task.description.uid);
+      }
+    }
+    return after;
+  }
+
+  Result<PlannedStage> PlanStage(const StageSpec& stage, const Plan& plan) const {
+    DEEPRC_RETURN_NOT_OK(CheckResources(stage, plan));
+    const SessionLayout& layout = options_.layout;
+    PlannedStage planned{stage.name, stage.kind, stage.depends, stage.kind == StageKind::kReport, {}};
+    const std::string session = layout.root.string();
+    switch (stage.kind) {
+      case StageKind::kTable:
+      case StageKind::kReport: {
+        PlannedTask task;
+        task.description =
+            Describe(stage, Uid(stage.name), std::string(ToString(stage.kind)) + " stage " + stage.name);
+        task.description.executable = options_.deeprc;
+        task.description.arguments = {"stage", "run", session, stage.name};
+        if (stage.kind == StageKind::kTable) {
+          task.outputs = {layout.TableFile(stage.name).string()};
+        } else {
+          task.outputs = {(layout.ReportDir() / ("stage-" + stage.name + ".json")).string()};
+        }
+        planned.tasks.push_back(std::move(task));
+        break;
+      }
+      case StageKind::kTrain:
+      case StageKind::kPredict: {
+        const std::string data = TablePath(spec_, layout, stage.data);
+        for (const auto& model : stage.models) {
+          PlannedTask task;
+          task.model = model.name;
+          const std::string verb = stage.kind == StageKind::kTrain ? "train " : "predict with ";
+          task.description = Describe(stage, Uid(stage.name, model.name), verb + model.name);
+          task.description.executable = options_.deeprc;
+          const std::string out = layout.ModelDir(stage.name, model.name).string();
+          task.description.arguments = TrainArguments(stage, model, data, out);
+          if (stage.kind == StageKind::kPredict) {
+            // The trained weights, copied fresh: `deeprc train` on a finished checkpoint trains no
+            // further and forecasts the test period of --data with them.
+            const std::string trained = (layout.ModelDir(stage.from, model.name) / "checkpoint").string();
+            task.description.pre_exec = {"rm -rf " + Quote(out + "/checkpoint") + " && mkdir -p " +
+                                         Quote(out) + " && cp -r " + Quote(trained) + " " +
+                                         Quote(out + "/checkpoint")};
+          }
+          task.outputs = {out + "/metrics.json", out + "/predictions.parquet"};
+          planned.tasks.push_back(std::move(task));
+        }
+        break;
+      }
+      case StageKind::kExec: {
+        PlannedTask task;
+        task.description = Describe(stage, Uid(stage.name), "exec stage " + stage.name);
+        task.description.executable = Substitute(stage.executable, spec_, layout, stage.name);
+        for (const auto& word : stage.arguments) {
+          task.description.arguments.push_back(Substitute(word, spec_, layout, stage.name));
+        }
+        task.description.shell = stage.shell;
+        task.description.working_directory = layout.StageDir(stage.name).string();
+        planned.tasks.push_back(std::move(task));
+        break;
+      }
+      case StageKind::kData:
+        break;
+    }
+    for (auto& task : planned.tasks) {
+      if (!planned.runs_after_failures) task.description.after = After(stage, plan, task.model);
+    }
+    return planned;
+  }
+
+  const PipelineSpec& spec_;
+  const PlanOptions& options_;
+};
+
+}  // namespace
+
+const PlannedStage* Plan::FindStage(const std::string& name) const {
+  for (const auto& stage : stages) {
+    if (stage.name == name) return &stage;
+  }
+  return nullptr;
+}
+
+int AvailableCores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return 1;
+}
+
+Result<Plan> MakePlan(const PipelineSpec& spec, const PlanOptions& options) {
+  return Planner(spec, options).Run();
+}
+
+}  // namespace deeprc::pipeline

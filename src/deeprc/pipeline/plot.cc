@@ -1,0 +1,114 @@
+#include "deeprc/pipeline/plot.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+extern char** environ;
+
+namespace deeprc::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string FindOnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/bin:/bin");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    const fs::path candidate = fs::path(dir.empty() ? "." : dir) / program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return {};
+}
+
+// gnuplot strings are single-quoted; a quote inside is doubled.
+std::string Quoted(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  return quoted + "'";
+}
+
+}  // namespace
+
+bool GnuplotAvailable() {
+  static const bool available = !FindOnPath("gnuplot").empty();
+  return available;
+}
+
+Status RunGnuplot(const std::string& script, const std::string& png) {
+  const std::string gnuplot = FindOnPath("gnuplot");
+  if (gnuplot.empty()) return Status::IOError("gnuplot is not installed (apt-get install gnuplot-nox)");
+  const std::string script_path = fs::path(png).replace_extension(".gp").string();
+  const std::string log_path = fs::path(png).replace_extension(".gp.log").string();
+  {
+    std::ofstream out(script_path);
+    out << script;
+    if (!out) return Status::IOError("cannot write ", script_path);
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  std::vector<char*> argv = {const_cast<char*>(gnuplot.c_str()), const_cast<char*>(script_path.c_str()),
+                             nullptr};
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, gnuplot.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) return Status::IOError("cannot start gnuplot: ", std::strerror(spawned));
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  std::error_code error;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !fs::exists(png, error)) {
+    std::ifstream log(log_path);
+    std::stringstream text;
+    text << log.rdbuf();
+    return Status::IOError("gnuplot failed on ", script_path, ": ", text.str());
+  }
+  fs::remove(log_path, error);
+  return Status::OK();
+}
+
+Status PlotForecast(const std::string& data, const std::string& png, const std::string& title) {
+  std::stringstream script;
+  script << "set terminal pngcairo size 1200,450 font 'sans,10' noenhanced\n"
+         << "set output " << Quoted(png) << "\n"
+         << "set datafile separator '\\t'\n"
+         << "set xdata time\nset timefmt '%Y-%m-%dT%H:%M:%S'\nset format x '%m-%d'\n"
+         << "set title " << Quoted(title) << "\n"
+         << "set xlabel 'time (month-day)'\nset ylabel 'value'\nset grid\nset key top left\n"
+         << "set autoscale xfix\n"
+         << "plot " << Quoted(data) << " using 1:2 with lines lw 1.5 lc rgb '#333333' title 'truth', \\\n"
+         << "     " << Quoted(data) << " using 1:3 with lines lw 1.5 lc rgb '#d62728' title 'forecast'\n";
+  return RunGnuplot(script.str(), png);
+}
+
+Status PlotTimeline(const std::string& data, const std::string& png, const std::string& title, int rows) {
+  const int height = std::max(250, 120 + 22 * rows);
+  std::stringstream script;
+  script << "set terminal pngcairo size 1200," << height << " font 'sans,10' noenhanced\n"
+         << "set output " << Quoted(png) << "\n"
+         << "set datafile separator '\\t'\n"
+         << "set title " << Quoted(title) << "\n"
+         << "set xlabel 'seconds since the pipeline started'\nset grid x\nunset key\nset xrange [0:*]\n"
+         // The first task on top.
+         << "set yrange [" << rows - 0.5 << ":-0.5]\nset ytics scale 0\nset offsets 0, graph 0.02, 0, 0\n"
+         << "set style fill solid 0.8 border -1\n"
+         // State colours: DONE green, FAILED red, CANCELED grey.
+         << "color(s) = s eq 'DONE' ? 0x2ca02c : (s eq 'FAILED' ? 0xd62728 : 0x999999)\n"
+         << "plot " << Quoted(data)
+         << " using (($2+$3)/2):1:(($3-$2)/2):(0.35):(color(strcol(5))):ytic(4) with boxxyerror lc rgb "
+            "variable\n";
+  return RunGnuplot(script.str(), png);
+}
+
+}  // namespace deeprc::pipeline

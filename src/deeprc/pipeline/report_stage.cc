@@ -1,0 +1,171 @@
+#include "deeprc/pipeline/report_stage.h"
+
+#include <arrow/compute/api.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "deeprc/pipeline/model_results.h"
+#include "deeprc/pipeline/plot.h"
+#include "deeprc/pipeline/stage_record.h"
+#include "deeprc/table/expression_parser.h"
+#include "deeprc/table/file_format.h"
+#include "deeprc/table/select.h"
+#include "deeprc/table/slice.h"
+#include "deeprc/table/sort.h"
+
+namespace deeprc::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+Status WriteText(const fs::path& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  if (!out) return Status::IOError("cannot write ", path.string());
+  return Status::OK();
+}
+
+// 'text' as a literal of the select language.
+std::string Literal(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// The step-1 forecasts of one series over the first `points` steps of the test period, as
+// "time truth forecast" lines on the original scale. Falls back to the first series when
+// `series` is not among the forecast ones; returns the series plotted.
+Result<std::string> WriteForecastData(const std::string& predictions_path, const std::string& series,
+                                      int64_t points, const fs::path& out) {
+  DEEPRC_ASSIGN_OR_RETURN(auto predictions, ReadTable(predictions_path));
+  auto steps_of = [&](const std::string& id) -> Result<Table> {
+    DEEPRC_ASSIGN_OR_RETURN(auto predicate,
+                            ParseExpression("unique_id == " + Literal(id) + " and step == 1"));
+    return Select(predictions, predicate);
+  };
+  std::string chosen = series;
+  DEEPRC_ASSIGN_OR_RETURN(auto rows, steps_of(chosen));
+  if (rows.num_rows() == 0 && predictions.num_rows() > 0) {
+    DEEPRC_ASSIGN_OR_RETURN(auto ids, predictions.Column("unique_id"));
+    DEEPRC_ASSIGN_OR_RETURN(auto first, ids->GetScalar(0));
+    chosen = first->ToString();
+    DEEPRC_ASSIGN_OR_RETURN(rows, steps_of(chosen));
+  }
+  DEEPRC_ASSIGN_OR_RETURN(rows, Sort(rows, {SortKey{"ds", true}}));
+  DEEPRC_ASSIGN_OR_RETURN(rows, Head(rows, points));
+  DEEPRC_ASSIGN_OR_RETURN(auto times, rows.Column("ds"));
+  DEEPRC_ASSIGN_OR_RETURN(auto text, arrow::compute::Cast(times, arrow::utf8()));
+  DEEPRC_ASSIGN_OR_RETURN(auto truth, rows.Column("y_original"));
+  DEEPRC_ASSIGN_OR_RETURN(auto forecast, rows.Column("y_hat_original"));
+  DEEPRC_ASSIGN_OR_RETURN(auto truth64, arrow::compute::Cast(truth, arrow::float64()));
+  DEEPRC_ASSIGN_OR_RETURN(auto forecast64, arrow::compute::Cast(forecast, arrow::float64()));
+  std::ofstream file(out);
+  file << "# " << chosen << ": time\ttruth\tforecast (step 1, original scale)\n";
+  for (int64_t i = 0; i < rows.num_rows(); ++i) {
+    DEEPRC_ASSIGN_OR_RETURN(auto time, text.chunked_array()->GetScalar(i));
+    DEEPRC_ASSIGN_OR_RETURN(auto y, truth64.chunked_array()->GetScalar(i));
+    DEEPRC_ASSIGN_OR_RETURN(auto y_hat, forecast64.chunked_array()->GetScalar(i));
+    std::string stamp = time->ToString().substr(0, 19);
+    if (stamp.size() > 10) stamp[10] = 'T';
+    file << stamp << '\t' << fmt::format("{:.6g}", static_cast<const arrow::DoubleScalar&>(*y).value) << '\t'
+         << fmt::format("{:.6g}", static_cast<const arrow::DoubleScalar&>(*y_hat).value) << '\n';
+  }
+  if (!file) return Status::IOError("cannot write ", out.string());
+  return chosen;
+}
+
+// The first `rows` rows of a table as a Markdown table, numbers to six significant digits.
+Result<std::string> MarkdownRows(const Table& table, int64_t rows) {
+  std::string text = "|";
+  std::string rule = "|";
+  for (const auto& field : table.schema()->fields()) {
+    text += " " + field->name() + " |";
+    rule += arrow::is_numeric(field->type()->id()) ? "---:|" : "---|";
+  }
+  text += "\n" + rule + "\n";
+  DEEPRC_ASSIGN_OR_RETURN(auto head, Head(table, rows));
+  for (int64_t row = 0; row < head.num_rows(); ++row) {
+    text += "|";
+    for (int column = 0; column < head.num_columns(); ++column) {
+      DEEPRC_ASSIGN_OR_RETURN(auto value, head.arrow()->column(column)->GetScalar(row));
+      std::string cell = value->is_valid ? value->ToString() : "";
+      if (value->is_valid && arrow::is_floating(value->type->id())) {
+        auto as_double = value->CastTo(arrow::float64());
+        if (as_double.ok())
+          cell = fmt::format("{:.6g}", static_cast<const arrow::DoubleScalar&>(**as_double).value);
+      }
+      text += " " + cell + " |";
+    }
+    text += "\n";
+  }
+  if (head.num_rows() < table.num_rows()) {
+    text += fmt::format("\n({} of {} rows)\n", head.num_rows(), table.num_rows());
+  }
+  return text;
+}
+
+}  // namespace
+
+Status RunReportStage(const PipelineSpec& spec, const SessionLayout& layout, const StageSpec& stage) {
+  const fs::path dir = layout.ReportDir();
+  std::error_code error;
+  fs::create_directories(dir, error);
+  const auto results = CollectModelResults(spec, layout, stage.report_stages);
+  DEEPRC_RETURN_NOT_OK(WriteText(dir / "metrics.md", MetricsMarkdown(results)));
+  DEEPRC_RETURN_NOT_OK(WriteText(dir / "metrics.csv", MetricsCsv(results)));
+
+  nlohmann::json summary = {{"stage", stage.name}, {"gnuplot", GnuplotAvailable()}};
+  auto models = nlohmann::json::array();
+  const bool several_stages = stage.report_stages.size() > 1;
+  for (const auto& result : results) {
+    nlohmann::json entry = {{"stage", result.stage}, {"model", result.model}, {"state", result.state}};
+    if (!result.reason.empty()) entry["reason"] = result.reason;
+    if (result.has_metrics) entry["test"] = result.summary["test"];
+    const std::string predictions = (fs::path(result.dir) / "predictions.parquet").string();
+    if (result.has_metrics && fs::exists(predictions, error)) {
+      const std::string base =
+          "forecast_" + (several_stages ? result.stage + "_" : std::string()) + result.model;
+      auto plotted = WriteForecastData(predictions, stage.series, stage.points, dir / (base + ".tsv"));
+      if (!plotted.ok()) {
+        entry["plot_error"] = plotted.status().message();
+      } else {
+        entry["series"] = *plotted;
+        entry["data"] = base + ".tsv";
+        auto drawn = PlotForecast(
+            (dir / (base + ".tsv")).string(), (dir / (base + ".png")).string(),
+            fmt::format("{} ({}): {} — truth and step-1 forecast, first {} points of the test period",
+                        result.model, result.stage, *plotted, stage.points));
+        if (drawn.ok()) {
+          entry["plot"] = base + ".png";
+        } else {
+          entry["plot_error"] = drawn.message();
+        }
+      }
+    }
+    std::fprintf(stderr, "%s: %s %s%s\n", stage.name.c_str(), result.model.c_str(), result.state.c_str(),
+                 entry.contains("plot") ? " (plotted)" : "");
+    models.push_back(std::move(entry));
+  }
+  summary["models"] = std::move(models);
+
+  auto tables = nlohmann::json::array();
+  for (const auto& name : stage.tables) {
+    const std::string path = TablePath(spec, layout, name);
+    auto table = ReadTable(path);
+    if (!table.ok()) return WithContext(table.status(), "report table '", name, "': ");
+    const std::string file = "table_" + name + ".md";
+    DEEPRC_ASSIGN_OR_RETURN(auto rows, MarkdownRows(*table, 24));
+    DEEPRC_RETURN_NOT_OK(WriteText(dir / file, fmt::format("`{}`: {} rows x {} columns\n\n{}", path,
+                                                           table->num_rows(), table->num_columns(), rows)));
+    tables.push_back(
+        {{"name", name}, {"rows", table->num_rows()}, {"columns", table->ColumnNames()}, {"file", file}});
+  }
+  summary["tables"] = std::move(tables);
+  return WriteJsonFile(summary, (dir / ("stage-" + stage.name + ".json")).string());
+}
+
+}  // namespace deeprc::pipeline

@@ -1,0 +1,779 @@
+#include "deeprc/pipeline/spec.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include "deeprc/pipeline/yaml_reader.h"
+#include "deeprc/table/expression_parser.h"
+#include "deeprc/table/groupby.h"
+#include "deeprc/table/join.h"
+
+namespace deeprc::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string> kTopKeys = {"name", "description", "pilot", "data", "stages"};
+const std::vector<std::string> kPilotKeys = {"resource", "cores", "gpus",   "nodes",
+                                             "runtime",  "queue", "account"};
+const std::vector<std::string> kSourceKeys = {"path", "generate", "rows", "seed"};
+const std::vector<std::string> kCommonKeys = {"kind", "description", "after",   "ranks",      "cores",
+                                              "gpus", "timeout",     "retries", "environment"};
+const std::vector<std::string> kTrainKeys = {"data",       "models",     "horizon",       "input_size",
+                                             "max_steps",  "batch_size", "learning_rate", "val_check_steps",
+                                             "early_stop", "seed",       "targets",       "scaler",
+                                             "loss",       "settings",   "arguments",     "backend"};
+const std::vector<std::string> kOpNames = {"read",    "join",   "select", "project",  "drop",  "sort",
+                                           "groupby", "unique", "head",   "calendar", "derive"};
+
+std::vector<std::string> KeysOf(StageKind kind) {
+  std::vector<std::string> keys = kCommonKeys;
+  auto add = [&](std::initializer_list<std::string> more) { keys.insert(keys.end(), more); };
+  switch (kind) {
+    case StageKind::kTable:
+      add({"ops", "backend"});
+      break;
+    case StageKind::kTrain:
+      keys.insert(keys.end(), kTrainKeys.begin(), kTrainKeys.end());
+      break;
+    case StageKind::kPredict:
+      add({"from", "data"});
+      break;
+    case StageKind::kReport:
+      add({"stages", "tables", "series", "points"});
+      break;
+    case StageKind::kExec:
+      add({"executable", "arguments", "shell"});
+      break;
+    case StageKind::kData:
+      break;
+  }
+  return keys;
+}
+
+bool ValidName(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '_' || c == '-';
+  });
+}
+
+// A YAML value as `deeprc train --set` reads it: scalars as written, lists and maps as JSON.
+std::string SettingValue(const YAML::Node& node) {
+  if (node.IsScalar()) return node.Scalar();
+  YAML::Emitter out;
+  out << YAML::Flow << YAML::DoubleQuoted << node;
+  return out.c_str();
+}
+
+class Parser {
+ public:
+  Parser(const YamlReader& reader, const std::string& dir) : reader_(reader), dir_(dir) {}
+
+  Result<PipelineSpec> Parse(const YAML::Node& root) {
+    PipelineSpec spec;
+    spec.origin = reader_.origin();
+    spec.dir = dir_;
+    if (!root.IsMap()) return reader_.Error(root, "", "a pipeline spec is a map with pilot, data and stages");
+    DEEPRC_RETURN_NOT_OK(reader_.CheckKeys(root, "", kTopKeys, "the pipeline"));
+    if (root["name"]) {
+      DEEPRC_ASSIGN_OR_RETURN(spec.name, reader_.String(root["name"], "name"));
+    }
+    if (!ValidName(spec.name)) {
+      return reader_.Error(root["name"], "name", "the pipeline name '", spec.name,
+                           "' may hold only letters, digits, '_' and '-'");
+    }
+    if (root["description"]) {
+      DEEPRC_ASSIGN_OR_RETURN(spec.description, reader_.String(root["description"], "description"));
+    }
+    DEEPRC_RETURN_NOT_OK(ParsePilot(root["pilot"], spec));
+    if (root["data"]) DEEPRC_RETURN_NOT_OK(ParseSources(root["data"], spec));
+    const YAML::Node stages = root["stages"];
+    if (!stages || !stages.IsMap() || stages.size() == 0) {
+      return reader_.Error(stages ? stages : root, "stages",
+                           "a pipeline needs 'stages': a map of named stages");
+    }
+    for (const auto& item : stages) {
+      DEEPRC_ASSIGN_OR_RETURN(auto stage, ParseStage(item.first, item.second, spec));
+      spec.stages.push_back(std::move(stage));
+    }
+    DEEPRC_RETURN_NOT_OK(Resolve(spec));
+    return spec;
+  }
+
+ private:
+  Status ParsePilot(const YAML::Node& node, PipelineSpec& spec) {
+    spec.pilot_where = reader_.Where(node, "pilot");
+    spec.pilot_cores_where = spec.pilot_gpus_where = spec.pilot_where;
+    if (!node || node.IsNull()) return Status::OK();
+    DEEPRC_RETURN_NOT_OK(reader_.CheckKeys(node, "pilot", kPilotKeys, "the pilot"));
+    auto& pilot = spec.pilot;
+    if (node["resource"]) {
+      DEEPRC_ASSIGN_OR_RETURN(pilot.resource, reader_.String(node["resource"], "pilot.resource"));
+    }
+    if (pilot.resource != "local" && pilot.resource != "slurm") {
+      return reader_.Error(node["resource"], "pilot.resource", "unknown pilot resource '", pilot.resource,
+                           "' (local or slurm)");
+    }
+    if (node["cores"]) {
+      DEEPRC_ASSIGN_OR_RETURN(auto cores, reader_.Integer(node["cores"], "pilot.cores", 0));
+      pilot.cores = static_cast<int>(cores);
+      spec.pilot_cores_where = reader_.Where(node["cores"], "pilot.cores");
+    }
+    if (node["gpus"]) {
+      DEEPRC_ASSIGN_OR_RETURN(auto gpus, reader_.Integer(node["gpus"], "pilot.gpus", 0));
+      pilot.gpus = static_cast<int>(gpus);
+      spec.pilot_gpus_where = reader_.Where(node["gpus"], "pilot.gpus");
+    }
+    if (node["nodes"]) {
+      DEEPRC_ASSIGN_OR_RETURN(auto nodes, reader_.Integer(node["nodes"], "pilot.nodes", 1));
+      pilot.nodes = static_cast<int>(nodes);
+    }
+    if (node["runtime"]) {
+      DEEPRC_ASSIGN_OR_RETURN(auto seconds, reader_.Seconds(node["runtime"], "pilot.runtime"));
+      pilot.runtime = seconds / 60;
+    }
+    if (node["queue"]) {
+      DEEPRC_ASSIGN_OR_RETURN(pilot.queue, reader_.String(node["queue"], "pilot.queue"));
+    }
+    if (node["account"]) {
+      DEEPRC_ASSIGN_OR_RETURN(pilot.account, reader_.String(node["account"], "pilot.account"));
+    }
+    auto valid = pilot.Validate();
+    if (!valid.ok()) return reader_.Error(node, "pilot", valid.message());
+    return Status::OK();
+  }
+
+  Status ParseSources(const YAML::Node& node, PipelineSpec& spec) {
+    if (!node.IsMap()) return reader_.Error(node, "data", "'data' must be a map of named sources");
+    for (const auto& item : node) {
+      const std::string name = item.first.Scalar();
+      const std::string path = "data." + name;
+      DataSource source;
+      source.name = name;
+      source.where = reader_.Where(item.first, path);
+      if (!ValidName(name)) {
+        return reader_.Error(item.first, path, "the source name '", name,
+                             "' may hold only letters, digits, '_' and '-'");
+      }
+      const YAML::Node value = item.second;
+      YAML::Node path_node = value;
+      if (value.IsMap()) {
+        DEEPRC_RETURN_NOT_OK(reader_.CheckKeys(value, path, kSourceKeys, "data source '" + name + "'"));
+        path_node.reset(value["path"]);
+        if (!path_node) return reader_.Error(item.first, path, "data source '", name, "' needs a 'path'");
+        if (value["generate"]) {
+          DEEPRC_ASSIGN_OR_RETURN(source.generate, reader_.String(value["generate"], path + ".generate"));
+          if (source.generate != "ett") {
+            return reader_.Error(value["generate"], path + ".generate", "unknown generator '",
+                                 source.generate, "' (ett)");
+          }
+        }
+        if (value["rows"]) {
+          DEEPRC_ASSIGN_OR_RETURN(source.rows, reader_.Integer(value["rows"], path + ".rows", 1));
+        }
+        if (value["seed"]) {
+          DEEPRC_ASSIGN_OR_RETURN(auto seed, reader_.Integer(value["seed"], path + ".seed", 0));
+          source.seed = static_cast<uint64_t>(seed);
+        }
+      }
+      const std::string value_path = value.IsMap() ? path + ".path" : path;
+      DEEPRC_ASSIGN_OR_RETURN(auto file, reader_.String(path_node, value_path));
+      source.path = (fs::path(dir_) / file).lexically_normal().string();
+      std::error_code error;
+      source.missing = !fs::is_regular_file(source.path, error);
+      if (source.missing && source.generate.empty()) {
+        return reader_.Error(path_node, value_path, "data source '", name, "': file '", file, "' not found (",
+                             source.path, ")", fs::exists(source.path) ? " or not a regular file" : "",
+                             "; give `generate: ett` to generate data in its place");
+      }
+      if (!source.missing) source.generate.clear();
+      spec.sources.push_back(std::move(source));
+    }
+    return Status::OK();
+  }
+
+  Result<StageKind> KindOf(const YAML::Node& node, const std::string& path, const std::string& name) {
+    if (node["kind"]) {
+      DEEPRC_ASSIGN_OR_RETURN(auto kind, reader_.String(node["kind"], path + ".kind"));
+      static const std::map<std::string, StageKind> kKinds = {{"table", StageKind::kTable},
+                                                              {"train", StageKind::kTrain},
+                                                              {"predict", StageKind::kPredict},
+                                                              {"report", StageKind::kReport},
+                                                              {"exec", StageKind::kExec}};
+      auto found = kKinds.find(kind);
+      if (found == kKinds.end()) {
+        return reader_.Error(node["kind"], path + ".kind", "stage '", name, "': unknown kind '", kind,
+                             "' (table, train, predict, report or exec)");
+      }
+      return found->second;
+    }
+    // Without `kind`, the key only one kind has says which.
+    if (node["ops"]) return StageKind::kTable;
+    if (node["models"]) return StageKind::kTrain;
+    if (node["from"]) return StageKind::kPredict;
+    if (node["executable"]) return StageKind::kExec;
+    if (name == "report") return StageKind::kReport;
+    return reader_.Error(node, path, "stage '", name,
+                         "' needs a 'kind': table, train, predict, report or exec");
+  }
+
+  Result<StageSpec> ParseStage(const YAML::Node& key, const YAML::Node& node, const PipelineSpec& spec) {
+    StageSpec stage;
+    stage.name = key.Scalar();
+    const std::string path = "stages." + stage.name;
+    stage.where = reader_.Where(key, path);
+    if (!ValidName(stage.name)) {
+      return reader_.Error(key, path, "the stage name '", stage.name,
+                           "' may hold only letters, digits, '_' and '-'");
+    }
+    for (const auto& other : spec.stages) {
+      if (other.name == stage.name)
+        return reader_.Error(key, path, "stage '", stage.name, "' is defined twice");
+    }
+    if (spec.FindSource(stage.name)) {
+      return reader_.Error(key, path, "stage '", stage.name,
+                           "' has the name of a data source; names must differ");
+    }
+    if (!node.IsMap()) return reader_.Error(node, path, "stage '", stage.name, "' must be a map of keys");
+    DEEPRC_ASSIGN_OR_RETURN(stage.kind, KindOf(node, path, stage.name));
+    DEEPRC_RETURN_NOT_OK(reader_.CheckKeys(
+        node, path, KeysOf(stage.kind), std::string(ToString(stage.kind)) + " stage '" + stage.name + "'"));
+    auto at = [&](const char* field) { return path + "." + field; };
+    if (node["after"]) {
+      DEEPRC_ASSIGN_OR_RETURN(stage.after, reader_.Strings(node["after"], at("after"), true));
+    }
+    // A stage defined later is fine: Resolve checks the names once all are known.
+    for (const auto& dependency : stage.after) {
+      after_where_[stage.name + "/" + dependency] = reader_.Where(node["after"], at("after"));
+    }
+    stage.ranks_where = stage.cores_where = stage.gpus_where = stage.where;
+    if (node["ranks"]) {
+      DEEPRC_ASSIGN_OR_RETURN(auto ranks, reader_.Integer(node["ranks"], at("ranks"), 1));
+      stage.ranks = static_cast<int>(ranks);
+      stage.ranks_where = reader_.Where(node["ranks"], at("ranks"));
+    }
+    if (node["cores"]) {
+      DEEPRC_ASSIGN_OR_RETURN(auto cores, reader_.Integer(node["cores"], at("cores"), 1));
+      stage.cores = static_cast<int>(cores);
+      stage.cores_where = reader_.Where(node["cores"], at("cores"));
+    }
+    if (node["gpus"]) {
+      DEEPRC_ASSIGN_OR_RETURN(auto gpus, reader_.Integer(node["gpus"], at("gpus"), 0));
+      stage.gpus = static_cast<int>(gpus);
+      stage.gpus_where = reader_.Where(node["gpus"], at("gpus"));
+    }
+    if (node["timeout"]) {
+      DEEPRC_ASSIGN_OR_RETURN(stage.timeout, reader_.Seconds(node["timeout"], at("timeout")));
+    }
+    if (node["retries"]) {
+      DEEPRC_ASSIGN_OR_RETURN(auto retries, reader_.Integer(node["retries"], at("retries"), 0));
+      stage.retries = static_cast<int>(retries);
+    }
+    if (node["environment"]) {
+      DEEPRC_ASSIGN_OR_RETURN(auto pairs, reader_.StringPairs(node["environment"], at("environment")));
+      stage.environment.insert(pairs.begin(), pairs.end());
+    }
+    switch (stage.kind) {
+      case StageKind::kTable:
+        DEEPRC_RETURN_NOT_OK(ParseTable(node, path, stage));
+        break;
+      case StageKind::kTrain:
+        DEEPRC_RETURN_NOT_OK(ParseTrain(node, path, stage));
+        break;
+      case StageKind::kPredict:
+        DEEPRC_RETURN_NOT_OK(ParsePredict(node, path, stage));
+        break;
+      case StageKind::kReport:
+        DEEPRC_RETURN_NOT_OK(ParseReport(node, path, stage));
+        break;
+      case StageKind::kExec:
+        DEEPRC_RETURN_NOT_OK(ParseExec(node, path, stage));
+        break;
+      case StageKind::kData:
+        break;
+    }
+    return stage;
+  }
+
+  Status ParseTable(const YAML::Node& node, const std::string& path, StageSpec& stage) {
+    stage.backend = "mpi";
+    if (node["backend"]) {
+      DEEPRC_ASSIGN_OR_RETURN(stage.backend, reader_.String(node["backend"], path + ".backend"));
+      if (stage.backend != "mpi" && stage.backend != "gloo" && stage.backend != "ucx") {
+        return reader_.Error(node["backend"], path + ".backend", "unknown backend '", stage.backend,
+                             "' (mpi, gloo or ucx)");
+      }
+    }
+    const YAML::Node ops = node["ops"];
+    if (!ops || !ops.IsSequence() || ops.size() == 0) {
+      return reader_.Error(ops ? ops : node, path + ".ops", "table stage '", stage.name,
+                           "' needs 'ops': a list of operations, the first a read");
+    }
+    for (size_t i = 0; i < ops.size(); ++i) {
+      DEEPRC_ASSIGN_OR_RETURN(auto op, ParseOp(ops[i], path + ".ops." + std::to_string(i)));
+      if (i == 0 && op.kind != TableOp::Kind::kRead) {
+        return reader_.Error(ops[i], path + ".ops.0", "the first operation of table stage '", stage.name,
+                             "' must be a read, not ", op.name);
+      }
+      stage.ops.push_back(std::move(op));
+    }
+    return Status::OK();
+  }
+
+  Result<TableOp> ParseOp(const YAML::Node& item, const std::string& path) {
+    if (!item.IsMap() || item.size() != 1) {
+      return reader_.Error(item, path,
+                           "an operation is a map of one key, e.g. `- read: ett` or `- sort: date`");
+    }
+    const YAML::Node key = item.begin()->first;
+    const YAML::Node value = item.begin()->second;
+    TableOp op;
+    op.name = key.Scalar();
+    op.where = reader_.Where(key, path);
+    const std::string at = path + "." + op.name;
+    auto columns = [&]() -> Status {
+      DEEPRC_ASSIGN_OR_RETURN(op.columns, reader_.Strings(value, at, /*split=*/true));
+      if (op.columns.empty()) return reader_.Error(value, at, op.name, " needs at least one column");
+      return Status::OK();
+    };
+    if (op.name == "read") {
+      op.kind = TableOp::Kind::kRead;
+      DEEPRC_ASSIGN_OR_RETURN(op.table, reader_.String(value, at));
+      table_refs_.emplace_back(op.table, reader_.Where(value, at));
+    } else if (op.name == "join") {
+      op.kind = TableOp::Kind::kJoin;
+      DEEPRC_RETURN_NOT_OK(
+          reader_.CheckKeys(value, at, {"with", "on", "left_on", "right_on", "how"}, "join"));
+      if (!value["with"]) return reader_.Error(value, at, "join needs 'with': the right table");
+      DEEPRC_ASSIGN_OR_RETURN(op.table, reader_.String(value["with"], at + ".with"));
+      table_refs_.emplace_back(op.table, reader_.Where(value["with"], at + ".with"));
+      if (value["on"]) {
+        DEEPRC_ASSIGN_OR_RETURN(op.columns, reader_.Strings(value["on"], at + ".on", true));
+        op.right_columns = op.columns;
+      } else if (value["left_on"] && value["right_on"]) {
+        DEEPRC_ASSIGN_OR_RETURN(op.columns, reader_.Strings(value["left_on"], at + ".left_on", true));
+        DEEPRC_ASSIGN_OR_RETURN(op.right_columns, reader_.Strings(value["right_on"], at + ".right_on", true));
+      }
+      if (op.columns.empty() || op.columns.size() != op.right_columns.size()) {
+        return reader_.Error(value, at,
+                             "join needs 'on' (the key columns) or 'left_on' and 'right_on' of equal length");
+      }
+      if (value["how"]) {
+        DEEPRC_ASSIGN_OR_RETURN(op.how, reader_.String(value["how"], at + ".how"));
+        auto how = ParseJoinType(op.how);
+        if (!how.ok()) return reader_.Error(value["how"], at + ".how", how.status().message());
+      }
+    } else if (op.name == "select") {
+      op.kind = TableOp::Kind::kSelect;
+      DEEPRC_ASSIGN_OR_RETURN(op.expression, reader_.String(value, at));
+      auto parsed = ParseExpression(op.expression);
+      if (!parsed.ok()) return reader_.Error(value, at, "select: ", parsed.status().message());
+    } else if (op.name == "project" || op.name == "drop" || op.name == "unique" || op.name == "sort") {
+      op.kind = op.name == "project" ? TableOp::Kind::kProject
+                : op.name == "drop"  ? TableOp::Kind::kDrop
+                : op.name == "sort"  ? TableOp::Kind::kSort
+                                     : TableOp::Kind::kUnique;
+      if (op.kind == TableOp::Kind::kUnique && value.IsScalar() &&
+          (value.Scalar() == "true" || value.Scalar() == "all")) {
+        // `unique: all`: whole rows.
+      } else {
+        DEEPRC_RETURN_NOT_OK(columns());
+      }
+    } else if (op.name == "groupby") {
+      op.kind = TableOp::Kind::kGroupBy;
+      DEEPRC_RETURN_NOT_OK(reader_.CheckKeys(value, at, {"by", "agg"}, "groupby"));
+      if (!value["by"]) return reader_.Error(value, at, "groupby needs 'by': the key columns");
+      DEEPRC_ASSIGN_OR_RETURN(op.columns, reader_.Strings(value["by"], at + ".by", true));
+      if (value["agg"]) {
+        DEEPRC_ASSIGN_OR_RETURN(op.aggregations, reader_.Strings(value["agg"], at + ".agg", true));
+      }
+      for (const auto& aggregation : op.aggregations) {
+        auto parsed = ParseAggregation(aggregation);
+        if (!parsed.ok())
+          return reader_.Error(value["agg"], at + ".agg", "groupby: ", parsed.status().message());
+      }
+    } else if (op.name == "head") {
+      op.kind = TableOp::Kind::kHead;
+      DEEPRC_ASSIGN_OR_RETURN(op.n, reader_.Integer(value, at, 0));
+    } else if (op.name == "calendar") {
+      op.kind = TableOp::Kind::kCalendar;
+      DEEPRC_RETURN_NOT_OK(columns());
+      if (op.columns.size() != 1) return reader_.Error(value, at, "calendar takes one timestamp column");
+    } else if (op.name == "derive") {
+      op.kind = TableOp::Kind::kDerive;
+      DEEPRC_ASSIGN_OR_RETURN(op.derive, reader_.StringPairs(value, at));
+      if (op.derive.empty())
+        return reader_.Error(value, at, "derive needs at least one `column: expression`");
+      for (const auto& [column, expression] : op.derive) {
+        auto parsed = ParseExpression(expression);
+        if (!parsed.ok()) {
+          return reader_.Error(value[column], at + "." + column, "derive ", column, ": ",
+                               parsed.status().message());
+        }
+      }
+    } else {
+      std::string expected;
+      for (const auto& name : kOpNames) expected += (expected.empty() ? "" : ", ") + name;
+      const std::string nearest = NearestName(op.name, kOpNames);
+      return reader_.Error(key, path, "unknown table operation '", op.name, "'",
+                           nearest.empty() ? "" : " (did you mean '" + nearest + "'?)",
+                           " (expected: ", expected, ")");
+    }
+    return op;
+  }
+
+  Status ParseTrainSettings(const YAML::Node& node, const std::string& path, TrainSettings& train) {
+    auto integer = [&](const char* key, int64_t min, int64_t& out) -> Status {
+      if (!node[key]) return Status::OK();
+      return reader_.Integer(node[key], path + "." + key, min).Value(&out);
+    };
+    DEEPRC_RETURN_NOT_OK(integer("horizon", 1, train.horizon));
+    DEEPRC_RETURN_NOT_OK(integer("input_size", 1, train.input_size));
+    DEEPRC_RETURN_NOT_OK(integer("max_steps", 1, train.max_steps));
+    DEEPRC_RETURN_NOT_OK(integer("batch_size", 1, train.batch_size));
+    DEEPRC_RETURN_NOT_OK(integer("val_check_steps", 1, train.val_check_steps));
+    DEEPRC_RETURN_NOT_OK(integer("early_stop", 1, train.early_stop));
+    int64_t seed = static_cast<int64_t>(train.seed);
+    DEEPRC_RETURN_NOT_OK(integer("seed", 0, seed));
+    train.seed = static_cast<uint64_t>(seed);
+    if (node["learning_rate"]) {
+      DEEPRC_ASSIGN_OR_RETURN(train.learning_rate,
+                              reader_.Number(node["learning_rate"], path + ".learning_rate", 0));
+    }
+    if (node["targets"]) {
+      DEEPRC_ASSIGN_OR_RETURN(train.targets, reader_.Strings(node["targets"], path + ".targets", true));
+    }
+    if (node["scaler"]) {
+      DEEPRC_ASSIGN_OR_RETURN(train.scaler, reader_.String(node["scaler"], path + ".scaler"));
+    }
+    if (node["loss"]) {
+      DEEPRC_ASSIGN_OR_RETURN(train.loss, reader_.String(node["loss"], path + ".loss"));
+    }
+    if (node["settings"]) {
+      DEEPRC_ASSIGN_OR_RETURN(train.settings, Settings(node["settings"], path + ".settings"));
+    }
+    if (node["arguments"]) {
+      DEEPRC_ASSIGN_OR_RETURN(train.arguments, reader_.Strings(node["arguments"], path + ".arguments"));
+    }
+    return Status::OK();
+  }
+
+  Result<std::vector<std::string>> Settings(const YAML::Node& node, const std::string& path) {
+    if (!node.IsMap())
+      return reader_.Error(node, path, "'", path, "' must be a map of hyperparameter: value");
+    std::vector<std::string> settings;
+    for (const auto& item : node) settings.push_back(item.first.Scalar() + "=" + SettingValue(item.second));
+    return settings;
+  }
+
+  Status ParseTrain(const YAML::Node& node, const std::string& path, StageSpec& stage) {
+    stage.backend = "gloo";
+    if (node["backend"]) {
+      DEEPRC_ASSIGN_OR_RETURN(stage.backend, reader_.String(node["backend"], path + ".backend"));
+      if (stage.backend != "gloo" && stage.backend != "mpi") {
+        return reader_.Error(node["backend"], path + ".backend", "unknown backend '", stage.backend,
+                             "' (gloo or mpi)");
+      }
+    }
+    if (!node["data"])
+      return reader_.Error(node, path, "train stage '", stage.name, "' needs 'data': the table to train on");
+    DEEPRC_ASSIGN_OR_RETURN(stage.data, reader_.String(node["data"], path + ".data"));
+    table_refs_.emplace_back(stage.data, reader_.Where(node["data"], path + ".data"));
+    const YAML::Node models = node["models"];
+    if (!models || !(models.IsSequence() || models.IsScalar()) ||
+        (models.IsSequence() && models.size() == 0)) {
+      return reader_.Error(models ? models : node, path + ".models", "train stage '", stage.name,
+                           "' needs 'models': a list of model names");
+    }
+    if (models.IsScalar()) {
+      DEEPRC_ASSIGN_OR_RETURN(auto names, reader_.Strings(models, path + ".models", true));
+      for (auto& name : names)
+        stage.models.push_back({name, {}, {}, reader_.Where(models, path + ".models")});
+    } else {
+      for (size_t i = 0; i < models.size(); ++i) {
+        const std::string at = path + ".models." + std::to_string(i);
+        const YAML::Node entry = models[i];
+        ModelSpec model;
+        model.where = reader_.Where(entry, at);
+        if (entry.IsScalar()) {
+          model.name = entry.Scalar();
+        } else {
+          DEEPRC_RETURN_NOT_OK(reader_.CheckKeys(entry, at, {"name", "settings", "arguments"}, "a model"));
+          if (!entry["name"]) return reader_.Error(entry, at, "a model entry needs a 'name'");
+          DEEPRC_ASSIGN_OR_RETURN(model.name, reader_.String(entry["name"], at + ".name"));
+          if (entry["settings"]) {
+            DEEPRC_ASSIGN_OR_RETURN(model.settings, Settings(entry["settings"], at + ".settings"));
+          }
+          if (entry["arguments"]) {
+            DEEPRC_ASSIGN_OR_RETURN(model.arguments, reader_.Strings(entry["arguments"], at + ".arguments"));
+          }
+        }
+        // Model names are checked by the train task itself, not here: the spec knows no registry.
+        if (!ValidName(model.name)) {
+          return reader_.Error(entry, at, "model name '", model.name,
+                               "' may hold only letters, digits, '_' and '-'");
+        }
+        for (const auto& other : stage.models) {
+          if (other.name == model.name)
+            return reader_.Error(entry, at, "model '", model.name, "' is listed twice");
+        }
+        stage.models.push_back(std::move(model));
+      }
+    }
+    return ParseTrainSettings(node, path, stage.train);
+  }
+
+  Status ParsePredict(const YAML::Node& node, const std::string& path, StageSpec& stage) {
+    if (!node["from"])
+      return reader_.Error(node, path, "predict stage '", stage.name, "' needs 'from': a train stage");
+    DEEPRC_ASSIGN_OR_RETURN(stage.from, reader_.String(node["from"], path + ".from"));
+    from_where_[stage.name] = reader_.Where(node["from"], path + ".from");
+    if (node["data"]) {
+      DEEPRC_ASSIGN_OR_RETURN(stage.data, reader_.String(node["data"], path + ".data"));
+      table_refs_.emplace_back(stage.data, reader_.Where(node["data"], path + ".data"));
+    }
+    return Status::OK();
+  }
+
+  Status ParseReport(const YAML::Node& node, const std::string& path, StageSpec& stage) {
+    if (node["stages"]) {
+      DEEPRC_ASSIGN_OR_RETURN(stage.report_stages, reader_.Strings(node["stages"], path + ".stages", true));
+      report_where_[stage.name] = reader_.Where(node["stages"], path + ".stages");
+    }
+    if (node["tables"]) {
+      DEEPRC_ASSIGN_OR_RETURN(stage.tables, reader_.Strings(node["tables"], path + ".tables", true));
+      for (const auto& table : stage.tables)
+        table_refs_.emplace_back(table, reader_.Where(node["tables"], path + ".tables"));
+    }
+    if (node["series"]) {
+      DEEPRC_ASSIGN_OR_RETURN(stage.series, reader_.String(node["series"], path + ".series"));
+    }
+    if (node["points"]) {
+      DEEPRC_ASSIGN_OR_RETURN(stage.points, reader_.Integer(node["points"], path + ".points", 1));
+    }
+    return Status::OK();
+  }
+
+  Status ParseExec(const YAML::Node& node, const std::string& path, StageSpec& stage) {
+    if (!node["executable"])
+      return reader_.Error(node, path, "exec stage '", stage.name, "' needs an 'executable'");
+    DEEPRC_ASSIGN_OR_RETURN(stage.executable, reader_.String(node["executable"], path + ".executable"));
+    if (node["arguments"]) {
+      DEEPRC_ASSIGN_OR_RETURN(stage.arguments, reader_.Strings(node["arguments"], path + ".arguments"));
+    }
+    if (node["shell"]) {
+      DEEPRC_ASSIGN_OR_RETURN(stage.shell, reader_.Bool(node["shell"], path + ".shell"));
+    }
+    // {table:NAME} in the command line reads a table: a dependency like any other.
+    std::vector<std::string> words = stage.arguments;
+    words.push_back(stage.executable);
+    for (const auto& word : words) {
+      for (size_t at = word.find("{table:"); at != std::string::npos; at = word.find("{table:", at + 1)) {
+        const size_t end = word.find('}', at);
+        if (end == std::string::npos) return reader_.Error(node, path, "unclosed {table: in '", word, "'");
+        table_refs_.emplace_back(word.substr(at + 7, end - at - 7), stage.where);
+      }
+    }
+    return Status::OK();
+  }
+
+  // Checks references now that every name is known, fills `depends` and orders the stages.
+  Status Resolve(PipelineSpec& spec) {
+    // Table references, in the order they were read, so the first bad one is the one reported.
+    for (const auto& [table, where] : table_refs_) {
+      const DataSource* source = spec.FindSource(table);
+      const StageSpec* producer = spec.FindStage(table);
+      if (!source && !(producer && producer->kind == StageKind::kTable)) {
+        std::vector<std::string> names;
+        for (const auto& s : spec.sources) names.push_back(s.name);
+        for (const auto& s : spec.stages) {
+          if (s.kind == StageKind::kTable) names.push_back(s.name);
+        }
+        std::string known;
+        for (const auto& name : names) known += (known.empty() ? "" : ", ") + name;
+        const std::string nearest = NearestName(table, names);
+        return Status::Invalid(
+            where, ": unknown table '", table, "'",
+            nearest.empty() ? "" : " (did you mean '" + nearest + "'?)",
+            "; tables are data sources and table stages: ", known.empty() ? "none" : known);
+      }
+    }
+    for (auto& stage : spec.stages) {
+      for (const auto& dependency : stage.after) {
+        const StageSpec* other = spec.FindStage(dependency);
+        if (!other || other == &stage) {
+          auto found = after_where_.find(stage.name + "/" + dependency);
+          const std::string where = found != after_where_.end() ? found->second : stage.where;
+          return Status::Invalid(where, ": stage '", stage.name, "' runs after '", dependency, "', ",
+                                 other ? "itself" : "which is no stage of this pipeline");
+        }
+      }
+      std::set<std::string> depends(stage.after.begin(), stage.after.end());
+      auto reads = [&](const std::string& table) {
+        if (const StageSpec* producer = spec.FindStage(table)) depends.insert(producer->name);
+        // A generated source becomes a stage of its own (the planner adds it).
+        if (const DataSource* source = spec.FindSource(table); source && source->missing)
+          depends.insert(source->name);
+      };
+      for (const auto& op : stage.ops) {
+        if (op.kind == TableOp::Kind::kRead || op.kind == TableOp::Kind::kJoin) reads(op.table);
+      }
+      if (!stage.data.empty()) reads(stage.data);
+      for (const auto& table : stage.tables) reads(table);
+      for (const auto& word : stage.arguments) {
+        for (size_t at = word.find("{table:"); at != std::string::npos; at = word.find("{table:", at + 1)) {
+          reads(word.substr(at + 7, word.find('}', at) - at - 7));
+        }
+      }
+      if (stage.kind == StageKind::kPredict) {
+        const StageSpec* from = spec.FindStage(stage.from);
+        if (!from || from->kind != StageKind::kTrain) {
+          return Status::Invalid(from_where_[stage.name], ": predict stage '", stage.name, "' is from '",
+                                 stage.from, "', which is no train stage");
+        }
+        depends.insert(from->name);
+        if (stage.data.empty()) stage.data = from->data;
+        reads(stage.data);
+        stage.models = from->models;
+        stage.train = from->train;
+        stage.backend = from->backend;
+      }
+      if (stage.kind == StageKind::kReport) {
+        if (stage.report_stages.empty()) {
+          // Default: every predict stage, or every train stage when there is none.
+          for (const auto& other : spec.stages) {
+            if (other.kind == StageKind::kPredict) stage.report_stages.push_back(other.name);
+          }
+          if (stage.report_stages.empty()) {
+            for (const auto& other : spec.stages) {
+              if (other.kind == StageKind::kTrain) stage.report_stages.push_back(other.name);
+            }
+          }
+        }
+        for (const auto& name : stage.report_stages) {
+          const StageSpec* other = spec.FindStage(name);
+          if (!other || (other->kind != StageKind::kTrain && other->kind != StageKind::kPredict)) {
+            return Status::Invalid(report_where_.count(stage.name) ? report_where_[stage.name] : stage.where,
+                                   ": report stage '", stage.name, "' reports on '", name,
+                                   "', which is no train or predict stage");
+          }
+          depends.insert(name);
+        }
+      }
+      depends.erase(stage.name);
+      stage.depends.assign(depends.begin(), depends.end());
+    }
+    return Order(spec);
+  }
+
+  // Topological order, stable with respect to the spec's order; a cycle names its stages.
+  Status Order(PipelineSpec& spec) {
+    std::vector<StageSpec> ordered;
+    std::set<std::string> placed;
+    for (const auto& source : spec.sources) {
+      if (source.missing) placed.insert(source.name);
+    }
+    std::vector<StageSpec> pending = std::move(spec.stages);
+    while (!pending.empty()) {
+      bool progress = false;
+      for (auto it = pending.begin(); it != pending.end();) {
+        const bool ready = std::all_of(it->depends.begin(), it->depends.end(),
+                                       [&](const std::string& name) { return placed.count(name) > 0; });
+        if (!ready) {
+          ++it;
+          continue;
+        }
+        placed.insert(it->name);
+        ordered.push_back(std::move(*it));
+        it = pending.erase(it);
+        progress = true;
+      }
+      if (!progress) {
+        std::string names;
+        for (const auto& stage : pending) names += (names.empty() ? "'" : ", '") + stage.name + "'";
+        return Status::Invalid(pending.front().where, ": the stages ", names,
+                               " depend on each other in a cycle (through `after`, tables or models)");
+      }
+    }
+    spec.stages = std::move(ordered);
+    return Status::OK();
+  }
+
+  const YamlReader& reader_;
+  std::string dir_;
+  std::vector<std::pair<std::string, std::string>> table_refs_;  // table name, where
+  std::map<std::string, std::string> after_where_, from_where_, report_where_;
+};
+
+}  // namespace
+
+std::string_view ToString(StageKind kind) {
+  switch (kind) {
+    case StageKind::kData:
+      return "data";
+    case StageKind::kTable:
+      return "table";
+    case StageKind::kTrain:
+      return "train";
+    case StageKind::kPredict:
+      return "predict";
+    case StageKind::kReport:
+      return "report";
+    case StageKind::kExec:
+      return "exec";
+  }
+  return "?";
+}
+
+const StageSpec* PipelineSpec::FindStage(const std::string& name) const {
+  for (const auto& stage : stages) {
+    if (stage.name == name) return &stage;
+  }
+  return nullptr;
+}
+
+const DataSource* PipelineSpec::FindSource(const std::string& name) const {
+  for (const auto& source : sources) {
+    if (source.name == name) return &source;
+  }
+  return nullptr;
+}
+
+Result<PipelineSpec> ParseSpec(const std::string& yaml_text, const std::string& origin,
+                               const std::string& dir, const std::vector<std::string>& overrides) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& error) {
+    return Status::Invalid(origin, ":", error.mark.line + 1, ": ", error.msg);
+  }
+  if (!root || root.IsNull()) return Status::Invalid(origin, ": the spec is empty");
+  DEEPRC_ASSIGN_OR_RETURN(auto overridden, ApplyOverrides(root, overrides));
+  YamlReader reader(origin, std::move(overridden));
+  Parser parser(reader, fs::absolute(dir).lexically_normal().string());
+  try {
+    return parser.Parse(root);
+  } catch (const YAML::Exception& error) {
+    // yaml-cpp throws on misuse of a node; no exception leaves this layer.
+    return Status::Invalid(origin, ":", error.mark.line + 1, ": ", error.msg);
+  }
+}
+
+Result<PipelineSpec> ReadSpec(const std::string& path, const std::vector<std::string>& overrides,
+                              const std::string& dir) {
+  std::ifstream file(path);
+  if (!file) return Status::IOError("cannot open pipeline spec '", path, "'");
+  std::stringstream text;
+  text << file.rdbuf();
+  std::string folder = dir;
+  if (folder.empty()) {
+    folder = fs::absolute(path).parent_path().string();
+  }
+  return ParseSpec(text.str(), path, folder, overrides);
+}
+
+}  // namespace deeprc::pipeline

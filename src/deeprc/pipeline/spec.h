@@ -1,0 +1,138 @@
+// A pipeline spec: the YAML a user writes for `deeprc run` — a pilot, named data sources and stages
+// (table, train, predict, report, exec) with their dependencies and resources — parsed and checked.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "deeprc/core/status.h"
+#include "deeprc/pilot/pilot_description.h"
+
+namespace deeprc::pipeline {
+
+// kData is no kind a user writes: a data source whose file is generated becomes a stage of it.
+enum class StageKind { kData, kTable, kTrain, kPredict, kReport, kExec };
+std::string_view ToString(StageKind kind);
+
+struct DataSource {
+  std::string name;
+  std::string path;      // absolute
+  std::string generate;  // "" or "ett": data in that format is written when `path` does not exist
+  int64_t rows = 17420;
+  uint64_t seed = 0;
+  bool missing = false;  // `path` did not exist when the spec was read (so it is generated)
+  std::string where;     // "spec.yaml:12"
+};
+
+struct TableOp {
+  enum class Kind {
+    kRead,
+    kJoin,
+    kSelect,
+    kProject,
+    kDrop,
+    kSort,
+    kGroupBy,
+    kUnique,
+    kHead,
+    kCalendar,
+    kDerive
+  };
+  Kind kind = Kind::kRead;
+  std::string name;  // as written: "read", "join", ...
+  std::string where;
+  std::string table;  // read; join: the right table (`with`)
+  std::vector<std::string>
+      columns;  // project/drop/unique/groupby by/join left keys/calendar; sort: "-x" descends
+  std::vector<std::string> right_columns;                   // join: right keys
+  std::string how = "inner";                                // join
+  std::string expression;                                   // select
+  std::vector<std::pair<std::string, std::string>> derive;  // new column = expression, in order
+  std::vector<std::string> aggregations;                    // groupby: "column:kind"
+  int64_t n = 0;                                            // head
+};
+
+struct ModelSpec {
+  std::string name;
+  std::vector<std::string> settings;   // key=value hyperparameters for this model only
+  std::vector<std::string> arguments;  // further `deeprc train` arguments for this model only
+  std::string where;
+};
+
+// How `deeprc train` is called for every model of a train stage (and, from its train stage, of a
+// predict stage); zero means the model's default.
+struct TrainSettings {
+  int64_t horizon = 96;
+  int64_t input_size = 0;
+  int64_t max_steps = 0;
+  int64_t batch_size = 0;
+  int64_t val_check_steps = 0;
+  int64_t early_stop = 0;
+  double learning_rate = 0;
+  uint64_t seed = 1;
+  std::vector<std::string> targets;    // empty: every numeric column
+  std::string scaler, loss;            // empty: the train command's defaults
+  std::vector<std::string> settings;   // key=value for every model
+  std::vector<std::string> arguments;  // further arguments for every model
+};
+
+struct StageSpec {
+  std::string name;
+  StageKind kind = StageKind::kTable;
+  std::string where;
+  std::vector<std::string> after;      // as written
+  std::vector<std::string> depends;    // `after` plus the stages whose tables or models this one reads
+  int ranks = 1, cores = 1, gpus = 0;  // cores and GPUs are per rank
+  std::string ranks_where, cores_where, gpus_where;
+  double timeout = 0;  // seconds per task; 0: none
+  int retries = 0;
+  std::map<std::string, std::string> environment;
+
+  // table
+  std::vector<TableOp> ops;
+  std::string backend;  // table: mpi, gloo or ucx between ranks; train: gloo or mpi
+  // train and predict
+  std::string data;  // the table trained on or predicted from (a source or a table stage)
+  std::vector<ModelSpec> models;
+  TrainSettings train;
+  std::string from;  // predict: the train stage whose checkpoints forecast
+  // report
+  std::vector<std::string> report_stages;  // train or predict stages whose models are reported
+  std::vector<std::string> tables;         // tables shown in the report
+  std::string series = "OT";               // the series plotted per model
+  int64_t points = 336;                    // forecast points plotted (the first of the test period)
+  // exec
+  std::string executable;
+  std::vector<std::string> arguments;  // {session}, {stage_dir}, {spec_dir}, {table:NAME} are replaced
+  bool shell = false;
+};
+
+struct PipelineSpec {
+  std::string origin;  // the spec file as named on the command line
+  std::string dir;     // absolute folder that relative paths in the spec start from
+  std::string name = "pipeline";
+  std::string description;
+  pilot::PilotDescription pilot;
+  std::string pilot_where, pilot_cores_where, pilot_gpus_where;
+  std::vector<DataSource> sources;
+  std::vector<StageSpec> stages;  // in dependency order (each after the stages it depends on)
+
+  const StageSpec* FindStage(const std::string& name) const;
+  const DataSource* FindSource(const std::string& name) const;
+};
+
+// Parses and checks a spec: unknown keys, wrong types, unknown references, dependency cycles, bad
+// expressions and missing files are errors naming "origin:line" (or the --set that caused them).
+// `overrides` ("stages.train.max_steps=20") are applied to the YAML first; relative paths in the
+// spec are resolved against `dir`.
+Result<PipelineSpec> ParseSpec(const std::string& yaml_text, const std::string& origin,
+                               const std::string& dir, const std::vector<std::string>& overrides = {});
+// The same from a file; `dir` empty: the file's folder.
+Result<PipelineSpec> ReadSpec(const std::string& path, const std::vector<std::string>& overrides = {},
+                              const std::string& dir = {});
+
+}  // namespace deeprc::pipeline

@@ -1,0 +1,179 @@
+#include "deeprc/pipeline/table_stage.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "deeprc/dist/distributed_groupby.h"
+#include "deeprc/dist/distributed_join.h"
+#include "deeprc/dist/distributed_set_ops.h"
+#include "deeprc/dist/distributed_sort.h"
+#include "deeprc/dist/partitioned_io.h"
+#include "deeprc/dist/repartition.h"
+#include "deeprc/net/launcher.h"
+#include "deeprc/table/calendar.h"
+#include "deeprc/table/derive.h"
+#include "deeprc/table/expression_parser.h"
+#include "deeprc/table/file_format.h"
+#include "deeprc/table/groupby.h"
+#include "deeprc/table/join.h"
+#include "deeprc/table/project.h"
+#include "deeprc/table/select.h"
+#include "deeprc/table/slice.h"
+#include "deeprc/table/sort.h"
+#include "deeprc/table/unique.h"
+
+namespace deeprc::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::vector<SortKey> SortKeys(const std::vector<std::string>& columns) {
+  std::vector<SortKey> keys;
+  for (const auto& column : columns) {
+    if (!column.empty() && column[0] == '-') {
+      keys.push_back({column.substr(1), false});
+    } else {
+      keys.push_back({column[0] == '+' ? column.substr(1) : column, true});
+    }
+  }
+  return keys;
+}
+
+Result<std::vector<std::string>> Remaining(const Table& table, const std::vector<std::string>& dropped) {
+  for (const auto& name : dropped)
+    DEEPRC_RETURN_NOT_OK(WithContext(table.ColumnIndex(name).status(), "drop: "));
+  std::vector<std::string> kept;
+  for (const auto& name : table.ColumnNames()) {
+    if (std::find(dropped.begin(), dropped.end(), name) == dropped.end()) kept.push_back(name);
+  }
+  return kept;
+}
+
+// One stage's operations over either the whole table or this rank's share of it.
+class TableStageRun {
+ public:
+  TableStageRun(const PipelineSpec& spec, const SessionLayout& layout,
+                std::shared_ptr<net::Communicator> comm)
+      : spec_(spec), layout_(layout), comm_(std::move(comm)) {}
+
+  Result<Table> Read(const std::string& name) const {
+    const std::string path = TablePath(spec_, layout_, name);
+    if (comm_) return dist::ReadShare(*comm_, path);
+    return ReadTable(path);
+  }
+
+  Result<Table> Apply(const TableOp& op, Table current) const {
+    switch (op.kind) {
+      case TableOp::Kind::kRead:
+        return Read(op.table);
+      case TableOp::Kind::kJoin: {
+        DEEPRC_ASSIGN_OR_RETURN(auto right, Read(op.table));
+        DEEPRC_ASSIGN_OR_RETURN(auto type, ParseJoinType(op.how));
+        JoinOptions options;
+        options.left_keys = op.columns;
+        options.right_keys = op.right_columns;
+        options.type = type;
+        options.right_name = op.table;
+        if (comm_) return dist::DistributedJoin(*comm_, current, right, options);
+        return Join(current, right, options);
+      }
+      case TableOp::Kind::kSelect: {
+        DEEPRC_ASSIGN_OR_RETURN(auto predicate, ParseExpression(op.expression));
+        return Select(current, predicate);
+      }
+      case TableOp::Kind::kProject:
+        return Project(current, op.columns);
+      case TableOp::Kind::kDrop: {
+        DEEPRC_ASSIGN_OR_RETURN(auto kept, Remaining(current, op.columns));
+        return Project(current, kept);
+      }
+      case TableOp::Kind::kSort:
+        if (comm_) return dist::DistributedSort(*comm_, current, SortKeys(op.columns));
+        return Sort(current, SortKeys(op.columns));
+      case TableOp::Kind::kGroupBy: {
+        std::vector<Aggregation> aggregations;
+        for (const auto& text : op.aggregations) {
+          DEEPRC_ASSIGN_OR_RETURN(auto aggregation, ParseAggregation(text));
+          aggregations.push_back(aggregation);
+        }
+        if (comm_) return dist::DistributedGroupBy(*comm_, current, op.columns, aggregations);
+        return GroupBy(current, op.columns, aggregations);
+      }
+      case TableOp::Kind::kUnique:
+        if (comm_) return dist::DistributedUnique(*comm_, current, op.columns);
+        return Unique(current, op.columns);
+      case TableOp::Kind::kHead:
+        if (comm_) return dist::DistributedHead(*comm_, current, op.n);
+        return Head(current, op.n);
+      case TableOp::Kind::kCalendar: {
+        DEEPRC_ASSIGN_OR_RETURN(auto calendar, CalendarTable(current, op.columns[0]));
+        if (!comm_) return calendar;
+        // Each share's calendar may repeat another's times: make them distinct and ordered globally.
+        DEEPRC_ASSIGN_OR_RETURN(calendar, dist::DistributedUnique(*comm_, calendar, {op.columns[0]}));
+        return dist::DistributedSort(*comm_, calendar, {SortKey{op.columns[0], true}});
+      }
+      case TableOp::Kind::kDerive:
+        for (const auto& [column, text] : op.derive) {
+          DEEPRC_ASSIGN_OR_RETURN(auto expression, ParseExpression(text));
+          DEEPRC_ASSIGN_OR_RETURN(current, Derive(current, column, expression));
+        }
+        return current;
+    }
+    return Status::NotImplemented("table operation ", op.name);
+  }
+
+ private:
+  const PipelineSpec& spec_;
+  const SessionLayout& layout_;
+  std::shared_ptr<net::Communicator> comm_;
+};
+
+}  // namespace
+
+Status RunTableStage(const PipelineSpec& spec, const SessionLayout& layout, const StageSpec& stage) {
+  std::shared_ptr<net::Communicator> comm;
+  if (net::InsideParallelJob()) {
+    DEEPRC_ASSIGN_OR_RETURN(comm, net::MakeCommunicator(stage.backend));
+  }
+  const bool root = !comm || comm->rank() == 0;
+  const std::string who =
+      comm ? "rank " + std::to_string(comm->rank()) + "/" + std::to_string(comm->size()) + ": "
+           : std::string();
+  TableStageRun run(spec, layout, comm);
+  Table current;
+  for (const auto& op : stage.ops) {
+    const auto started = Clock::now();
+    auto next = run.Apply(op, std::move(current));
+    if (!next.ok())
+      return WithContext(next.status(), op.where, ": ", who, "stage '", stage.name, "', ", op.name, ": ");
+    current = std::move(*next);
+    std::fprintf(stderr, "%s%s %-8s %10lld rows x %3d columns  %8.3f s\n", who.c_str(), stage.name.c_str(),
+                 op.name.c_str(), static_cast<long long>(current.num_rows()), current.num_columns(),
+                 std::chrono::duration<double>(Clock::now() - started).count());
+  }
+  const fs::path output = layout.TableFile(stage.name);
+  std::error_code error;
+  fs::create_directories(output.parent_path(), error);
+  // Written under another name and renamed: a stage killed while writing leaves no output that a
+  // resumed run could mistake for a finished one. The extension keeps the format.
+  const fs::path temporary = output.parent_path() / (stage.name + ".partial.arrow");
+  if (comm) {
+    DEEPRC_RETURN_NOT_OK(
+        WithContext(dist::WriteShares(*comm, current, temporary.string(), /*gather=*/true), who));
+  } else {
+    DEEPRC_RETURN_NOT_OK(WriteTable(current, temporary.string()));
+  }
+  if (root) {
+    fs::rename(temporary, output, error);
+    if (error)
+      return Status::IOError("cannot rename ", temporary.string(), " to ", output.string(), ": ",
+                             error.message());
+    std::printf("%s: %lld rows x %d columns -> %s\n", stage.name.c_str(),
+                static_cast<long long>(current.num_rows()), current.num_columns(), output.string().c_str());
+  }
+  return Status::OK();
+}
+
+}  // namespace deeprc::pipeline

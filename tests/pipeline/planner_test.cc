@@ -1,0 +1,158 @@
+#include "deeprc/pipeline/planner.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace deeprc::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+Result<Plan> PlanOf(const std::string& text, int local_cores = 2,
+                    const std::vector<std::string>& overrides = {}) {
+  DEEPRC_ASSIGN_OR_RETURN(auto spec,
+                          ParseSpec(text, "spec.yaml", fs::temp_directory_path().string(), overrides));
+  PlanOptions options;
+  options.layout.root = "/sessions/s";
+  options.deeprc = "/bin/deeprc";
+  options.local_cores = local_cores;
+  return MakePlan(spec, options);
+}
+
+const std::string kPipeline = std::string("pilot: {cores: 2}\n") +
+                              "data:\n  ett: {path: missing.csv, generate: ett, rows: 500}\n"
+                              "stages:\n"
+                              "  prepare:\n"
+                              "    kind: table\n"
+                              "    ops: [{read: ett}, {sort: date}]\n"
+                              "  train:\n"
+                              "    kind: train\n"
+                              "    data: prepare\n"
+                              "    models: [nlinear, dlinear, mlp]\n"
+                              "    horizon: 24\n"
+                              "    cores: 1\n"
+                              "  predict: {kind: predict, from: train}\n"
+                              "  report: {kind: report}\n";
+
+const PlannedTask* Find(const Plan& plan, const std::string& uid) {
+  for (const auto& stage : plan.stages) {
+    for (const auto& task : stage.tasks) {
+      if (task.description.uid == uid) return &task;
+    }
+  }
+  return nullptr;
+}
+
+TEST(Planner, TrainStageBecomesOneIndependentTaskPerModel) {
+  auto plan = PlanOf(kPipeline);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  std::vector<std::string> stages;
+  for (const auto& stage : plan->stages) stages.push_back(stage.name);
+  EXPECT_EQ(stages, (std::vector<std::string>{"ett", "prepare", "train", "predict", "report"}));
+  EXPECT_EQ(plan->cores, 2);
+  const auto* train = plan->FindStage("train");
+  ASSERT_EQ(train->tasks.size(), 3u);
+  for (const auto& task : train->tasks) {
+    // After the table they read, never after each other: the models train at the same time.
+    EXPECT_EQ(task.description.after, std::vector<std::string>{"prepare"});
+    EXPECT_EQ(task.description.executable, "/bin/deeprc");
+    const auto& args = task.description.arguments;
+    EXPECT_EQ(args[0], "train");
+    EXPECT_EQ(args[1], task.model);
+    EXPECT_NE(std::find(args.begin(), args.end(), "/sessions/s/tables/prepare.arrow"), args.end());
+    EXPECT_NE(std::find(args.begin(), args.end(), "/sessions/s/stages/train/" + task.model), args.end());
+    EXPECT_EQ(task.outputs.front(), "/sessions/s/stages/train/" + task.model + "/metrics.json");
+  }
+  // Generated data: a task of its own that the table stage waits for.
+  EXPECT_EQ(Find(*plan, "ett")->description.arguments[1], "generate-ett");
+  EXPECT_EQ(Find(*plan, "prepare")->description.after, std::vector<std::string>{"ett"});
+  EXPECT_EQ(Find(*plan, "prepare")->description.arguments,
+            (std::vector<std::string>{"stage", "run", "/sessions/s", "prepare"}));
+}
+
+TEST(Planner, PredictTaskWaitsForItsOwnModelOnly) {
+  auto plan = PlanOf(kPipeline);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  const auto* predict = Find(*plan, "predict.dlinear");
+  ASSERT_NE(predict, nullptr);
+  auto after = predict->description.after;
+  std::sort(after.begin(), after.end());
+  EXPECT_EQ(after, (std::vector<std::string>{"prepare", "train.dlinear"}));
+  ASSERT_EQ(predict->description.pre_exec.size(), 1u);
+  EXPECT_NE(predict->description.pre_exec[0].find("/sessions/s/stages/train/dlinear/checkpoint"),
+            std::string::npos);
+}
+
+TEST(Planner, ReportStageRunsAfterFailuresAndHasNoTaskDependencies) {
+  auto plan = PlanOf(kPipeline);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  const auto* report = plan->FindStage("report");
+  EXPECT_TRUE(report->runs_after_failures);
+  EXPECT_TRUE(report->tasks[0].description.after.empty());
+  EXPECT_EQ(report->depends, std::vector<std::string>{"predict"});
+}
+
+TEST(Planner, MoreCoresThanThePilotHasIsAnErrorWithTheSpecLine) {
+  auto plan = PlanOf(kPipeline, 2, {"stages.train.cores=64"});
+  ASSERT_FALSE(plan.ok());
+  EXPECT_NE(
+      plan.status().message().find(
+          "--set stages.train.cores=64: stage 'train' asks for 64 cores per rank, but the pilot has 2 cores"),
+      std::string::npos)
+      << plan.status().message();
+  std::string text = kPipeline;
+  text.replace(text.find("cores: 1"), 8, "cores: 64");
+  plan = PlanOf(text);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_NE(plan.status().message().find("spec.yaml:13: stage 'train' asks for 64 cores per rank"),
+            std::string::npos)
+      << plan.status().message();
+  EXPECT_NE(plan.status().message().find("(spec.yaml:1)"), std::string::npos) << plan.status().message();
+}
+
+TEST(Planner, RanksTimesCoresAndGpusAreChecked) {
+  auto plan = PlanOf(kPipeline, 2, {"stages.prepare.ranks=3"});
+  ASSERT_FALSE(plan.ok());
+  EXPECT_NE(plan.status().message().find("asks for 3 ranks x 1 cores = 3 cores, but the pilot has 2"),
+            std::string::npos)
+      << plan.status().message();
+  plan = PlanOf(kPipeline, 2, {"stages.train.gpus=1"});
+  ASSERT_FALSE(plan.ok());
+  EXPECT_NE(plan.status().message().find("asks for 1 GPUs per rank x 1 ranks, but the pilot has 0 GPUs"),
+            std::string::npos)
+      << plan.status().message();
+  // A pilot with every core of the machine (cores 0) takes the machine's count.
+  plan = PlanOf(kPipeline, 8, {"pilot.cores=0", "stages.train.cores=4"});
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_EQ(plan->cores, 8);
+  // Slurm pilots without a core count are checked by the agent once the job runs.
+  plan = PlanOf(kPipeline, 2, {"pilot.resource=slurm", "pilot.cores=0", "stages.train.cores=64"});
+  EXPECT_TRUE(plan.ok()) << plan.status().message();
+}
+
+TEST(Planner, MultiRankTrainingPassesItsBackend) {
+  auto plan = PlanOf(kPipeline, 2, {"stages.train.ranks=2", "stages.train.backend=mpi"});
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  const auto* task = Find(*plan, "train.mlp");
+  EXPECT_EQ(task->description.ranks, 2);
+  const auto& args = task->description.arguments;
+  auto backend = std::find(args.begin(), args.end(), "--backend");
+  ASSERT_NE(backend, args.end());
+  EXPECT_EQ(*(backend + 1), "mpi");
+}
+
+TEST(Planner, ExecStagesReplacePlaceholders) {
+  auto plan = PlanOf(kPipeline +
+                     "  count:\n    kind: exec\n    executable: /usr/bin/wc\n"
+                     "    arguments: ['-c', '{table:prepare}', '{stage_dir}/x']\n");
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  const auto* task = Find(*plan, "count");
+  EXPECT_EQ(task->description.arguments, (std::vector<std::string>{"-c", "/sessions/s/tables/prepare.arrow",
+                                                                   "/sessions/s/stages/count/x"}));
+  EXPECT_EQ(task->description.after, std::vector<std::string>{"prepare"});
+}
+
+}  // namespace
+}  // namespace deeprc::pipeline

@@ -1,0 +1,157 @@
+#include "deeprc/pipeline/spec.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace deeprc::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A spec over a data file that exists (this test file), so only what a test changes can fail.
+std::string Spec(const std::string& stages, const std::string& pilot = "pilot: {cores: 2}\n") {
+  return pilot + "data:\n  ett: " + std::string(DEEPRC_SOURCE_DIR) +
+         "/tests/pipeline/spec_test.cc\nstages:\n" + stages;
+}
+
+const char* kTrain =
+    "  prepare:\n"
+    "    kind: table\n"
+    "    ops:\n"
+    "      - read: ett\n"
+    "      - sort: date\n"
+    "  train:\n"
+    "    kind: train\n"
+    "    data: prepare\n"
+    "    models: [nlinear, dlinear]\n"
+    "    max_steps: 100\n";
+
+Result<PipelineSpec> Parse(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  return ParseSpec(text, "spec.yaml", fs::temp_directory_path().string(), overrides);
+}
+
+void ExpectError(const Result<PipelineSpec>& spec, const std::string& fragment) {
+  ASSERT_FALSE(spec.ok()) << "expected an error containing: " << fragment;
+  EXPECT_NE(spec.status().message().find(fragment), std::string::npos) << spec.status().message();
+}
+
+TEST(PipelineSpec, ParsesStagesInDependencyOrder) {
+  auto spec = Parse(
+      Spec(std::string("  report: {kind: report}\n") + kTrain + "  predict: {kind: predict, from: train}\n"));
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  std::vector<std::string> names;
+  for (const auto& stage : spec->stages) names.push_back(stage.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"prepare", "train", "predict", "report"}));
+  const StageSpec* train = spec->FindStage("train");
+  ASSERT_NE(train, nullptr);
+  EXPECT_EQ(train->depends, std::vector<std::string>{"prepare"});
+  EXPECT_EQ(train->models.size(), 2u);
+  EXPECT_EQ(train->train.max_steps, 100);
+  // A predict stage takes its train stage's models, settings and data.
+  const StageSpec* predict = spec->FindStage("predict");
+  EXPECT_EQ(predict->models.size(), 2u);
+  EXPECT_EQ(predict->data, "prepare");
+  EXPECT_EQ(predict->train.max_steps, 100);
+  // A report stage without `stages` reports on every predict stage.
+  EXPECT_EQ(spec->FindStage("report")->report_stages, std::vector<std::string>{"predict"});
+}
+
+TEST(PipelineSpec, UnknownKeyNamesItsLineAndTheNearestKey) {
+  std::string text = Spec(kTrain);
+  text.replace(text.find("models:"), 7, "modles:");
+  auto spec = Parse(text);
+  // pilot, data, ett, stages, prepare, kind, ops, read, sort, train, kind, data, models: line 13.
+  ExpectError(spec, "spec.yaml:13: unknown key 'modles' in train stage 'train' (did you mean 'models'?)");
+  ExpectError(spec, "(expected: kind,");
+}
+
+TEST(PipelineSpec, MissingDataFileNamesItsLine) {
+  auto spec = Parse("data:\n  ett:\n    path: no/such/file.csv\nstages:\n" + std::string(kTrain));
+  ExpectError(spec, "spec.yaml:3: data source 'ett': file 'no/such/file.csv' not found");
+  // With a generator the file is made in the session instead.
+  auto generated =
+      Parse("data:\n  ett:\n    path: no/such/file.csv\n    generate: ett\nstages:\n" + std::string(kTrain));
+  ASSERT_TRUE(generated.ok()) << generated.status().message();
+  EXPECT_TRUE(generated->sources[0].missing);
+  EXPECT_NE(std::find(generated->FindStage("prepare")->depends.begin(),
+                      generated->FindStage("prepare")->depends.end(), "ett"),
+            generated->FindStage("prepare")->depends.end());
+}
+
+TEST(PipelineSpec, OverridesApplyBeforeChecksAndNameThemselvesInErrors) {
+  auto spec =
+      Parse(Spec(kTrain), {"stages.train.max_steps=20", "stages.train.models=[mlp]", "pilot.cores=4"});
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->FindStage("train")->train.max_steps, 20);
+  ASSERT_EQ(spec->FindStage("train")->models.size(), 1u);
+  EXPECT_EQ(spec->FindStage("train")->models[0].name, "mlp");
+  EXPECT_EQ(spec->pilot.cores, 4);
+  ExpectError(Parse(Spec(kTrain), {"stages.train.max_steps=many"}),
+              "--set stages.train.max_steps=many: 'stages.train.max_steps' must be a whole number");
+  ExpectError(Parse(Spec(kTrain), {"stages.train.epochs=3"}),
+              "--set stages.train.epochs=3: unknown key 'epochs'");
+  ExpectError(Parse(Spec(kTrain), {"max_steps"}), "--set max_steps: expected key.path=value");
+  ExpectError(Parse(Spec(kTrain), {"stages.train.max_steps.x=1"}), "holds a value, not keys");
+}
+
+TEST(PipelineSpec, ReferencesAreChecked) {
+  std::string text = Spec(kTrain);
+  text.replace(text.find("data: prepare"), 13, "data: prepar");
+  ExpectError(Parse(text), "spec.yaml:12: unknown table 'prepar' (did you mean 'prepare'?)");
+  ExpectError(Parse(Spec(std::string(kTrain) + "  predict: {kind: predict, from: prepare}\n")),
+              "spec.yaml:15: predict stage 'predict' is from 'prepare', which is no train stage");
+  ExpectError(Parse(Spec(std::string(kTrain) +
+                         "  more:\n    kind: table\n    after: [trian]\n    ops: [{read: ett}]\n")),
+              "spec.yaml:17: stage 'more' runs after 'trian', which is no stage of this pipeline");
+}
+
+TEST(PipelineSpec, CyclesAreErrors) {
+  auto spec =
+      Parse(Spec("  a: {kind: table, after: [b], ops: [{read: ett}]}\n"
+                 "  b: {kind: table, ops: [{read: a}]}\n"));
+  ExpectError(spec, "depend on each other in a cycle");
+}
+
+TEST(PipelineSpec, OperationsAreCheckedWithTheirLines) {
+  ExpectError(
+      Parse(Spec("  t:\n    kind: table\n    ops:\n      - read: ett\n      - derive: {x: \"a +\"}\n")),
+      "spec.yaml:9: derive x:");
+  ExpectError(Parse(Spec("  t:\n    kind: table\n    ops:\n      - read: ett\n      - sortt: a\n")),
+              "spec.yaml:9: unknown table operation 'sortt' (did you mean 'sort'?)");
+  ExpectError(Parse(Spec("  t:\n    kind: table\n    ops:\n      - sort: a\n")),
+              "the first operation of table stage 't' must be a read");
+  ExpectError(
+      Parse(Spec(
+          "  t:\n    kind: table\n    ops:\n      - read: ett\n      - groupby: {by: k, agg: [v:avrage]}\n")),
+      "spec.yaml:9: groupby:");
+  ExpectError(Parse(Spec("  t:\n    kind: table\n    ops:\n      - read: ett\n      - join: {with: ett, on: "
+                         "k, how: sideways}\n")),
+              "spec.yaml:9:");
+}
+
+TEST(PipelineSpec, ModelNamesAreLeftToTheTrainTask) {
+  std::string text = Spec(kTrain);
+  text.replace(text.find("dlinear"), 7, "no_such_model");
+  EXPECT_TRUE(Parse(text).ok());
+}
+
+TEST(PipelineSpec, ValuesAreTyped) {
+  ExpectError(Parse(Spec(kTrain, "pilot: {cores: lots}\n")),
+              "spec.yaml:1: 'pilot.cores' must be a whole number");
+  ExpectError(Parse(Spec(kTrain, "pilot: {resource: cloud}\n")), "unknown pilot resource 'cloud'");
+  ExpectError(Parse(Spec(std::string(kTrain) + "    timeout: soon\n")),
+              "'stages.train.timeout' must be a duration");
+  ExpectError(Parse(Spec("  t: {kind: tabel, ops: [{read: ett}]}\n")), "unknown kind 'tabel'");
+}
+
+TEST(PipelineSpec, TheExamplePipelineParses) {
+  auto spec = ReadSpec(std::string(DEEPRC_SOURCE_DIR) + "/examples/ett.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  EXPECT_EQ(spec->name, "ett");
+  EXPECT_EQ(spec->FindStage("train")->models.size(), 6u);
+}
+
+}  // namespace
+}  // namespace deeprc::pipeline
