@@ -26,8 +26,10 @@ DOC_END = "<!-- end of bench/learn results -->"
 TARGET_MSE = {"nlinear": 0.40, "nhits": 0.42}
 
 
-def run_json(cmd, cwd=None):
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd)
+def run_json(cmd, cwd=None, threads=1):
+    # One pool of `threads` in both systems: LibTorch's and the BLAS's (which reads this at load).
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=env)
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -44,7 +46,7 @@ def step_times(args):
         for _ in range(args.rounds):  # alternate, so load on a shared machine falls on both alike
             for system, cmd, cwd in (("deeprc", [bench, "--model", model] + shape, None),
                                      ("pytorch", [TORCH_PYTHON, "torch_step.py", "--model", model] + shape, here)):
-                r = run_json(cmd, cwd)
+                r = run_json(cmd, cwd, args.threads)
                 if system not in best or r["ms_per_step"] < best[system]["ms_per_step"]:
                     best[system] = r
         if best["deeprc"]["parameters"] != best["pytorch"]["parameters"]:

@@ -19,7 +19,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    torch.set_num_threads(args.threads)  # run.py also sets OPENBLAS_NUM_THREADS for the BLAS below
     torch.manual_seed(0)
     model = MODELS[args.model](args.input_size, args.horizon)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)

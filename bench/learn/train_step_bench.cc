@@ -1,6 +1,5 @@
 // Times training steps (forward, MAE loss, backward, Adam step) of one registered model on random
 // windows: deeprc's side of bench/learn's training-step comparison. Prints one JSON line.
-#include <ATen/Parallel.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -10,6 +9,7 @@
 
 #include "deeprc/learn/loss.h"
 #include "deeprc/learn/models/registry.h"
+#include "deeprc/learn/threads.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"deeprc_train_step_bench: milliseconds per training step of one model"};
@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads);
   CLI11_PARSE(app, argc, argv);
 
-  at::set_num_threads(threads);
+  deeprc::learn::UseThreads(threads);
   torch::manual_seed(0);
   auto model = deeprc::learn::MakeModel(model_name, {.input_size = input_size, .horizon = horizon});
   if (!model.ok()) {

@@ -1,7 +1,6 @@
 // `deeprc train MODEL --data FILE --horizon H ...`: the bare-metal baseline. One model trained,
 // validated and tested on an ETT-format file without a pilot, writing predictions and metrics.
 // `deeprc data generate-ett` writes data in that format for machines without the real file.
-#include <ATen/Parallel.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -13,6 +12,7 @@
 #include "deeprc/learn/data/ett.h"
 #include "deeprc/learn/forecast_job.h"
 #include "deeprc/learn/models/registry.h"
+#include "deeprc/learn/threads.h"
 #include "deeprc/net/launcher.h"
 
 namespace deeprc::cli {
@@ -49,13 +49,6 @@ Status ParseSettings(const std::vector<std::string>& settings, nlohmann::json* h
   return Status::OK();
 }
 
-// One intra-op pool, sized by the cores this process owns, for LibTorch and OpenBLAS alike.
-void UseThreads(int threads) {
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  at::set_num_threads(threads);
-  setenv("OPENBLAS_NUM_THREADS", std::to_string(threads).c_str(), /*overwrite=*/0);
-}
-
 Status RunTrain(const TrainArguments& arguments, const CommandResult& result) {
   if (arguments.ranks > 1 && !net::InsideParallelJob()) {
     DEEPRC_ASSIGN_OR_RETURN(int code, net::LaunchRanks(arguments.ranks, arguments.backend, result.argv));
@@ -71,7 +64,7 @@ Status RunTrain(const TrainArguments& arguments, const CommandResult& result) {
   if (threads <= 0 && communicator) {
     threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / communicator->size());
   }
-  UseThreads(threads);
+  learn::UseThreads(threads);
 
   learn::EttOptions data_options;
   data_options.targets = arguments.targets;
