@@ -11,17 +11,17 @@ peak RSS is its own; throughput is steady state (from the first batch on), best 
 Prints a table and writes bench/results/loader.json.
 """
 import argparse
-import datetime
 import json
 import os
-import platform
-import re
 import subprocess
 import sys
 import tempfile
 import threading
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import common  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SYSTEMS = ("deeprc", "pytorch")
@@ -90,22 +90,9 @@ def command(system, workers, data, args):
 # --- report --------------------------------------------------------------------------------------
 
 def machine_info(torch_python):
-    cpu = "unknown"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as f:
-        mem_kb = int(re.search(r"MemTotal:\s+(\d+)", f.read()).group(1))
     torch_version = subprocess.run([torch_python, "-c", "import torch; print(torch.__version__)"],
                                    capture_output=True, text=True).stdout.strip() or None
-    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip() or None
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 2**20, 1),
-            "kernel": platform.release(), "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "load_avg_at_start": os.getloadavg(), "deeprc_commit": commit,
-            "versions": {"python": platform.python_version(), "numpy": np.__version__, "torch": torch_version}}
+    return common.machine_info({"numpy": np.__version__, "torch": torch_version})
 
 
 def summarize(results, workers_list):
