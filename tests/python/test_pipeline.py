@@ -155,6 +155,22 @@ def test_short_pipeline_writes_the_report(tmp_path, run_deeprc):
     assert profile["OT_mean"].to_numpy() == pytest.approx(expected.to_numpy())
 
 
+def test_example_pipeline_short(tmp_path, run_deeprc):
+    """examples/ett.yaml itself, shortened by overrides: what `make run` runs, in CI time."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "ett.yaml"
+    session = tmp_path / "session"
+    short = ["data.ett.path=" + str(tmp_path / "absent.csv"), "data.ett.rows=1500", "stages.train.models=[dlinear, mlp]",
+             "stages.train.max_steps=10", "stages.train.horizon=24", "stages.train.input_size=48"]
+    proc = run_deeprc("run", example, "--session", session, *[a for o in short for a in ("--set", o)])
+    assert "pipeline ett: done" in proc.stdout, proc.stdout
+    result = summary(session)
+    assert [m["model"] for m in result["models"]] == ["dlinear", "mlp", "dlinear", "mlp"]
+    assert all("test" in m for m in result["models"])
+    for name in ["README.md", "metrics.csv", "forecast_dlinear.png", "forecast_mlp.png", "timeline.png",
+                 "table_profile.md"]:
+        assert (session / "report" / name).is_file(), name
+
+
 def test_generate_calendar_matches_pandas(tmp_path, run_deeprc):
     run_deeprc("data", "generate-ett", "--out", tmp_path / "ett.csv", "--rows", "100")
     run_deeprc("data", "generate-calendar", "--like", tmp_path / "ett.csv", "--out", tmp_path / "cal.parquet")

@@ -27,6 +27,8 @@ void AddRunCommand(CLI::App& app, CommandResult& result) {
   command->add_option("--resume", options->resume,
                       "Finish an interrupted session: stages whose tasks ended DONE are not run again");
   command->add_flag("--quiet", *quiet, "No live progress on stderr");
+  command->add_flag("--dry-run", options->dry_run,
+                    "Check the spec and print the planned tasks as JSON; create and run nothing");
   command->footer(
       "\nThe session folder holds everything the run makes: pipeline.yaml (the spec), data/, tables/\n"
       "(Arrow IPC between stages), stages/<stage>/ (models, stage.json states), runtime/ (pilot\n"

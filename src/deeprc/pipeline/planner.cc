@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 namespace deeprc::pipeline {
 namespace {
 
@@ -249,6 +251,22 @@ const PlannedStage* Plan::FindStage(const std::string& name) const {
     if (stage.name == name) return &stage;
   }
   return nullptr;
+}
+
+void to_json(nlohmann::json& json, const Plan& plan) {
+  json = {
+      {"pilot", plan.pilot}, {"cores", plan.cores}, {"gpus", plan.gpus}, {"stages", nlohmann::json::array()}};
+  for (const auto& stage : plan.stages) {
+    auto tasks = nlohmann::json::array();
+    for (const auto& task : stage.tasks) {
+      tasks.push_back({{"model", task.model}, {"description", task.description}, {"outputs", task.outputs}});
+    }
+    json["stages"].push_back({{"name", stage.name},
+                              {"kind", std::string(ToString(stage.kind))},
+                              {"depends", stage.depends},
+                              {"runs_after_failures", stage.runs_after_failures},
+                              {"tasks", std::move(tasks)}});
+  }
 }
 
 int AvailableCores() {

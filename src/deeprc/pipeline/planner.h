@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "deeprc/pilot/pilot_description.h"
 #include "deeprc/pilot/task_description.h"
 #include "deeprc/pipeline/session_layout.h"
@@ -49,6 +51,10 @@ struct PlanOptions {
 // predict task waits for its own model only. Each task's ranks x cores and GPUs are checked against
 // the pilot before anything is submitted; the error names the spec line that asked for too much.
 Result<Plan> MakePlan(const PipelineSpec& spec, const PlanOptions& options);
+
+// The plan as JSON: the pilot, and per stage its tasks' descriptions and outputs (`deeprc run
+// --dry-run` prints it; bench/pipeline runs the same commands bare).
+void to_json(nlohmann::json& json, const Plan& plan);
 
 // The CPUs this process may run on.
 int AvailableCores();

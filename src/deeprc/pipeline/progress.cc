@@ -67,7 +67,9 @@ void ProgressDisplay::Update(const std::vector<StageProgress>& stages, double el
   last_states_.resize(stages.size());
   for (size_t i = 0; i < stages.size(); ++i) {
     if (last_states_[i] == stages[i].state) continue;
+    const bool first = last_states_[i].empty();
     last_states_[i] = stages[i].state;
+    if (first && stages[i].state == "PENDING") continue;  // the start says nothing yet
     changed = true;
     const auto& stage = stages[i];
     std::fprintf(stderr, "[%8s] stage %s (%s): %s, %d/%d tasks\n", Seconds(elapsed).c_str(),

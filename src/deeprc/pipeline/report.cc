@@ -140,7 +140,7 @@ Result<std::string> WriteRunReport(const RunReportInput& in) {
   std::string own = "deeprc run:\n";
   if (in.first_submit > 0) {
     own +=
-        fmt::format("  spec, plan, session and pilot launch: {:.3f} s until the first task was submitted\n",
+        fmt::format("  spec, plan and session folder: {:.3f} s from the start to the first task submitted\n",
                     in.first_submit - in.started);
   }
   if (in.pilot_active > 0)

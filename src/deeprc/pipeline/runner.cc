@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include "deeprc/pilot/pilot_manager.h"
 #include "deeprc/pilot/task_manager.h"
@@ -127,6 +128,10 @@ class Runner {
   Result<RunResult> Run() {
     started_ = pilot::Now();
     DEEPRC_RETURN_NOT_OK(Prepare());
+    if (options_.dry_run) {
+      std::printf("%s\n", nlohmann::json(plan_).dump(2).c_str());
+      return RunResult{layout_.root.string(), "", "planned", 0};
+    }
     SignalGuard signals;
     std::error_code error;
     fs::create_directories(layout_.root, error);

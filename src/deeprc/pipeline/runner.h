@@ -17,6 +17,7 @@ struct RunOptions {
   std::string session;                 // folder of a new session; empty: sessions/<name>.<time>
   std::string resume;                  // a session folder to finish instead of starting one
   bool progress = true;                // the live view on stderr
+  bool dry_run = false;                // print the plan as JSON on stdout; create and run nothing
   std::string deeprc;                  // the executable that tasks run; empty: this program
 };
 
