@@ -92,7 +92,9 @@ def main():
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=2)
+    # One thread by default: on a shared 2-core machine a 2-thread OpenMP region waits for a
+    # descheduled thread at every barrier, and step times swing 20-fold with the load.
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--accuracy", action="store_true", help="also train every model on ETTh1 (long)")
     parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "ett", "ETTh1.csv"))
     parser.add_argument("--work-dir", default="/tmp/deeprc-bench-learn")

@@ -1,8 +1,8 @@
 // Times training steps (forward, MAE loss, backward, Adam step) of one registered model on random
 // windows: deeprc's side of bench/learn's training-step comparison. Prints one JSON line.
+#include <torch/torch.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <torch/torch.h>
 
 #include <chrono>
 #include <iostream>
@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
   windows.outsample = torch::randn({batch, horizon, 1});
   auto step = [&] {
     optimizer.zero_grad();
-    auto loss = deeprc::learn::ComputeLoss(deeprc::learn::LossKind::kMae, (*model)->Forecast(windows), windows.outsample);
+    auto loss = deeprc::learn::ComputeLoss(deeprc::learn::LossKind::kMae, (*model)->Forecast(windows),
+                                           windows.outsample);
     loss.backward();
     optimizer.step();
   };
@@ -48,8 +49,10 @@ int main(int argc, char** argv) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   int64_t parameters = 0;
   for (const auto& p : (*model)->parameters()) parameters += p.numel();
-  std::cout << nlohmann::json{{"system", "deeprc"},          {"model", model_name},
-                              {"parameters", parameters},    {"ms_per_step", 1e3 * seconds / steps},
+  std::cout << nlohmann::json{{"system", "deeprc"},
+                              {"model", model_name},
+                              {"parameters", parameters},
+                              {"ms_per_step", 1e3 * seconds / steps},
                               {"threads", threads}}
                    .dump()
             << std::endl;

@@ -30,7 +30,8 @@ inline std::shared_ptr<arrow::Table> WaveTable(int64_t rows) {
   for (int64_t t = 0; t < rows; ++t) {
     (void)values.Append(static_cast<float>(std::sin(t * 0.3) + 0.1 * std::cos(t * 1.7)));
   }
-  return arrow::Table::Make(arrow::schema({arrow::field("y", arrow::float32())}), {values.Finish().ValueOrDie()});
+  return arrow::Table::Make(arrow::schema({arrow::field("y", arrow::float32())}),
+                            {values.Finish().ValueOrDie()});
 }
 
 }  // namespace deeprc::learn::testing

@@ -28,8 +28,10 @@ class TrainerTest : public ::testing::Test {
     validation_ = bridge::WindowDataset::Make(testing::WaveTable(300), spec).ValueOrDie();
   }
 
-  std::unique_ptr<bridge::WindowLoader> Loader(std::shared_ptr<const bridge::WindowDataset> dataset, bool shuffle) {
-    auto sampler = bridge::DistributedSampler::Make(dataset->size(), {.shuffle = shuffle, .seed = 5}).ValueOrDie();
+  std::unique_ptr<bridge::WindowLoader> Loader(std::shared_ptr<const bridge::WindowDataset> dataset,
+                                               bool shuffle) {
+    auto sampler =
+        bridge::DistributedSampler::Make(dataset->size(), {.shuffle = shuffle, .seed = 5}).ValueOrDie();
     bridge::LoaderOptions options;
     options.batch_size = 16;
     options.num_workers = 1;

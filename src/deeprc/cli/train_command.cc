@@ -112,7 +112,9 @@ void AddTrainCommand(CLI::App& app, CommandResult& result) {
   CLI::App* command = app.add_subcommand(
       "train", "Train, validate and test one forecasting model on an ETT-format CSV (no pilot: bare metal)");
   command->add_option("model", arguments->job.model, "Model name (see the list below)")->required();
-  command->add_option("--data", arguments->data, "Table with a date column and numeric series (ETT format; .csv, .parquet, .arrow)")
+  command
+      ->add_option("--data", arguments->data,
+                   "Table with a date column and numeric series (ETT format; .csv, .parquet, .arrow)")
       ->required()
       ->check(CLI::ExistingFile);
   command->add_option("--horizon", arguments->job.horizon, "Rows to forecast")->capture_default_str();
@@ -126,8 +128,9 @@ void AddTrainCommand(CLI::App& app, CommandResult& result) {
   command->add_option("--early-stop", arguments->early_stop, "Stop after N validations without improvement");
   command->add_option("--loss", arguments->loss, "mae, mse or huber (default: the model's)");
   command->add_option("--clip", arguments->job.gradient_clip_norm, "Clip the gradient norm to this (0: off)");
-  command->add_option("--targets", arguments->targets,
-                      "Columns to forecast, comma-separated (default: every numeric column; OT: univariate)")
+  command
+      ->add_option("--targets", arguments->targets,
+                   "Columns to forecast, comma-separated (default: every numeric column; OT: univariate)")
       ->delimiter(',');
   command
       ->add_option("--scaler", arguments->scaler, "standard, robust or identity, fitted on the training rows")
@@ -137,6 +140,8 @@ void AddTrainCommand(CLI::App& app, CommandResult& result) {
       ->capture_default_str();
   command->add_option("--out", arguments->job.out_dir,
                       "Output folder: predictions.parquet, metrics.json, checkpoint/ (default train-MODEL)");
+  command->add_option("--device", arguments->job.device, "cpu, cuda or cuda:N (CUDA needs a CUDA LibTorch)")
+      ->capture_default_str();
   command->add_option("--threads", arguments->threads,
                       "Intra-op threads (default: the cores, shared by ranks)");
   command->add_option("--loader-workers", arguments->job.loader_workers, "Threads that collate batches")

@@ -11,12 +11,20 @@ namespace deeprc::learn {
 namespace {
 
 Status CheckFloat32(const torch::Tensor& parameter) {
-  if (parameter.scalar_type() != torch::kFloat32 || !parameter.is_cpu()) {
-    return Status::NotImplemented(
-        "gradient all-reduce over CPU communicators needs float32 CPU parameters, got ",
-        c10::toString(parameter.scalar_type()), " on ", parameter.device().str());
+  if (parameter.scalar_type() != torch::kFloat32) {
+    return Status::NotImplemented("gradient averaging needs float32 parameters, got ",
+                                  c10::toString(parameter.scalar_type()));
   }
   return Status::OK();
+}
+
+// A parameter's gradient, created as zeros where this rank's batch did not reach the parameter
+// (the ranks' buckets must agree in size) and made contiguous.
+torch::Tensor GradientOf(const torch::Tensor& parameter) {
+  torch::Tensor& gradient = parameter.mutable_grad();
+  if (!gradient.defined()) gradient = torch::zeros_like(parameter);
+  if (!gradient.is_contiguous()) gradient = gradient.contiguous();
+  return gradient;
 }
 
 }  // namespace
@@ -30,7 +38,8 @@ Status GradientAverager::Average(const std::vector<torch::Tensor>& parameters) {
   const int64_t bucket_capacity = bucket_bytes_ / static_cast<int64_t>(sizeof(float));
   bucket_.resize(static_cast<size_t>(std::min<int64_t>(bucket_capacity, 1 << 26)));
 
-  // The parameters packed into the bucket so far, and how many floats they fill.
+  // The gradients packed into the bucket so far, and how many floats they fill. The bucket is host
+  // memory: gradients on a GPU are staged through it, so any CPU communicator can reduce them.
   std::vector<torch::Tensor> pending;
   int64_t filled = 0;
   auto flush = [&]() -> Status {
@@ -39,8 +48,8 @@ Status GradientAverager::Average(const std::vector<torch::Tensor>& parameters) {
         communicator_.AllReduce(bucket_.data(), filled, *arrow::float32(), net::ReduceOp::kSum));
     int64_t offset = 0;
     for (torch::Tensor& gradient : pending) {
-      std::memcpy(gradient.data_ptr<float>(), bucket_.data() + offset, gradient.numel() * sizeof(float));
-      gradient.mul_(scale);
+      gradient.copy_(torch::from_blob(bucket_.data() + offset, gradient.sizes(), torch::kFloat32))
+          .mul_(scale);
       offset += gradient.numel();
     }
     pending.clear();
@@ -50,28 +59,20 @@ Status GradientAverager::Average(const std::vector<torch::Tensor>& parameters) {
 
   for (const torch::Tensor& parameter : parameters) {
     DEEPRC_RETURN_NOT_OK(CheckFloat32(parameter));
-    torch::Tensor gradient = parameter.mutable_grad();
-    if (!gradient.defined()) {
-      // A parameter this rank's batch did not reach still takes part, or the ranks' buckets
-      // would disagree in size.
-      parameter.mutable_grad() = torch::zeros_like(parameter);
-      gradient = parameter.mutable_grad();
-    }
-    if (!gradient.is_contiguous()) {
-      parameter.mutable_grad() = gradient.contiguous();
-      gradient = parameter.mutable_grad();
-    }
+    torch::Tensor gradient = GradientOf(parameter);
     const int64_t count = gradient.numel();
     if (count > static_cast<int64_t>(bucket_.size())) {
-      // Larger than a bucket: reduced in place, with no staging copy.
+      // Larger than a bucket: reduced on its own, in place when it lives in host memory.
       DEEPRC_RETURN_NOT_OK(flush());
+      torch::Tensor host = gradient.is_cpu() ? gradient : gradient.to(torch::kCPU);
       DEEPRC_RETURN_NOT_OK(
-          communicator_.AllReduce(gradient.data_ptr<float>(), count, *arrow::float32(), net::ReduceOp::kSum));
+          communicator_.AllReduce(host.data_ptr<float>(), count, *arrow::float32(), net::ReduceOp::kSum));
+      if (!gradient.is_cpu()) gradient.copy_(host);
       gradient.mul_(scale);
       continue;
     }
     if (filled + count > static_cast<int64_t>(bucket_.size())) DEEPRC_RETURN_NOT_OK(flush());
-    std::memcpy(bucket_.data() + filled, gradient.data_ptr<float>(), count * sizeof(float));
+    torch::from_blob(bucket_.data() + filled, gradient.sizes(), torch::kFloat32).copy_(gradient);
     filled += count;
     pending.push_back(gradient);
   }
@@ -83,17 +84,16 @@ Status GradientAverager::BroadcastFromRoot(const std::vector<torch::Tensor>& par
   torch::NoGradGuard no_grad;
   for (const torch::Tensor& parameter : parameters) {
     DEEPRC_RETURN_NOT_OK(CheckFloat32(parameter));
-    torch::Tensor values = parameter.contiguous();
-    const auto bytes = std::span<const uint8_t>(static_cast<const uint8_t*>(values.data_ptr()),
-                                                static_cast<size_t>(values.nbytes()));
+    const torch::Tensor host = parameter.to(torch::kCPU).contiguous();
+    const auto bytes = std::span<const uint8_t>(static_cast<const uint8_t*>(host.data_ptr()),
+                                                static_cast<size_t>(host.nbytes()));
     DEEPRC_ASSIGN_OR_RETURN(auto root_values, communicator_.Broadcast(bytes, 0));
-    if (root_values->size() != static_cast<int64_t>(values.nbytes())) {
+    if (root_values->size() != static_cast<int64_t>(host.nbytes())) {
       return Status::Invalid("rank 0 broadcast a parameter of ", root_values->size(),
-                             " bytes, this rank's has ", values.nbytes(),
-                             ": the ranks built different models");
+                             " bytes, this rank's has ", host.nbytes(), ": the ranks built different models");
     }
-    std::memcpy(values.data_ptr(), root_values->data(), values.nbytes());
-    if (!parameter.is_contiguous()) parameter.copy_(values);
+    parameter.copy_(torch::from_blob(const_cast<uint8_t*>(root_values->data()),  // read only: the source
+                                     parameter.sizes(), torch::kFloat32));
   }
   return Status::OK();
 }

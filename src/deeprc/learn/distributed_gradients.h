@@ -1,5 +1,7 @@
 // Data-parallel training's one collective: gradients averaged over the task's ranks, packed into
 // buckets so that a model of many small tensors costs a few all-reduces instead of one per tensor.
+// Gradients on a GPU are staged through the host bucket, so Gloo and MPI serve GPU training too
+// (an NCCL communicator, reducing in device memory, is the faster path still to come).
 #pragma once
 
 #include <torch/types.h>

@@ -31,13 +31,31 @@ bridge::WindowSpec SpecFor(const SeriesTable& data, int64_t input_size, int64_t 
   return spec;
 }
 
+Result<torch::Device> ParseDevice(const std::string& name) {
+  try {
+    torch::Device device(name);
+    if (!device.is_cpu() && !device.is_cuda())
+      return Status::Invalid("device '", name, "': expected cpu or cuda[:N]");
+    if (device.is_cuda() && !torch::cuda::is_available()) {
+      return Status::Invalid("device '", name,
+                             "': this LibTorch has no CUDA or sees no GPU (Debian's libtorch-dev is ",
+                             "CPU-only; build against a CUDA LibTorch)");
+    }
+    return device;
+  } catch (const std::exception&) {
+    return Status::Invalid("device '", name, "': expected cpu, cuda or cuda:N");
+  }
+}
+
 Result<std::unique_ptr<bridge::WindowLoader>> MakeLoader(std::shared_ptr<const bridge::WindowDataset> dataset,
                                                          bridge::SamplerOptions sampler_options,
-                                                         int64_t batch_size, int workers) {
+                                                         int64_t batch_size, int workers,
+                                                         const torch::Device& device) {
   DEEPRC_ASSIGN_OR_RETURN(auto sampler, bridge::DistributedSampler::Make(dataset->size(), sampler_options));
   bridge::LoaderOptions loader_options;
   loader_options.batch_size = batch_size;
   loader_options.num_workers = workers;
+  loader_options.device = device;
   return std::make_unique<bridge::WindowLoader>(std::move(dataset), std::move(sampler), loader_options);
 }
 
@@ -113,6 +131,7 @@ Result<ForecastJobResult> RunForecastJob(const SeriesTable& data, const Forecast
   const int world = communicator ? communicator->size() : 1;
 
   TrainerOptions trainer;
+  DEEPRC_ASSIGN_OR_RETURN(trainer.device, ParseDevice(options.device));
   trainer.max_steps = options.max_steps.value_or(info.training.max_steps);
   trainer.learning_rate = options.learning_rate.value_or(info.training.learning_rate);
   trainer.num_lr_decays = info.training.num_lr_decays;
@@ -142,13 +161,13 @@ Result<ForecastJobResult> RunForecastJob(const SeriesTable& data, const Forecast
   }
 
   bridge::SamplerOptions shard{.rank = rank, .world_size = world, .shuffle = true, .seed = options.seed};
-  DEEPRC_ASSIGN_OR_RETURN(auto train_loader,
-                          MakeLoader(train_windows, shard, batch_size, options.loader_workers));
+  DEEPRC_ASSIGN_OR_RETURN(auto train_loader, MakeLoader(train_windows, shard, batch_size,
+                                                        options.loader_workers, trainer.device));
   shard.shuffle = false;
   std::unique_ptr<bridge::WindowLoader> val_loader;
   if (val_windows->size() > 0) {
-    DEEPRC_ASSIGN_OR_RETURN(val_loader,
-                            MakeLoader(val_windows, shard, kEvaluationBatch, options.loader_workers));
+    DEEPRC_ASSIGN_OR_RETURN(
+        val_loader, MakeLoader(val_windows, shard, kEvaluationBatch, options.loader_workers, trainer.device));
   }
 
   torch::manual_seed(options.seed);
@@ -191,8 +210,8 @@ Result<ForecastJobResult> RunForecastJob(const SeriesTable& data, const Forecast
     // outputs whole.
     shard.rank = 0;
     shard.world_size = 1;
-    DEEPRC_ASSIGN_OR_RETURN(auto test_loader,
-                            MakeLoader(test_windows, shard, kEvaluationBatch, options.loader_workers));
+    DEEPRC_ASSIGN_OR_RETURN(auto test_loader, MakeLoader(test_windows, shard, kEvaluationBatch,
+                                                         options.loader_workers, trainer.device));
     DEEPRC_ASSIGN_OR_RETURN(Forecasts forecasts, Predict(*model, *test_loader));
     const torch::Tensor forecast = forecasts.forecast.contiguous();
     const torch::Tensor truth = forecasts.truth.contiguous();

@@ -32,6 +32,8 @@ struct ForecastJobOptions {
   std::optional<std::string> loss;
   double gradient_clip_norm = 0;
   uint64_t seed = 1;
+  // "cpu", "cuda" or "cuda:N": where the model trains (CUDA needs a CUDA build of LibTorch).
+  std::string device = "cpu";
   int loader_workers = 1;
   // Outputs: predictions.parquet, metrics.json and checkpoint/ (a run resumes from it).
   std::filesystem::path out_dir;

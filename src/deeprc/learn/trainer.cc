@@ -75,10 +75,10 @@ void SaveCheckpoint(const std::filesystem::path& dir, torch::nn::Module& model, 
   std::filesystem::rename(temporary, CheckpointPath(dir));
 }
 
-void LoadCheckpoint(const std::filesystem::path& dir, torch::nn::Module& model, torch::optim::Adam& optimizer,
-                    std::vector<torch::Tensor>* best_state, LoopState* state) {
+void LoadCheckpoint(const std::filesystem::path& dir, const torch::Device& device, torch::nn::Module& model,
+                    torch::optim::Adam& optimizer, std::vector<torch::Tensor>* best_state, LoopState* state) {
   torch::serialize::InputArchive archive;
-  archive.load_from(CheckpointPath(dir).string());
+  archive.load_from(CheckpointPath(dir).string(), device);
   torch::serialize::InputArchive model_archive, optimizer_archive, best_archive;
   archive.read("model", model_archive);
   archive.read("optimizer", optimizer_archive);
@@ -90,6 +90,9 @@ void LoadCheckpoint(const std::filesystem::path& dir, torch::nn::Module& model, 
   archive.read("loop", loop);
   archive.read("best_val_loss", best_val_loss);
   archive.read("val_losses", history);
+  loop = loop.to(torch::kCPU);
+  best_val_loss = best_val_loss.to(torch::kCPU);
+  history = history.to(torch::kCPU);
   const auto* values = loop.data_ptr<int64_t>();
   state->step = values[0];
   state->epoch = values[1];
@@ -147,10 +150,14 @@ Result<TrainResult> Trainer::Fit(bridge::WindowLoader& train, bridge::WindowLoad
                            " windows (input size + horizon longer than the training rows?)");
   }
   const bool is_root = communicator_ == nullptr || communicator_->rank() == 0;
+  DEEPRC_RETURN_NOT_OK(CatchTorch("moving the model to " + options_.device.str(), [&] {
+    model_->to(options_.device);
+    return Status::OK();
+  }));
   std::vector<torch::Tensor> parameters = model_->parameters();
   torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(options_.learning_rate));
   std::optional<GradientAverager> averager;
-  if (communicator_ != nullptr) averager.emplace(*communicator_);
+  if (communicator_ != nullptr) averager.emplace(*communicator_, options_.gradient_bucket_bytes);
 
   LoopState state;
   std::vector<torch::Tensor> best_state = CloneState(*model_);
@@ -160,7 +167,7 @@ Result<TrainResult> Trainer::Fit(bridge::WindowLoader& train, bridge::WindowLoad
   if (resuming) {
     DEEPRC_RETURN_NOT_OK(
         CatchTorch("reading checkpoint " + CheckpointPath(options_.checkpoint_dir).string(), [&] {
-          LoadCheckpoint(options_.checkpoint_dir, *model_, optimizer, &best_state, &state);
+          LoadCheckpoint(options_.checkpoint_dir, options_.device, *model_, optimizer, &best_state, &state);
           return Status::OK();
         }));
     result.resumed_from_step = state.step;
@@ -189,7 +196,8 @@ Result<TrainResult> Trainer::Fit(bridge::WindowLoader& train, bridge::WindowLoad
       }
       ++state.batches_into_epoch;
       for (auto& group : optimizer.param_groups()) {
-        static_cast<torch::optim::AdamOptions&>(group.options()).lr(ScheduledLearningRate(options_, state.step));
+        static_cast<torch::optim::AdamOptions&>(group.options())
+            .lr(ScheduledLearningRate(options_, state.step));
       }
       optimizer.zero_grad();
       const torch::Tensor loss = ComputeLoss(options_.loss, model_->Forecast(*batch), batch->outsample);

@@ -34,6 +34,10 @@ struct TrainerOptions {
   // Checkpoints are written at every validation to this directory; a Fit that finds one
   // there resumes from it. Empty: no checkpoints.
   std::filesystem::path checkpoint_dir;
+  // Staging buffer of one gradient all-reduce in data-parallel training (PyTorch DDP's 25 MB).
+  int64_t gradient_bucket_bytes = 25 << 20;
+  // Where the model trains; the loaders must deliver batches there (LoaderOptions::device).
+  torch::Device device = torch::kCPU;
   // Called after every validation (step, train loss, validation loss): progress for long runs.
   std::function<void(int64_t, double, double)> on_validation;
 };
