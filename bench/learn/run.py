@@ -96,6 +96,8 @@ def main():
     # descheduled thread at every barrier, and step times swing 20-fold with the load.
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--accuracy", action="store_true", help="also train every model on ETTh1 (long)")
+    parser.add_argument("--no-steps", action="store_true",
+                        help="skip the step timing and keep the step figures of the last run's JSON")
     parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "ett", "ETTh1.csv"))
     parser.add_argument("--work-dir", default="/tmp/deeprc-bench-learn")
     parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
@@ -105,34 +107,51 @@ def main():
     # NLinear/DLinear at 336 inputs, as their paper; the others at NF's long-horizon 5 x horizon.
     args.accuracy_input_size = {"nlinear": 336, "dlinear": 336}
     # Per-step batches of 256 windows for the large networks keep a CPU run within minutes.
-    args.train_args = {m: ["--batch-size", "256"] for m in ("mlp", "nbeats", "nhits", "lstm")}
+    args.train_args = {m: ["--batch-size", "256"] for m in ("mlp", "nbeats", "nhits")}
+    # The LSTM steps through 288 input rows one by one: ~1 s a step on one core, so fewer steps.
+    args.train_args["lstm"] = ["--max-steps", "300", "--val-check-steps", "50"]
 
     torch_version = subprocess.run([TORCH_PYTHON, "-c", "import torch; print(torch.__version__)"],
                                    capture_output=True, text=True).stdout.strip() or None
     machine = machine_info({"torch_python": torch_version, "libtorch": "1.13.1 (Debian libtorch-dev)"})
-    print(f"training step: batch {args.batch}, input {args.input_size}, horizon {args.horizon}, "
-          f"{args.threads} threads, best of {args.rounds} rounds x {args.steps} steps", flush=True)
-    steps = step_times(args)
-    results = {"benchmark": "bench/learn", "machine": machine, "step": {"batch": args.batch,
-               "input_size": args.input_size, "horizon": args.horizon, "threads": args.threads, "models": steps}}
+    results_path = os.path.join(ROOT, "bench", "results", "learn.json")
+    previous = json.load(open(results_path)) if os.path.exists(results_path) else {}
+    results = {"benchmark": "bench/learn", "machine": machine}
+    if args.no_steps and "step" in previous:
+        results["step"] = previous["step"]
+        results["step_machine"] = previous.get("step_machine", previous.get("machine"))
+    else:
+        print(f"training step: batch {args.batch}, input {args.input_size}, horizon {args.horizon}, "
+              f"{args.threads} threads, best of {args.rounds} rounds x {args.steps} steps", flush=True)
+        results["step"] = {"batch": args.batch, "input_size": args.input_size, "horizon": args.horizon,
+                           "threads": args.threads, "rounds": args.rounds, "models": step_times(args)}
+        results["step_machine"] = machine
     if args.accuracy:
         print("ETTh1 multivariate, horizon 96, test set (z-scored):", flush=True)
         results["accuracy"] = accuracy(args)
-    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
-    with open(os.path.join(ROOT, "bench", "results", "learn.json"), "w") as f:
+        results["accuracy_machine"] = machine
+    elif "accuracy" in previous:
+        results["accuracy"] = previous["accuracy"]
+        results["accuracy_machine"] = previous.get("accuracy_machine", previous.get("machine"))
+    os.makedirs(os.path.dirname(results_path), exist_ok=True)
+    with open(results_path, "w") as f:
         json.dump(results, f, indent=2)
 
-    lines = [f"Run of {machine['date'][:10]} at deeprc {machine['deeprc_commit']}: `bench/learn/run.py"
-             f"{' --accuracy' if args.accuracy else ''}` on {machine['cpu']}, {machine['cores']} cores "
-             f"(load {machine['load_avg_at_start'][0]:.1f} at start); LibTorch 1.13 in both.", "",
-             f"Training step (forward + MAE + backward + Adam), batch {args.batch}, input {args.input_size}, "
-             f"horizon {args.horizon}, {args.threads} threads, best of {args.rounds}:", "",
+    step, steps = results["step"], results["step"]["models"]
+    sm = results["step_machine"]
+    lines = [f"Training step (forward + MAE + backward + Adam), batch {step['batch']}, input {step['input_size']}, "
+             f"horizon {step['horizon']}, {step['threads']} thread(s), best of {step.get('rounds', '?')} rounds; "
+             f"run of {sm['date'][:10]} at deeprc {sm['deeprc_commit']} on {sm['cpu']}, {sm['cores']} cores "
+             f"(load {sm['load_avg_at_start'][0]:.1f} at start); LibTorch 1.13 in both:", "",
              "| model | parameters | deeprc ms/step | PyTorch ms/step | PyTorch / deeprc |", "|---|---|---|---|---|"]
     for r in steps:
         lines.append(f"| {r['model']} | {r['parameters']:,} | {r['deeprc_ms']:.1f} | {r['pytorch_ms']:.1f} | "
                      f"{r['pytorch_over_deeprc']:.2f}x{'' if r['pytorch_over_deeprc'] >= 0.95 else ' !'} |")
-    if args.accuracy:
-        lines += ["", "ETTh1, multivariate (7 series), horizon 96, standard protocol, test set on the z-scored scale:",
+    if "accuracy" in results:
+        am = results["accuracy_machine"]
+        lines += ["", f"ETTh1, multivariate (7 series), horizon 96, standard protocol, test set on the z-scored "
+                  f"scale (`bench/learn/run.py --accuracy`, {am['date'][:10]} at {am['deeprc_commit']}, one thread "
+                  f"per run, load {am['load_avg_at_start'][0]:.1f} at start):",
                   "", "| model | input | steps | batch | lr | train s | MSE | MAE |", "|---|---|---|---|---|---|---|---|"]
         for r in results["accuracy"]:
             target = TARGET_MSE.get(r["model"])

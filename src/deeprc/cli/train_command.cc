@@ -118,7 +118,7 @@ void AddTrainCommand(CLI::App& app, CommandResult& result) {
       ->required()
       ->check(CLI::ExistingFile);
   command->add_option("--horizon", arguments->job.horizon, "Rows to forecast")->capture_default_str();
-  command->add_option("--input-size", arguments->job.input_size, "Rows the model sees (default 5 x horizon)");
+  command->add_option("--input-size", arguments->job.input_size, "Rows the model sees (default: 5 x horizon; 3 x for lstm)");
   command->add_option("--max-steps", arguments->max_steps, "Training steps (default: the model's)");
   command->add_option("--learning-rate", arguments->learning_rate,
                       "Adam's learning rate (default: the model's)");

@@ -125,7 +125,9 @@ Result<ForecastJobResult> RunForecastJob(const SeriesTable& data, const Forecast
                                          net::Communicator* communicator) {
   const auto started = Clock::now();
   DEEPRC_ASSIGN_OR_RETURN(ModelInfo info, FindModel(options.model));
-  const int64_t input_size = options.input_size > 0 ? options.input_size : 5 * options.horizon;
+  // Unset: the model's own multiple of the horizon (NF's LSTM: 3), else 5, NHITS' long-horizon setting.
+  const int64_t horizons = info.training.input_size_in_horizons > 0 ? info.training.input_size_in_horizons : 5;
+  const int64_t input_size = options.input_size > 0 ? options.input_size : horizons * options.horizon;
   if (options.horizon < 1) return Status::Invalid("horizon must be at least 1, got ", options.horizon);
   const int rank = communicator ? communicator->rank() : 0;
   const int world = communicator ? communicator->size() : 1;

@@ -22,7 +22,7 @@ struct ForecastJobOptions {
   std::string model;                                          // a registered name
   nlohmann::json hyperparameters = nlohmann::json::object();  // overrides of the model's defaults
   int64_t horizon = 96;
-  int64_t input_size = 0;  // 0: 5 x horizon, the long-horizon setting of NHITS' paper
+  int64_t input_size = 0;  // 0: the model's default multiple of the horizon (5 x, NHITS' long-horizon setting)
   // Training settings; unset ones take the model's NeuralForecast defaults.
   std::optional<int64_t> max_steps;
   std::optional<double> learning_rate;
