@@ -93,6 +93,11 @@ TEST(Loss, MaskedPointLossesMatchHandValues) {
   loss.backward();
   EXPECT_FALSE(forecast.grad().isnan().any().item<bool>());
   EXPECT_EQ(forecast.grad()[3].item<float>(), 0);
+  // Without a gap the loss takes its plain-mean path: the same values.
+  const torch::Tensor complete = torch::tensor({0.5f, 1.0f, 0.0f});
+  EXPECT_NEAR(ComputeLoss(LossKind::kMae, forecast.slice(0, 0, 3), complete).item<double>(), 3.5 / 3, 1e-6);
+  EXPECT_NEAR(ComputeLoss(LossKind::kHuber, forecast.slice(0, 0, 3), complete).item<double>(),
+              (0.125 + 0 + 2.5) / 3, 1e-6);
   EXPECT_FALSE(ParseLossKind("mape").ok());
 }
 

@@ -23,26 +23,33 @@ std::string_view ToString(LossKind kind) {
   return "?";
 }
 
-torch::Tensor ComputeLoss(LossKind kind, const torch::Tensor& forecast, const torch::Tensor& truth) {
-  const torch::Tensor observed = truth.isnan().logical_not();
-  // NaN truths must not reach the gradient: where() would still differentiate through them.
-  const torch::Tensor error = forecast - torch::where(observed, truth, forecast.detach());
-  torch::Tensor pointwise;
+namespace {
+
+torch::Tensor Pointwise(LossKind kind, const torch::Tensor& error) {
   switch (kind) {
     case LossKind::kMae:
-      pointwise = error.abs();
-      break;
+      return error.abs();
     case LossKind::kMse:
-      pointwise = error.square();
-      break;
+      return error.square();
     case LossKind::kHuber: {
       const torch::Tensor magnitude = error.abs();
-      pointwise = torch::where(magnitude <= 1.0, 0.5 * error.square(), magnitude - 0.5);
-      break;
+      return torch::where(magnitude <= 1.0, 0.5 * error.square(), magnitude - 0.5);
     }
   }
-  const torch::Tensor weight = observed.to(pointwise.scalar_type());
-  return (pointwise * weight).sum() / weight.sum().clamp_min(1.0);
+  return error;
+}
+
+}  // namespace
+
+torch::Tensor ComputeLoss(LossKind kind, const torch::Tensor& forecast, const torch::Tensor& truth) {
+  const torch::Tensor missing = truth.isnan();
+  // Most batches have no gap: the plain mean keeps the backward graph to a few nodes.
+  if (!missing.any().item<bool>()) return Pointwise(kind, forecast - truth).mean();
+  const torch::Tensor observed = missing.logical_not();
+  // NaN truths must not reach the gradient: where() would still differentiate through them.
+  const torch::Tensor error = forecast - torch::where(observed, truth, forecast.detach());
+  const torch::Tensor weight = observed.to(error.scalar_type());
+  return (Pointwise(kind, error) * weight).sum() / weight.sum().clamp_min(1.0);
 }
 
 }  // namespace deeprc::learn
