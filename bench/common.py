@@ -1,10 +1,13 @@
 """What every bench/*/run.py shares: the machine description stored beside the figures, and the
 generated block of docs/benchmarks.md that a run rewrites while the hand-written analysis stays."""
 import datetime
+import json
 import os
 import platform
 import re
 import subprocess
+import tempfile
+import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -25,6 +28,51 @@ def machine_info(versions=None):
             "kernel": platform.release(), "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "load_avg_at_start": os.getloadavg(), "deeprc_commit": commit,
             "versions": {"python": platform.python_version(), **(versions or {})}}
+
+
+def package_versions(names):
+    """The installed version of each Python package of `names` (None where it is missing)."""
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = __import__(name).__version__
+        except ImportError:
+            versions[name] = None
+    return versions
+
+
+def run_process(cmd, timeout_s, own_session=False):
+    """Runs cmd; returns (its last JSON line or None, its peak RSS in bytes, stderr tail).
+
+    The peak is the child's own ru_maxrss from os.wait4 (RUSAGE_CHILDREN would be the maximum over
+    every child so far). With own_session the child leads a process group of its own, so a kill at
+    the timeout takes its ranks or its cluster along. A JSON line with an "error" key is a failure.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, start_new_session=own_session)
+
+        def kill():
+            try:
+                os.killpg(proc.pid, 9) if own_session else proc.kill()
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(timeout_s, kill)
+        timer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        timer.cancel()
+        code = os.waitstatus_to_exitcode(status)
+        proc.returncode = code
+        out.seek(0)
+        err.seek(0)
+        lines = [line for line in out.read().decode().splitlines() if line.startswith("{")]
+        stderr = err.read().decode()[-2000:]
+    result = json.loads(lines[-1]) if lines and code == 0 else None
+    if result is not None and "error" in result:
+        return None, usage.ru_maxrss * 1024, result["error"]
+    if result is None:
+        stderr = f"exit {code}{' (killed at the timeout)' if code == -9 else ''}: {stderr}"
+    return result, usage.ru_maxrss * 1024, stderr
 
 
 def update_doc_block(begin, end, heading, block, doc_path=os.path.join(ROOT, "docs", "benchmarks.md")):

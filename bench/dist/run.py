@@ -12,17 +12,14 @@ operation only, best of --repeat. Prints a table, writes bench/results/dist.json
 at scale 1 rewrites the generated block of docs/benchmarks.md.
 """
 import argparse
-import datetime
 import json
 import os
-import platform
-import re
 import subprocess
 import sys
-import tempfile
-import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import common  # noqa: E402
 BACKENDS = ("mpi", "gloo", "ucx")
 PEERS = ("dask", "spark")
 OPS = ("join", "sort")
@@ -40,34 +37,6 @@ DOC_END = "<!-- end of bench/dist results -->"
 
 # --- running -------------------------------------------------------------------------------------
 
-def run_process(cmd, timeout_s):
-    """Runs cmd in a session of its own (so a kill at the timeout takes its ranks or cluster along)
-    and returns (its last JSON line or None, stderr tail)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, start_new_session=True)
-
-        def kill():
-            try:
-                os.killpg(proc.pid, 9)
-            except ProcessLookupError:
-                pass
-
-        timer = threading.Timer(timeout_s, kill)
-        timer.start()
-        proc.wait()
-        timer.cancel()
-        out.seek(0)
-        err.seek(0)
-        lines = [line for line in out.read().decode().splitlines() if line.startswith("{")]
-        stderr = err.read().decode()[-2000:]
-    result = json.loads(lines[-1]) if lines and proc.returncode == 0 else None
-    if result is not None and "error" in result:
-        return None, result["error"]
-    if result is None:
-        stderr = f"exit {proc.returncode}{' (killed at the timeout)' if proc.returncode == -9 else ''}: {stderr}"
-    return result, stderr
-
-
 def command(system, op, ranks, rows_per_rank, repeat, build_dir):
     """system is "deeprc/<backend>" or a peer."""
     if system.startswith("deeprc/"):
@@ -82,20 +51,7 @@ def command(system, op, ranks, rows_per_rank, repeat, build_dir):
 # --- report --------------------------------------------------------------------------------------
 
 def machine_info():
-    cpu = "unknown"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as f:
-        mem_kb = int(re.search(r"MemTotal:\s+(\d+)", f.read()).group(1))
-    versions = {"python": platform.python_version()}
-    for name in ("dask", "distributed", "pyspark", "numpy", "pandas", "pyarrow"):
-        try:
-            versions[name] = __import__(name).__version__
-        except ImportError:
-            versions[name] = None
+    versions = common.package_versions(("dask", "distributed", "pyspark", "numpy", "pandas", "pyarrow"))
     tools = {"mpirun": ["mpirun", "--version"], "ucx": ["ucx_info", "-v"], "java": ["java", "-version"]}
     for name, cmd in tools.items():
         try:
@@ -104,11 +60,7 @@ def machine_info():
             versions[name] = text[0].lstrip("# ") if text else None
         except (OSError, subprocess.TimeoutExpired):
             versions[name] = None
-    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip() or None
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 2**20, 1),
-            "kernel": platform.release(), "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "deeprc_commit": commit, "versions": versions}
+    return common.machine_info(versions)
 
 
 def fmt_s(x):
@@ -288,8 +240,8 @@ def main():
             if key in results or key in failures:
                 continue
             repeat = args.repeat if system.startswith("deeprc/") else (args.peer_repeat or args.repeat)
-            result, stderr = run_process(command(system, op, ranks, rows_per_rank, repeat, args.build_dir),
-                                         args.timeout)
+            result, _, stderr = common.run_process(command(system, op, ranks, rows_per_rank, repeat, args.build_dir),
+                                         args.timeout, True)
             if result is None:
                 failures[key] = stderr.strip()
                 print(f"  {mode:<6} {op:<5} {ranks} ranks {rows_per_rank * ranks:>11,} rows  {system:<12} FAILED "
@@ -303,7 +255,7 @@ def main():
 
     alltoall, memcpy = {}, None
     if not args.no_alltoall:
-        memcpy, stderr = run_process([bench, "--op", "memcpy", "--repeat", "5"], args.timeout)
+        memcpy, _, stderr = common.run_process([bench, "--op", "memcpy", "--repeat", "5"], args.timeout, True)
         if memcpy is None:
             failures[("memcpy",)] = stderr
         else:
@@ -312,8 +264,8 @@ def main():
         for ranks in [r for r in ranks_list if r > 1]:
             for system in [s for s in systems if s.startswith("deeprc/")]:
                 backend = system.partition("/")[2]
-                result, stderr = run_process(command(system, "alltoall", ranks, a2a_rows, max(args.repeat, 10),
-                                                     args.build_dir), args.timeout)
+                result, _, stderr = common.run_process(command(system, "alltoall", ranks, a2a_rows, max(args.repeat, 10),
+                                                     args.build_dir), args.timeout, True)
                 if result is None:
                     failures[(system, "alltoall", ranks, a2a_rows)] = stderr.strip()
                     print(f"  alltoall {ranks} ranks {backend} FAILED {stderr.strip()[-400:]}", flush=True)

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "../process_memory.h"
 #include "deeprc/bridge/column_tensor.h"
 #include "deeprc/bridge/distributed_sampler.h"
 #include "deeprc/bridge/window_dataset.h"
@@ -31,22 +32,8 @@ using deeprc::Result;
 using deeprc::Status;
 namespace bridge = deeprc::bridge;
 
-struct Memory {
-  int64_t rss_bytes = 0;
-  int64_t hwm_bytes = 0;
-};
-
-Memory ReadMemory() {
-  Memory memory;
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    long long kb = 0;
-    if (std::sscanf(line.c_str(), "VmRSS: %lld kB", &kb) == 1) memory.rss_bytes = kb * 1024;
-    if (std::sscanf(line.c_str(), "VmHWM: %lld kB", &kb) == 1) memory.hwm_bytes = kb * 1024;
-  }
-  return memory;
-}
+using deeprc::bench::Memory;
+using deeprc::bench::ReadMemory;
 
 // A float32 C-order matrix [series, rows] from a .npy file (format 1.0-3.0), as a long table:
 // id (int32, the series) and y (float32, the matrix's bytes as they are: a view of the buffer).

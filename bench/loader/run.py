@@ -15,8 +15,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
-import threading
 
 import numpy as np
 
@@ -56,26 +54,6 @@ def generate(data_dir, series, rows, seed=20250101):
 
 
 # --- running -------------------------------------------------------------------------------------
-
-def run_process(cmd, timeout_s):
-    """Runs cmd; returns (its last JSON line or None, peak RSS of it and its waited-for children,
-    stderr tail)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
-        timer = threading.Timer(timeout_s, proc.kill)
-        timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        timer.cancel()
-        code = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        lines = [line for line in out.read().decode().splitlines() if line.startswith("{")]
-        stderr = err.read().decode()[-2000:]
-    result = json.loads(lines[-1]) if lines and code == 0 else None
-    if result is None:
-        stderr = f"exit {code}{' (killed at the timeout)' if code == -9 else ''}: {stderr}"
-    return result, usage.ru_maxrss * 1024, stderr
-
 
 def command(system, workers, data, args):
     common = ["--data", data, "--input-size", str(args.input_size), "--horizon", str(args.horizon),
@@ -173,7 +151,7 @@ def main():
     for round_ in range(args.rounds):
         for workers in workers_list:
             for system in systems:
-                result, tree_peak, stderr = run_process(command(system, workers, data, args), args.timeout)
+                result, tree_peak, stderr = common.run_process(command(system, workers, data, args), args.timeout)
                 if result is None:
                     failures[f"{system}/{workers}"] = stderr.strip()
                     print(f"  {system:<8} workers {workers}  FAILED {stderr.strip()[-500:]}", flush=True)

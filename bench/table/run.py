@@ -11,15 +11,9 @@ sort of 10M rows by int64 with a float64 payload; group-by sum+mean with 1,000 a
 over 10M rows; reading a 1 GB CSV. --scale 0.1 gives 1M rows and a 100 MB CSV, for a smoke test.
 """
 import argparse
-import datetime
 import json
 import os
-import platform
-import re
-import subprocess
 import sys
-import tempfile
-import threading
 
 import numpy as np
 import pyarrow as pa
@@ -28,6 +22,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import common  # noqa: E402
 OPS = ("join", "sort", "groupby_1k", "groupby_1m", "read_csv")
 ENGINES = ("deeprc", "duckdb", "polars", "pandas")
 # References run beside deeprc's default operator (not headline figures): the other join
@@ -104,29 +100,6 @@ def generate(data_dir, scale, seed=20250101):
 
 # --- running -------------------------------------------------------------------------------------
 
-def run_process(cmd, timeout_s):
-    """Runs cmd and returns (its last JSON line or None, its whole-process peak RSS, stderr tail).
-
-    os.wait4 gives this child's own ru_maxrss; getrusage(RUSAGE_CHILDREN) would be the max over all
-    children so far. The child's own VmHWM, reset after loading, is the per-operation peak.
-    """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
-        timer = threading.Timer(timeout_s, proc.kill)
-        timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        lines = [line for line in out.read().decode().splitlines() if line.startswith("{")]
-        stderr = err.read().decode()[-2000:]
-    result = json.loads(lines[-1]) if lines and proc.returncode == 0 else None
-    if result is None:
-        stderr = f"exit {proc.returncode}{' (killed at the timeout)' if proc.returncode == -9 else ''}: {stderr}"
-    return result, usage.ru_maxrss * 1024, stderr
-
-
 def command(engine, op, data_dir, repeat, build_dir):
     """engine is a peer, "deeprc", or "deeprc/<variant>" for a reference variant of ours."""
     if engine.startswith("deeprc"):
@@ -138,31 +111,6 @@ def command(engine, op, data_dir, repeat, build_dir):
 
 
 # --- report --------------------------------------------------------------------------------------
-
-def machine_info():
-    cpu = "unknown"
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as f:
-        mem_kb = int(re.search(r"MemTotal:\s+(\d+)", f.read()).group(1))
-    versions = {"python": platform.python_version(), "pyarrow": pa.__version__, "numpy": np.__version__}
-    for name in ("duckdb", "polars", "pandas"):
-        try:
-            versions[name] = __import__(name).__version__
-        except ImportError:
-            versions[name] = None
-    try:
-        commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True).stdout.strip()
-    except OSError:
-        commit = None
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 2**20, 1),
-            "kernel": platform.release(), "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "deeprc_commit": commit, "versions": versions}
-
 
 def op_peak(r):
     """Peak memory of the operation itself: its VmHWM above the process before inputs were loaded."""
@@ -303,7 +251,8 @@ def main():
 
     data_dir = os.path.abspath(os.path.join(args.data_dir, f"scale-{args.scale:g}"))
     meta = generate(data_dir, args.scale)
-    machine = machine_info()
+    machine = common.machine_info({"pyarrow": pa.__version__, "numpy": np.__version__,
+                                   **common.package_versions(("duckdb", "polars", "pandas"))})
     print(f"bench/table: scale {args.scale:g} ({meta['rows']:,} rows, {meta['csv_bytes'] / 1e6:,.0f} MB CSV), "
           f"{args.rounds} round(s) x best of {args.repeat}, single-threaded; {machine['cpu']}, "
           f"{machine['cores']} cores", flush=True)
@@ -315,7 +264,7 @@ def main():
         for op in ops:
             extra = [] if args.no_variants or "deeprc" not in engines else [f"deeprc/{v}" for v in VARIANTS.get(op, ())]
             for engine in engines + extra:
-                result, process_peak, stderr = run_process(
+                result, process_peak, stderr = common.run_process(
                     command(engine, op, data_dir, args.repeat, args.build_dir), args.timeout)
                 if result is None:
                     failures[f"{engine}/{op}"] = stderr.strip()

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "../process_memory.h"
 #include "deeprc/table/compute.h"
 #include "deeprc/table/csv_io.h"
 #include "deeprc/table/groupby.h"
@@ -40,22 +41,8 @@ using deeprc::Table;
 
 // --- memory: VmRSS / VmHWM of this process, the measurement peers.py makes too ------------------
 
-struct Memory {
-  int64_t rss_bytes = 0;
-  int64_t hwm_bytes = 0;
-};
-
-Memory ReadMemory() {
-  Memory memory;
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    long long kb = 0;
-    if (std::sscanf(line.c_str(), "VmRSS: %lld kB", &kb) == 1) memory.rss_bytes = kb * 1024;
-    if (std::sscanf(line.c_str(), "VmHWM: %lld kB", &kb) == 1) memory.hwm_bytes = kb * 1024;
-  }
-  return memory;
-}
+using deeprc::bench::Memory;
+using deeprc::bench::ReadMemory;
 
 // Sets VmHWM back to the current RSS (Linux >= 4.0): the next peak is then the operation's own,
 // not the Parquet reader's that loaded the inputs.
