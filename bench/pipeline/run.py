@@ -52,13 +52,29 @@ def bare_commands(planned, scratch):
     return commands
 
 
+class KilledFromOutside(RuntimeError):
+    """A process of the benchmark died of a signal nobody in the benchmark sent (a shared machine)."""
+
+
 def run_one(argv):
     started = time.perf_counter()
     proc = subprocess.run(argv, capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    if proc.returncode < 0:
+        raise KilledFromOutside(f"{' '.join(argv[:3])} was killed by signal {-proc.returncode}")
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}:\n{proc.stderr[-2000:]}")
     return seconds
+
+
+def retried(what, attempts=3):
+    """Runs what() again when one of its processes was killed from outside; other errors stop."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return what()
+        except KilledFromOutside as error:
+            print(f"  {error}; measuring that again ({attempt}/{attempts})", flush=True)
+    raise RuntimeError(f"processes were killed from outside {attempts} times in a row")
 
 
 def bare(commands, workers, scratch):
@@ -77,6 +93,8 @@ def through_deeprc(deeprc, spec, overrides, session):
                           [a for o in overrides for a in ("--set", o)], capture_output=True, text=True)
     wall = time.perf_counter() - started
     if proc.returncode != 0:
+        if "killed by signal" in proc.stdout:  # a task killed from outside: the run failed
+            raise KilledFromOutside("a task of deeprc run was killed by a signal")
         raise RuntimeError(f"deeprc run exited {proc.returncode}:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
     with open(os.path.join(session, "report", "summary.json")) as f:
         summary = json.load(f)
@@ -121,17 +139,17 @@ def main():
 
     rounds = []
     for r in range(args.rounds):
-        bare_wall, bare_tasks = bare(commands, cores, os.path.join(work, "bare"))
+        bare_wall, bare_tasks = retried(lambda: bare(commands, cores, os.path.join(work, "bare")))
         print(f"  round {r + 1}: bare concurrent ({cores} at a time) {bare_wall:8.2f} s", flush=True)
-        deeprc_wall, deeprc_tasks, overheads = through_deeprc(deeprc, args.spec, args.overrides,
-                                                              os.path.join(work, f"session-{r}"))
+        deeprc_wall, deeprc_tasks, overheads = retried(
+            lambda: through_deeprc(deeprc, args.spec, args.overrides, os.path.join(work, f"session-{r}")))
         print(f"  round {r + 1}: deeprc run                  {deeprc_wall:8.2f} s  ratio {deeprc_wall / bare_wall:.4f}",
               flush=True)
         rounds.append({"bare_concurrent_s": bare_wall, "deeprc_s": deeprc_wall, "ratio": deeprc_wall / bare_wall,
                        "bare_tasks_s": bare_tasks, "deeprc_tasks": deeprc_tasks, "deeprc_overheads": overheads})
     sequential = None
     if not args.no_sequential:
-        sequential, sequential_tasks = bare(commands, 1, os.path.join(work, "bare"))
+        sequential, sequential_tasks = retried(lambda: bare(commands, 1, os.path.join(work, "bare")))
         print(f"  bare sequential                     {sequential:8.2f} s", flush=True)
 
     best_bare = min(r["bare_concurrent_s"] for r in rounds)

@@ -1,6 +1,7 @@
 """`deeprc run`: pipeline specs end to end on a local pilot — spec errors before anything runs, a short
 ETT-like pipeline to its report, an interrupted session resumed without redoing finished stages, and
 a failing model that fails its stage while the rest of the pipeline finishes and the report says so."""
+import fcntl
 import json
 import os
 import signal
@@ -194,7 +195,18 @@ def wait_for(condition, timeout, what):
     pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
-def test_interrupted_session_resumes_without_redoing_finished_stages(tmp_path, deeprc_bin, run_deeprc):
+def session_locked(session):
+    with open(session / "session.lock", "a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(f, fcntl.LOCK_UN)
+        return False
+
+
+@pytest.mark.parametrize("kill", [signal.SIGINT, signal.SIGKILL], ids=["sigint", "sigkill"])
+def test_interrupted_session_resumes_without_redoing_finished_stages(tmp_path, deeprc_bin, run_deeprc, kill):
     # mlp trains for several seconds, with a checkpoint every 25 steps to resume from.
     text = spec_text(models="[mlp, nlinear]", max_steps=150, extra_train="    val_check_steps: 25\n")
     spec = write_spec(tmp_path, text)
@@ -218,16 +230,21 @@ def test_interrupted_session_resumes_without_redoing_finished_stages(tmp_path, d
             return prepared and mlp["state"] == "AGENT_EXECUTING" and checkpoint.exists()
 
         wait_for(mid_training, 120, "the mlp training to write its first checkpoint")
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(kill)
         out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130, err
-    assert "interrupted" in out and f"deeprc run --resume {session}" in out, out
     assert stage_record(session, "prepare")["state"] == "DONE"
     assert stage_record(session, "train")["state"] != "DONE"
-    assert summary(session)["outcome"] == "interrupted"
+    if kill == signal.SIGINT:
+        assert proc.returncode == 130, err
+        assert "interrupted" in out and f"deeprc run --resume {session}" in out, out
+        assert summary(session)["outcome"] == "interrupted"
+    else:
+        # Killed outright: its agent and tasks end on their own, holding the session until then.
+        assert proc.returncode == -signal.SIGKILL
+        wait_for(lambda: not session_locked(session), 30, "the killed run's tasks to end")
 
     resumed = run_deeprc("run", "--resume", session)
     assert "pipeline short: done" in resumed.stdout, resumed.stdout + resumed.stderr
@@ -278,3 +295,68 @@ def test_failing_model_fails_its_stage_and_the_report_says_so(tmp_path, run_deep
     assert "## Failures" in readme and "train.no_such_model" in readme
     assert "| predict | no_such_model | FAILED |" in (session / "report" / "metrics.md").read_text()
     assert (session / "report" / "forecast_nlinear.png").is_file()
+
+
+def test_resume_reruns_a_report_whose_models_ran_again(tmp_path, run_deeprc):
+    # A gate stage fails until a file exists: the first run trains nothing and reports the failure;
+    # the resumed run trains, so the report made in the first run is stale and must be made again.
+    text = spec_text(models="[nlinear]").replace("  train:\n    kind: train\n", "  gate:\n    kind: exec\n"
+                                                 "    executable: test -f {spec_dir}/go\n    shell: true\n"
+                                                 "  train:\n    kind: train\n    after: [gate]\n")
+    spec = write_spec(tmp_path, text)
+    session = tmp_path / "session"
+    proc = run_deeprc("run", spec, "--session", session, check=False)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    states = {s["name"]: s["state"] for s in summary(session)["stages"]}
+    assert states["gate"] == "FAILED" and states["train"] == "FAILED" and states["report"] == "DONE", states
+    assert "| predict | nlinear | FAILED |" in (session / "report" / "metrics.md").read_text()
+
+    (tmp_path / "go").write_text("")
+    resumed = run_deeprc("run", "--resume", session)
+    assert "pipeline short: done" in resumed.stdout, resumed.stdout + resumed.stderr
+    report_task = stage_record(session, "report")["tasks"][0]
+    assert report_task["run"] == 1 and report_task["state"] == "DONE"
+    assert "| predict | nlinear | DONE |" in (session / "report" / "metrics.md").read_text()
+    assert (session / "report" / "forecast_nlinear.png").is_file()
+    # What did not depend on the gate was not run again.
+    assert stage_record(session, "prepare")["tasks"][0]["run"] == 0
+
+
+@pytest.mark.parametrize("backend", ["mpi", "gloo"])
+def test_distributed_table_stage_equals_the_local_one(tmp_path, run_deeprc, backend):
+    # The same operators on 2 ranks (the task runs under mpirun; each rank reads its share, joins,
+    # groups and sorts with the distributed operators) and on one.
+    ops = """    ops:
+      - read: ett
+      - join: {with: calendar, on: date}
+      - derive: {load: HUFL + MUFL + LUFL}
+      - select: "hour >= 6"
+      - groupby: {by: [weekday, hour], agg: [OT:mean, load:max]}
+      - sort: [weekday, hour]
+"""
+    text = f"""name: dist
+pilot: {{cores: 2}}
+data:
+  ett: {{path: missing.csv, generate: ett, rows: 3000}}
+stages:
+  calendar:
+    kind: table
+    ranks: 2
+    backend: {backend}
+    ops: [{{read: ett}}, {{calendar: date}}]
+  local:
+    kind: table
+    after: [calendar]
+{ops}  distributed:
+    kind: table
+    ranks: 2
+    backend: {backend}
+{ops}"""
+    session = tmp_path / "session"
+    run_deeprc("run", write_spec(tmp_path, text), "--session", session)
+    local = feather.read_table(session / "tables" / "local.arrow").to_pandas()
+    distributed = feather.read_table(session / "tables" / "distributed.arrow").to_pandas()
+    assert len(local) == 7 * 18
+    pd.testing.assert_frame_equal(local, distributed)
+    calendar = feather.read_table(session / "tables" / "calendar.arrow").to_pandas()
+    assert len(calendar) == 3000 and calendar["date"].is_monotonic_increasing

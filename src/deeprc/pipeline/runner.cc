@@ -60,16 +60,20 @@ class SignalGuard {
 };
 
 // One `deeprc run` at a time per session: a second one would run the same tasks into the same files.
+// The descriptor is inherited on purpose (no close-on-exec): the agent and its tasks hold the lock
+// too, so a session whose `deeprc run` was killed stays locked until its last task is gone.
 class SessionLock {
  public:
   ~SessionLock() {
     if (fd_ >= 0) ::close(fd_);
   }
   Status Acquire(const fs::path& path) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT, 0644);
     if (fd_ < 0) return Status::IOError("cannot open ", path.string(), ": ", std::strerror(errno));
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      return Status::Invalid("session ", path.parent_path().string(), " is in use by another deeprc run");
+      return Status::Invalid(
+          "session ", path.parent_path().string(),
+          " is in use by another deeprc run (or by tasks of one that was killed, still ending)");
     }
     return Status::OK();
   }
@@ -189,25 +193,40 @@ class Runner {
       if (error)
         return Status::IOError("cannot copy ", options_.spec, " into the session: ", error.message());
     }
+    // A run still "running" with the lock free was killed before it could say so.
+    for (auto& run : info_.runs) {
+      if (run.outcome == "running") run.outcome = "killed";
+    }
     run_ = static_cast<int>(info_.runs.size());
     info_.runs.push_back({run_, started_, 0, "running"});
     DEEPRC_RETURN_NOT_OK(WriteSessionInfo(info_, layout_));
 
-    // A task finished in an earlier run, with its outputs still there, is not run again.
+    // A task finished in an earlier run, with its outputs still there, is not run again — unless
+    // something it reads runs again (a report of a model that is retrained would be stale).
+    std::set<std::string> rerun;
     for (const auto& stage : plan_.stages) {
       fs::create_directories(layout_.StageDir(stage.name), error);
       auto earlier = ReadStageRecord(layout_.StageStateFile(stage.name).string());
       StageRecord record;
       record.name = stage.name;
       record.kind = std::string(ToString(stage.kind));
+      bool stage_inputs_rerun = false;  // for stages without task dependencies (report stages)
+      for (const auto& dependency : stage.depends) {
+        if (const PlannedStage* other = plan_.FindStage(dependency)) {
+          for (const auto& task : other->tasks) stage_inputs_rerun |= rerun.count(task.description.uid) > 0;
+        }
+      }
       for (const auto& planned : stage.tasks) {
         TaskRecord task;
-        if (earlier.ok()) {
+        bool inputs_rerun = stage.runs_after_failures && stage_inputs_rerun;
+        for (const auto& dependency : planned.description.after) inputs_rerun |= rerun.count(dependency) > 0;
+        if (earlier.ok() && !inputs_rerun) {
           if (TaskRecord* before = earlier->FindTask(planned.description.uid); before && before->Finished()) {
             task = *before;
             task.from_earlier_run = true;
           }
         }
+        if (!task.from_earlier_run) rerun.insert(planned.description.uid);
         if (!task.from_earlier_run) {
           task.uid = planned.description.uid;
           task.model = planned.model;

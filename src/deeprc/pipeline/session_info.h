@@ -14,7 +14,7 @@ namespace deeprc::pipeline {
 struct RunInfo {
   int run = 0;
   double started = 0, finished = 0;
-  std::string outcome;  // "running", "done", "failed", "interrupted"
+  std::string outcome;  // "running", "done", "failed", "interrupted", "killed"
 };
 
 struct SessionInfo {
