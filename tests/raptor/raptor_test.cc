@@ -11,6 +11,7 @@
 #include "../mpi/random_table.h"
 #include "deeprc/agent/raptor/function_registry.h"
 #include "deeprc/agent/raptor/master.h"
+#include "deeprc/net/mpi/mpi_communicator.h"
 #include "deeprc/table/equals.h"
 #include "deeprc/table/file_format.h"
 #include "deeprc/table/join.h"
@@ -185,6 +186,63 @@ TEST(Raptor, TableJoinAsAFunctionTaskEqualsTheLocalJoin) {
   ASSERT_OK_AND_ASSIGN(bool equal, Equals(joined, expected, /*ordered=*/false));
   EXPECT_TRUE(equal);
   std::filesystem::remove_all(dir);
+}
+
+// Reports whether a message waits in this 1-rank task's MPI communicator and its timeout, then
+// leaves a message there when asked (a careless task).
+Result<json> SelfCommProbe(TaskContext& context) {
+  auto* mpi = dynamic_cast<net::MpiCommunicator*>(&context.comm());
+  if (mpi == nullptr) return Status::Invalid("not an MPI communicator");
+  int pending = 0;
+  MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, mpi->comm(), &pending, MPI_STATUS_IGNORE);
+  if (context.args().value("leave_message", false)) {
+    static int payload = 42;
+    MPI_Request request;
+    MPI_Isend(&payload, 1, MPI_INT, 0, 5, mpi->comm(), &request);
+    MPI_Request_free(&request);
+  }
+  return json{{"world_rank", context.world_rank()},
+              {"pending", pending != 0},
+              {"timeout_ms", context.comm().timeout().count()}};
+}
+DEEPRC_TASK("test.self_comm_probe", SelfCommProbe);
+
+TEST(Raptor, ManyOneRankTasksQueueAheadWithoutStarvingWideOnes) {
+  // 1-rank tasks are prefetched onto busy workers; every 40th task needs all 8 workers, and the
+  // workers must drain for it.
+  Master& master = TestMaster();
+  for (int i = 0; i < 400; ++i) {
+    ASSERT_TRUE(master.Submit(Task("mix" + std::to_string(i), "test.rank_sum", i % 40 == 39 ? 8 : 1)).ok());
+  }
+  ASSERT_OK_AND_ASSIGN(auto results, master.WaitAll(kTimeout));
+  ASSERT_EQ(results.size(), 400u);
+  for (const auto& result : results) {
+    ExpectCorrectCommunicator(result, std::stoi(result.id.substr(3)) % 40 == 39 ? 8 : 1, "mpi");
+  }
+}
+
+TEST(Raptor, AOneRankTaskNeverSeesAnEarlierTasksLeftoversOrTimeout) {
+  // One task at a time goes to the same (lowest idle) worker, which reuses its 1-rank
+  // communicator only while no message is left in it.
+  Master& master = TestMaster();
+  auto run = [&](json args, int64_t timeout_ms) -> Result<json> {
+    FunctionTask task = Task("", "test.self_comm_probe", 1, std::move(args));
+    task.timeout_ms = timeout_ms;
+    DEEPRC_RETURN_NOT_OK(master.Submit(task).status());
+    DEEPRC_ASSIGN_OR_RETURN(auto results, master.WaitAll(kTimeout));
+    if (!results.at(0).ok) return Status::UnknownError(results.at(0).error);
+    return results.at(0).value;
+  };
+  ASSERT_OK_AND_ASSIGN(json first, run({{"leave_message", true}}, 1234));
+  ASSERT_OK_AND_ASSIGN(json second, run(json::object(), 0));
+  ASSERT_EQ(first["world_rank"], second["world_rank"]);
+  EXPECT_EQ(first["timeout_ms"], 1234);
+  EXPECT_FALSE(second["pending"]);
+  EXPECT_EQ(second["timeout_ms"], 60000);
+  ASSERT_OK_AND_ASSIGN(json third, run(json::object(), 777));
+  ASSERT_OK_AND_ASSIGN(json fourth, run(json::object(), 0));
+  EXPECT_EQ(third["timeout_ms"], 777);
+  EXPECT_EQ(fourth["timeout_ms"], 60000);
 }
 
 }  // namespace

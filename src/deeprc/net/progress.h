@@ -2,6 +2,7 @@
 // PollUntil, which backs off from spinning to yielding to short sleeps, and gives up at a deadline.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -11,22 +12,40 @@ namespace deeprc::net {
 
 using Clock = std::chrono::steady_clock;
 
+// The pause between turns of a polling loop: a few turns spin, then yield, then nap for 10 us
+// growing to 1 ms. On 2 cores with 8 ranks, a busy-polling rank steals the core its peer needs to
+// make progress. A loop that serves a stream of work calls Reset() whenever a turn made progress,
+// so that it naps only while nothing happens.
+class Backoff {
+ public:
+  Backoff() = default;
+  Backoff(int spins, int yields) : spins_(spins), yields_(yields) {}
+
+  void Pause() {
+    const int attempt = attempt_++;
+    if (attempt < spins_) return;
+    if (attempt < spins_ + yields_) {
+      std::this_thread::yield();
+      return;
+    }
+    const int naps = attempt - spins_ - yields_ + 1;
+    std::this_thread::sleep_for(std::chrono::microseconds(std::min(1000, 10 * naps)));
+  }
+  void Reset() { attempt_ = 0; }
+
+ private:
+  int spins_ = 64, yields_ = 192;
+  int attempt_ = 0;
+};
+
 // Calls `poll` (returning Result<bool>: true when done) until it is done, fails, or `deadline`
-// passes; returns whether it finished. On 2 cores with 8 ranks, a busy-polling rank steals the
-// core its peer needs to make progress, so after a few tries we yield and then sleep.
+// passes; returns whether it finished. Backs off (above) between tries.
 template <typename Poll>
 Result<bool> PollUntil(Clock::time_point deadline, Poll&& poll) {
-  for (int attempt = 0;; ++attempt) {
+  for (Backoff backoff;; backoff.Pause()) {
     DEEPRC_ASSIGN_OR_RETURN(bool done, poll());
     if (done) return true;
     if (Clock::now() >= deadline) return false;
-    if (attempt < 64) continue;
-    if (attempt < 256) {
-      std::this_thread::yield();
-    } else {
-      const auto nap = std::chrono::microseconds(std::min(1000, 10 * (attempt - 255)));
-      std::this_thread::sleep_for(nap);
-    }
   }
 }
 

@@ -2,11 +2,12 @@
 
 #include <algorithm>
 
+#include "deeprc/net/mpi/mpi_communicator.h"
 #include "deeprc/net/progress.h"
 
 namespace deeprc::raptor {
 
-Result<std::unique_ptr<Master>> Master::Create() {
+Result<std::unique_ptr<Master>> Master::Create(MasterOptions options) {
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) return Status::Invalid("raptor master: MPI is not initialized");
@@ -14,8 +15,10 @@ Result<std::unique_ptr<Master>> Master::Create() {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   if (rank != 0) return Status::Invalid("raptor master: must be rank 0, this is rank ", rank);
-  std::unique_ptr<Master> master(new Master());
-  for (int worker = 1; worker < size; ++worker) master->idle_.insert(worker);
+  if (options.prefetch < 1)
+    return Status::Invalid("raptor master: prefetch must be at least 1, not ", options.prefetch);
+  std::unique_ptr<Master> master(new Master(options));
+  for (int worker = 1; worker < size; ++worker) master->load_[worker] = 0;
   DEEPRC_RETURN_NOT_OK(GatherWorkerProcesses(&master->processes_));
   return master;
 }
@@ -63,28 +66,49 @@ Status Master::ReapSends(bool wait) {
 }
 
 // First come, first served, with backfill: a task that fits the idle workers starts even when
-// an earlier, larger one must wait.
-Status Master::Dispatch() {
-  for (auto it = queue_.begin(); it != queue_.end() && !idle_.empty();) {
-    if (it->ranks > static_cast<int>(idle_.size())) {
+// an earlier, larger one must wait. 1-rank tasks also queue on busy workers (up to `prefetch`
+// each), except behind a multi-rank task that waits for idle workers: those must drain for it.
+Result<int> Master::Dispatch() {
+  int idle = 0, free_slots = 0;
+  for (const auto& [worker, load] : load_) {
+    idle += load == 0;
+    free_slots += std::max(0, options_.prefetch - load);
+  }
+  int dispatched = 0;
+  bool blocked = false;
+  for (auto it = queue_.begin(); it != queue_.end() && free_slots > 0 && !(blocked && idle == 0);) {
+    Assignment assignment;
+    if (it->ranks <= idle) {
+      for (auto& [worker, load] : load_) {
+        if (load != 0) continue;
+        assignment.group.push_back(worker);
+        if (static_cast<int>(assignment.group.size()) == it->ranks) break;
+      }
+    } else if (it->ranks == 1 && !blocked) {
+      auto least = std::min_element(load_.begin(), load_.end(),
+                                    [](const auto& a, const auto& b) { return a.second < b.second; });
+      assignment.group.push_back(least->first);
+    } else {
+      blocked = true;
       ++it;
       continue;
     }
-    Assignment assignment;
+    for (int worker : assignment.group) {
+      int& load = load_.at(worker);
+      idle -= load == 0;
+      --free_slots;
+      ++load;
+    }
     assignment.serial = next_serial_++;
     assignment.task = std::move(*it);
     it = queue_.erase(it);
-    for (int i = 0; i < assignment.task.ranks; ++i) {
-      const int worker = *idle_.begin();
-      idle_.erase(idle_.begin());
-      busy_.insert(worker);
-      assignment.group.push_back(worker);
-    }
     const std::string text = Serialize(assignment);
     for (int worker : assignment.group) DEEPRC_RETURN_NOT_OK(SendTo(worker, kAssignTag, text));
-    running_.emplace(assignment.serial, Running{std::move(assignment.task), assignment.group, {}});
+    running_.emplace(assignment.serial, Running{std::move(assignment.task), std::move(assignment.group), {}});
+    ++dispatched;
   }
-  return ReapSends(/*wait=*/false);
+  DEEPRC_RETURN_NOT_OK(ReapSends(/*wait=*/false));
+  return dispatched;
 }
 
 FunctionResult Master::Finish(Running running) {
@@ -107,15 +131,11 @@ FunctionResult Master::Finish(Running running) {
 
 void Master::ReapDeadWorkers() {
   std::vector<int> gone;
-  for (int worker : busy_) {
-    if (IsGone(processes_.at(worker))) gone.push_back(worker);
-  }
-  for (int worker : idle_) {
+  for (const auto& [worker, load] : load_) {
     if (IsGone(processes_.at(worker))) gone.push_back(worker);
   }
   for (int worker : gone) {
-    busy_.erase(worker);
-    idle_.erase(worker);
+    load_.erase(worker);
     dead_.insert(worker);
     for (auto it = running_.begin(); it != running_.end();) {
       const auto& group = it->second.group;
@@ -162,9 +182,7 @@ Result<bool> Master::CollectOne() {
   std::string text(static_cast<size_t>(count), '\0');
   MPI_Mrecv(text.data(), count, MPI_CHAR, &message, MPI_STATUS_IGNORE);
   DEEPRC_ASSIGN_OR_RETURN(RankResult rank_result, ParseRankResult(text));
-  const int worker = status.MPI_SOURCE;
-  busy_.erase(worker);
-  if (!dead_.count(worker)) idle_.insert(worker);
+  if (auto load = load_.find(status.MPI_SOURCE); load != load_.end()) --load->second;
   auto it = running_.find(rank_result.serial);
   if (it == running_.end()) return true;  // a late answer of a task already given up on
   it->second.results[rank_result.task_rank] = std::move(rank_result);
@@ -177,19 +195,26 @@ Result<bool> Master::CollectOne() {
 
 Result<std::vector<FunctionResult>> Master::WaitAll(std::chrono::milliseconds timeout) {
   const auto deadline = net::Clock::now() + timeout;
-  DEEPRC_ASSIGN_OR_RETURN(bool finished, net::PollUntil(deadline, [&]() -> Result<bool> {
-                            DEEPRC_RETURN_NOT_OK(Dispatch());
-                            for (;;) {
-                              DEEPRC_ASSIGN_OR_RETURN(bool got, CollectOne());
-                              if (!got) break;
-                            }
-                            if (net::Clock::now() >= next_liveness_check_) {
-                              ReapDeadWorkers();
-                              next_liveness_check_ = net::Clock::now() + std::chrono::milliseconds(100);
-                            }
-                            DEEPRC_RETURN_NOT_OK(Dispatch());
-                            return queue_.empty() && running_.empty();
-                          }));
+  bool finished = false;
+  // One back-off for the whole wait would reach its 1 ms naps after a few hundred turns and keep
+  // them while results pour in; it restarts whenever a turn dispatches or collects something.
+  for (net::Backoff backoff;; backoff.Pause()) {
+    DEEPRC_ASSIGN_OR_RETURN(int progress, Dispatch());
+    for (;;) {
+      DEEPRC_ASSIGN_OR_RETURN(bool got, CollectOne());
+      if (!got) break;
+      ++progress;
+    }
+    if (net::Clock::now() >= next_liveness_check_) {
+      ReapDeadWorkers();
+      next_liveness_check_ = net::Clock::now() + std::chrono::milliseconds(100);
+    }
+    DEEPRC_ASSIGN_OR_RETURN(int refilled, Dispatch());
+    progress += refilled;
+    finished = queue_.empty() && running_.empty();
+    if (finished || net::Clock::now() >= deadline) break;
+    if (progress > 0) backoff.Reset();
+  }
   if (!finished) {
     std::string missing;
     for (const auto& [serial, running] : running_) {
@@ -206,8 +231,13 @@ Result<std::vector<FunctionResult>> Master::WaitAll(std::chrono::milliseconds ti
 Status Master::Stop() {
   if (stopped_) return Status::OK();
   stopped_ = true;
-  for (int worker : idle_) DEEPRC_RETURN_NOT_OK(SendTo(worker, kStopTag, ""));
-  for (int worker : busy_) DEEPRC_RETURN_NOT_OK(SendTo(worker, kStopTag, ""));
+  // A pool that lost a worker cannot finalize MPI (its fence waits for the dead rank): every
+  // rank left leaves without it.
+  const bool lost = !dead_.empty();
+  if (lost) net::SkipFinalizeAtExit();
+  for (const auto& [worker, load] : load_) {
+    DEEPRC_RETURN_NOT_OK(SendTo(worker, kStopTag, lost ? std::string(kStopWithoutFinalize) : ""));
+  }
   return ReapSends(/*wait=*/true);
 }
 

@@ -19,15 +19,23 @@
 
 namespace deeprc::raptor {
 
+struct MasterOptions {
+  // Assignments a worker may hold at once. Above 1, the master sends 1-rank tasks to busy workers
+  // too, so a worker starts its next task without waiting a round trip to the master (that round
+  // trip, not the work, bounded no-op throughput). Multi-rank tasks go to idle workers only, so a
+  // group always starts together and never waits behind another task's peers.
+  int prefetch = 4;
+};
+
 class Master {
  public:
   // On rank 0 of MPI_COMM_WORLD (initialized); ranks 1..size-1 must run RunWorker(). Collective
   // with the workers' start (their process ids are gathered).
-  static Result<std::unique_ptr<Master>> Create();
+  static Result<std::unique_ptr<Master>> Create(MasterOptions options = {});
   ~Master();
 
   // Workers alive: a worker found dead is removed from the pool for good.
-  int num_workers() const { return static_cast<int>(idle_.size() + busy_.size()); }
+  int num_workers() const { return static_cast<int>(load_.size()); }
 
   // Queues `task`; fails at once when it asks for more ranks than the pool has. A task without
   // an id gets "function.<n>".
@@ -52,8 +60,10 @@ class Master {
     MPI_Request request;
   };
 
-  Master() = default;
-  Status Dispatch();
+  explicit Master(MasterOptions options) : options_(options) {}
+  // Both return how many tasks they dispatched / results they took in (progress resets the wait's
+  // back-off).
+  Result<int> Dispatch();
   Result<bool> CollectOne();
   Status SendTo(int worker, int tag, std::string text);
   Status ReapSends(bool wait);
@@ -61,8 +71,9 @@ class Master {
   // Fails the tasks of workers that died (and queued tasks the smaller pool can never run).
   void ReapDeadWorkers();
 
+  MasterOptions options_;
   std::deque<FunctionTask> queue_;
-  std::set<int> idle_, busy_;
+  std::map<int, int> load_;             // live workers: assignments sent and not yet answered
   std::map<int64_t, Running> running_;  // by serial
   std::vector<FunctionResult> done_;
   std::vector<PendingSend> sends_;

@@ -17,6 +17,8 @@ namespace deeprc::raptor {
 inline constexpr int kAssignTag = 7101;
 inline constexpr int kStopTag = 7102;
 inline constexpr int kResultTag = 7103;
+// The text of a stop message telling a worker to leave without MPI_Finalize (the pool lost a rank).
+inline constexpr const char* kStopWithoutFinalize = "without-finalize";
 
 // A function task as the client describes it (TaskDescription with mode: function).
 struct FunctionTask {

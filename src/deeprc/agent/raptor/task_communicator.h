@@ -22,6 +22,8 @@ class TaskCommunicator {
   ~TaskCommunicator();
 
   const std::shared_ptr<net::Communicator>& comm() const { return comm_; }
+  // The MPI communicator under comm() (for the worker's checks; tasks talk through comm()).
+  MPI_Comm mpi_comm() const { return mpi_comm_; }
 
  private:
   TaskCommunicator() = default;

@@ -65,13 +65,18 @@ MPI_Op ToMpiOp(ReduceOp op) {
   return MPI_SUM;
 }
 
+bool skip_finalize = false;
+
 void FinalizeAtExit() {
+  if (skip_finalize) return;
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (!finalized) MPI_Finalize();
 }
 
 }  // namespace
+
+void SkipFinalizeAtExit() { skip_finalize = true; }
 
 MpiCommunicator::MpiCommunicator(MPI_Comm comm) : comm_(comm) {
   MPI_Comm_rank(comm_, &rank_);

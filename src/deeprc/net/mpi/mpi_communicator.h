@@ -9,6 +9,10 @@
 
 namespace deeprc::net {
 
+// Leaves this process without MPI_Finalize at exit. For a job that lost a rank (mpirun
+// --enable-recovery): MPI_Finalize waits in a fence for every rank, the dead one too, forever.
+void SkipFinalizeAtExit();
+
 class MpiCommunicator : public Communicator {
  public:
   // Initializes MPI once per process (finalized at exit) and wraps MPI_COMM_WORLD.
