@@ -1,5 +1,8 @@
 #include "deeprc/pipeline/progress.h"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -48,7 +51,11 @@ void ProgressDisplay::Clear() {
 }
 
 void ProgressDisplay::Draw() {
-  for (const auto& line : block_) std::fprintf(stderr, "%s\n", line.c_str());
+  // A wrapped line would take two rows and throw off the cursor moves of the next redraw.
+  winsize size{};
+  const size_t width =
+      ::ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 1 ? size.ws_col - 1 : 1000;
+  for (const auto& line : block_) std::fprintf(stderr, "%s\n", line.substr(0, width).c_str());
   drawn_ = static_cast<int>(block_.size());
   std::fflush(stderr);
 }
