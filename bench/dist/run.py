@@ -168,18 +168,6 @@ def plot(points, systems, results, path):
     plt.close(fig)
 
 
-def update_doc(doc_path, block):
-    """Replaces the generated block of docs/benchmarks.md; the hand-written analysis stays."""
-    text = open(doc_path).read() if os.path.exists(doc_path) else "# Benchmarks\n"
-    new = f"{DOC_BEGIN}\n{block}\n{DOC_END}"
-    if DOC_BEGIN in text and DOC_END in text:
-        text = text[:text.index(DOC_BEGIN)] + new + text[text.index(DOC_END) + len(DOC_END):]
-    else:
-        text = text.rstrip("\n") + f"\n\n## Distributed tables (bench/dist)\n\n{new}\n"
-    with open(doc_path, "w") as f:
-        f.write(text)
-
-
 def load_average():
     return round(os.getloadavg()[0], 1)
 
@@ -346,7 +334,7 @@ def main():
             f"PySpark {v['pyspark']}, {v['mpirun']}, {v['ucx']}; deeprc best of {args.repeat}, Dask and Spark "
             f"best of {args.peer_repeat or args.repeat}.", "", *lines, "", *a2a_lines, "", LEGEND,
             "", "![bench/dist scaling](../bench/results/dist.png)"])
-        update_doc(os.path.join(ROOT, "docs", "benchmarks.md"), block)
+        common.update_doc_block(DOC_BEGIN, DOC_END, "Distributed tables (bench/dist)", block)
         print("updated docs/benchmarks.md")
     return 1 if failures or mismatches else 0
 

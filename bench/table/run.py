@@ -210,18 +210,6 @@ LEGEND = ("Times are the best wall seconds of all repetitions; CPU = the best pr
           " ours peak / data divides it by the Arrow bytes of the inputs and the output.")
 
 
-def update_doc(doc_path, block):
-    """Replaces the generated block of docs/benchmarks.md; the hand-written analysis stays."""
-    text = open(doc_path).read() if os.path.exists(doc_path) else "# Benchmarks\n"
-    new = f"{DOC_BEGIN}\n{block}\n{DOC_END}"
-    if DOC_BEGIN in text and DOC_END in text:
-        text = text[:text.index(DOC_BEGIN)] + new + text[text.index(DOC_END) + len(DOC_END):]
-    else:
-        text = text.rstrip("\n") + f"\n\n## Table engine (bench/table)\n\n{new}\n"
-    with open(doc_path, "w") as f:
-        f.write(text)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 10M rows and a 1 GB CSV (default)")
@@ -308,7 +296,7 @@ def main():
             f"DuckDB {v['duckdb']}, Polars {v['polars']}, pandas {v['pandas']}.", "", *lines, "", LEGEND,
             *(["", "Reference variants beside deeprc's default operator (not headline figures):", "", *variants]
               if variants else [])])
-        update_doc(os.path.join(ROOT, "docs", "benchmarks.md"), block)
+        common.update_doc_block(DOC_BEGIN, DOC_END, "Table engine (bench/table)", block)
         print("updated docs/benchmarks.md")
     return 1 if failures else 0
 

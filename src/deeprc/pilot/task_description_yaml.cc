@@ -1,3 +1,4 @@
+#include "deeprc/core/nearest_name.h"
 #include "deeprc/pilot/task_description_yaml.h"
 
 #include <algorithm>
@@ -150,21 +151,6 @@ class YamlReader {
   std::string origin_;
 };
 
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 using FieldParser = std::function<Status(const YamlReader&, const YAML::Node&, TaskDescription&)>;
 
 #define DEEPRC_FIELD(key, body) \
@@ -217,13 +203,9 @@ const std::map<std::string, FieldParser>& FieldParsers() {
 
 Status UnknownKey(const YamlReader& reader, const YAML::Node& key_node) {
   const std::string key = key_node.Scalar();
-  std::string best;
-  size_t best_distance = 3;  // suggest only near misses
-  for (const auto& [known, parser] : FieldParsers()) {
-    size_t distance = EditDistance(key, known);
-    if (distance < best_distance) best_distance = distance, best = known;
-  }
-  if (key == "count") best.clear();
+  std::vector<std::string> known;
+  for (const auto& [name, parser] : FieldParsers()) known.push_back(name);
+  std::string best = key == "count" ? std::string() : NearestName(key, known);
   return reader.Error(key_node, "unknown key '", key, "' in task",
                       best.empty() ? std::string() : " (did you mean '" + best + "'?)");
 }

@@ -14,18 +14,15 @@
 #include "deeprc/pilot/states.h"
 #include "deeprc/pipeline/model_results.h"
 #include "deeprc/pipeline/plot.h"
+#include "deeprc/pipeline/stage_record.h"
 
 namespace deeprc::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
 
-Status WriteText(const fs::path& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  if (!out) return Status::IOError("cannot write ", path.string());
-  return Status::OK();
-}
+// Reports are written whole or not at all: a reader never sees half a file.
+Status WriteText(const fs::path& path, const std::string& text) { return WriteTextFile(text, path.string()); }
 
 std::string Tail(const std::string& path, size_t lines) {
   std::ifstream in(path);

@@ -22,12 +22,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Status WriteText(const fs::path& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  if (!out) return Status::IOError("cannot write ", path.string());
-  return Status::OK();
-}
+// Reports are written whole or not at all: a reader never sees half a file.
+Status WriteText(const fs::path& path, const std::string& text) { return WriteTextFile(text, path.string()); }
 
 // 'text' as a literal of the select language.
 std::string Literal(const std::string& text) {

@@ -111,12 +111,16 @@ Status WriteStageRecord(const StageRecord& record, const std::string& path) {
 }
 
 Status WriteJsonFile(const nlohmann::json& value, const std::string& path) {
+  return WriteTextFile(value.dump(2) + "\n", path);
+}
+
+Status WriteTextFile(const std::string& text, const std::string& path) {
   std::error_code error;
   fs::create_directories(fs::path(path).parent_path(), error);
   const std::string temporary = path + ".tmp";
   {
     std::ofstream out(temporary);
-    out << value.dump(2) << '\n';
+    out << text;
     if (!out) return Status::IOError("cannot write '", temporary, "'");
   }
   fs::rename(temporary, path, error);

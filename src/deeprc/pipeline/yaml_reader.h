@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "deeprc/core/nearest_name.h"
 #include "deeprc/core/status.h"
 
 namespace deeprc::pipeline {
@@ -58,7 +59,5 @@ class YamlReader {
   std::map<std::string, std::string> overridden_;
 };
 
-// The entry of `allowed` within edit distance 2 of `key`, or "" (for did-you-mean hints).
-std::string NearestName(const std::string& key, const std::vector<std::string>& allowed);
 
 }  // namespace deeprc::pipeline
