@@ -143,7 +143,14 @@ class Runner {
       return Status::IOError("cannot create session folder ", layout_.root.string(), ": ", error.message());
     DEEPRC_RETURN_NOT_OK(lock_.Acquire(layout_.root / "session.lock"));
     DEEPRC_RETURN_NOT_OK(CreateSession());
-    return Execute();
+    auto result = Execute();
+    if (!result.ok()) {
+      // The session says how its run ended, also when it could not go on.
+      info_.runs.back().finished = pilot::Now();
+      info_.runs.back().outcome = "error: " + result.status().message();
+      (void)WriteSessionInfo(info_, layout_);
+    }
+    return result;
   }
 
  private:
@@ -403,13 +410,14 @@ class Runner {
       session_options.uid = "run." + std::to_string(run_);
       session_options.dir = layout_.RunDir(run_).string();
       DEEPRC_ASSIGN_OR_RETURN(auto session, pilot::Session::Create(session_options));
+      // Declared before the managers: their callbacks touch these until the pilots are closed.
+      std::mutex mutex;
+      std::condition_variable wake;
+      bool woken = false;
       pilot::PilotManager pilots(session);
       DEEPRC_ASSIGN_OR_RETURN(auto pilot, pilots.Submit(plan_.pilot));
       pilot::TaskManager manager(session);
       DEEPRC_RETURN_NOT_OK(manager.AddPilot(pilot));
-      std::mutex mutex;
-      std::condition_variable wake;
-      bool woken = false;
       manager.AddCallback([&](const pilot::Task&, TaskState) {
         std::lock_guard<std::mutex> lock(mutex);
         woken = true;
