@@ -205,14 +205,26 @@ def session_locked(session):
         return False
 
 
-@pytest.mark.parametrize("kill", [signal.SIGINT, signal.SIGKILL], ids=["sigint", "sigkill"])
-def test_interrupted_session_resumes_without_redoing_finished_stages(tmp_path, deeprc_bin, run_deeprc, kill):
-    # mlp trains for several seconds, with a checkpoint every 25 steps to resume from.
-    text = spec_text(models="[mlp, nlinear]", max_steps=150, extra_train="    val_check_steps: 25\n")
-    spec = write_spec(tmp_path, text)
+# mlp trains for several seconds, with a checkpoint every 25 steps to resume from.
+RESUME_SPEC = spec_text(models="[mlp, nlinear]", max_steps=300, extra_train="    val_check_steps: 25\n")
 
-    reference = tmp_path / "reference"
-    run_deeprc("run", spec, "--session", reference, "--quiet")
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory, deeprc_bin):
+    """The session of RESUME_SPEC run without interruption: what a resumed one must end like."""
+    tmp = tmp_path_factory.mktemp("uninterrupted")
+    session = tmp / "session"
+    proc = subprocess.run([deeprc_bin, "run", str(write_spec(tmp, RESUME_SPEC)), "--session", str(session), "--quiet"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return session
+
+
+@pytest.mark.parametrize("kill", [signal.SIGINT, signal.SIGKILL], ids=["sigint", "sigkill"])
+def test_interrupted_session_resumes_without_redoing_finished_stages(tmp_path, deeprc_bin, run_deeprc, kill,
+                                                                     uninterrupted):
+    spec = write_spec(tmp_path, RESUME_SPEC)
+    reference = uninterrupted
 
     session = tmp_path / "session"
     proc = subprocess.Popen([deeprc_bin, "run", str(spec), "--session", str(session)], stdout=subprocess.PIPE,
