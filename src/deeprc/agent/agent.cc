@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <zmq.hpp>
 
+#include "deeprc/agent/function_pool.h"
 #include "deeprc/agent/launch_command.h"
 #include "deeprc/agent/process.h"
 #include "deeprc/agent/resources.h"
@@ -36,6 +37,9 @@ namespace {
 constexpr double kKillGrace = 2;             // seconds between SIGTERM and SIGKILL
 constexpr double kClientSilenceLimit = 120;  // Slurm pilots end when no client was heard for this long
 constexpr double kHousekeepingInterval = 1;  // the longest the loop sleeps: parent and runtime checks
+constexpr double kPoolStartLimit = 120;      // seconds for a function pool's master to say hello
+constexpr double kPoolStopGrace = 5;         // seconds for a pool told to stop before it is killed
+constexpr double kPoolIdleGrace = 2;         // an idle pool keeps its cores this long before executables get them
 
 enum class StopReason { kNone, kTimeout, kCancel, kShutdown };
 
@@ -52,6 +56,9 @@ struct AgentTask {
   double deadline = 0;  // when the next timeout or kill escalation is due; 0: none
   bool killed = false;  // SIGKILL sent
   bool sandbox_created = false;
+  nlohmann::json result;  // a function task's value, reported with DONE
+
+  bool is_function() const { return description.mode == pilot::TaskMode::kFunction; }
 };
 
 // Waiting tasks in scheduling order: higher priority first, then arrival.
@@ -105,6 +112,15 @@ class Agent::Impl {
   void Signal(AgentTask& task, int signal);
   void CheckDeadlines();
   void Shutdown(TaskState task_state, const std::string& reason);
+  // Function tasks and the pool they run on.
+  void SchedulePool();
+  void FeedPool();
+  void StopPool();
+  void SendToPool(const nlohmann::json& message);
+  void OnPoolHello(const std::string& master, const nlohmann::json& message);
+  void OnPoolResults(const nlohmann::json& message);
+  void OnPoolExit(int status);
+  bool IsPool(const std::string& sender) const { return pool_ && pool_->master() == sender; }
   void Flush();
   void ReadSignals();
   double PollTimeout() const;
@@ -121,10 +137,21 @@ class Agent::Impl {
   int signal_fd_ = -1;
 
   std::unordered_map<std::string, std::unique_ptr<AgentTask>> tasks_;
-  std::set<AgentTask*, QueueOrder> waiting_;
+  std::set<AgentTask*, QueueOrder> waiting_;  // executable tasks not yet placed
   std::unordered_map<pid_t, AgentTask*> running_;
   std::set<std::pair<double, AgentTask*>> deadlines_;
   uint64_t next_sequence_ = 0;
+
+  // Function tasks run on one pool of persistent workers, started by the first of them. It holds
+  // its cores while it runs; once idle for a moment it stops when executable tasks wait.
+  std::string endpoint_;
+  int pool_size_ = 0;  // workers a pool starts with
+  int pools_started_ = 0;
+  std::unique_ptr<FunctionPool> pool_;
+  double pool_deadline_ = 0;     // when a starting or stopping pool is killed; 0: none
+  double pool_idle_since_ = 0;   // when the ready pool last had nothing to do; 0: busy
+  std::set<AgentTask*, QueueOrder> function_waiting_;  // not yet fed to the pool
+  std::unordered_map<std::string, AgentTask*> in_pool_;  // fed, no result yet
 
   std::set<std::string> clients_;  // routing ids that said hello
   nlohmann::json updates_ = nlohmann::json::array();
@@ -145,6 +172,8 @@ Status Agent::Impl::Init(const pilot::AgentConfig& config, int notify_fd) {
     DEEPRC_ASSIGN_OR_RETURN(resources_, DiscoverLocal(config.description));
   }
   scheduler_ = std::make_unique<Scheduler>(resources_);
+  const int workers = config.description.function_workers;
+  pool_size_ = workers > 0 ? std::min(workers, resources_.total_cores()) : resources_.total_cores();
   profiler_->Record(Now(), "resources", config.pilot_uid, "", resources_.ToJson().dump());
 
   // Signals arrive as readable data on a descriptor in the poll set: no handler, no race.
@@ -189,6 +218,7 @@ Status Agent::Impl::Init(const pilot::AgentConfig& config, int notify_fd) {
     // Kept open for life (but from no task): the client reads end of file as this agent's death.
     ::fcntl(notify_fd, F_SETFD, FD_CLOEXEC);
   }
+  endpoint_ = endpoint;
   profiler_->Record(Now(), "agent_ready", config.pilot_uid, "", endpoint);
   spdlog::info("agent {} listening on {} with {} cores on {} nodes", config.pilot_uid, endpoint,
                resources_.total_cores(), resources_.nodes.size());
@@ -198,6 +228,7 @@ Status Agent::Impl::Init(const pilot::AgentConfig& config, int notify_fd) {
 double Agent::Impl::PollTimeout() const {
   double timeout = kHousekeepingInterval;
   if (!deadlines_.empty()) timeout = std::min(timeout, deadlines_.begin()->first - Now());
+  if (pool_deadline_ > 0) timeout = std::min(timeout, pool_deadline_ - Now());
   return std::max(timeout, 0.0);
 }
 
@@ -279,7 +310,6 @@ void Agent::Impl::OnMessage(const std::string& client, std::string_view bytes) {
 }
 
 void Agent::Impl::HandleMessage(const std::string& client, std::string_view bytes) {
-  last_heard_ = Now();
   auto message = pilot::protocol::ParseMessage(bytes);
   if (!message.ok()) {
     spdlog::warn("agent: {}", message.status().message());
@@ -287,6 +317,12 @@ void Agent::Impl::HandleMessage(const std::string& client, std::string_view byte
   }
   const std::string type = (*message)["type"].get<std::string>();
   namespace protocol = pilot::protocol;
+  if (type == protocol::kPoolHello) return OnPoolHello(client, *message);
+  if (IsPool(client)) {  // the pool's heartbeats do not keep a pilot without clients alive
+    if (type == protocol::kPoolResults) OnPoolResults(*message);
+    return;
+  }
+  last_heard_ = Now();
   if (type == protocol::kHello) {
     clients_.insert(client);
     auto welcome = protocol::Message(protocol::kWelcome);
@@ -313,6 +349,7 @@ void Agent::Impl::Advance(AgentTask& task, TaskState state, std::optional<int> e
                           const std::string& reason) {
   task.state = state;
   pilot::protocol::TaskUpdate update;
+  if (state == TaskState::kDone) update.result = task.result;
   update.uid = task.description.uid;
   update.state = state;
   update.time = Now();
@@ -332,6 +369,8 @@ void Agent::Impl::Finish(AgentTask& task, TaskState state, std::optional<int> ex
   // The description is no longer needed; keep the record so a late cancel finds a final task.
   task.description.arguments.clear();
   task.description.environment.clear();
+  task.description.args = nlohmann::json::object();
+  task.result = nullptr;
 }
 
 void Agent::Impl::OnSubmit(const nlohmann::json& tasks) {
@@ -373,6 +412,16 @@ void Agent::Impl::OnSubmit(const nlohmann::json& tasks) {
       }
     }
     Advance(task, TaskState::kAgentScheduling);
+    if (task.is_function()) {
+      if (d.ranks > pool_size_) {
+        Finish(task, TaskState::kFailed, {},
+               "task " + uid + " can never run on this pilot: it asks for " + std::to_string(d.ranks) +
+                   " ranks, and the function pool has " + std::to_string(pool_size_) + " workers");
+        continue;
+      }
+      function_waiting_.insert(&task);
+      continue;
+    }
     if (auto fits = scheduler_->CheckFits(task.request); !fits.ok()) {
       Finish(task, TaskState::kFailed, {}, "task " + uid + " can never run on this pilot: " + fits.message());
       continue;
@@ -391,6 +440,9 @@ Status Agent::Impl::CreateSandbox(AgentTask& task) {
 }
 
 void Agent::Impl::Schedule() {
+  SchedulePool();
+  // While function tasks wait for a pool to start, executables do not take the cores it needs.
+  if (!function_waiting_.empty() && !pool_) return;
   // Requests of a shape that did not fit in this pass will not fit later in it either: skip them
   // instead of asking the scheduler again (a queue of 10,000 equal tasks costs one failed try).
   std::set<std::tuple<int, int, int, int64_t, bool, std::string>> full;
@@ -447,6 +499,11 @@ void Agent::Impl::Launch(AgentTask& task) {
 void Agent::Impl::ReapChildren() {
   int status;
   for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;) {
+    if (pool_ && pid == pool_->pid()) {
+      ::kill(-pid, SIGKILL);
+      OnPoolExit(status);
+      continue;
+    }
     auto found = running_.find(pid);
     if (found == running_.end()) continue;  // not a task (e.g. a helper of popen)
     AgentTask& task = *found->second;
@@ -519,6 +576,16 @@ void Agent::Impl::CheckDeadlines() {
     AgentTask& task = *deadlines_.begin()->second;
     deadlines_.erase(deadlines_.begin());
     task.deadline = 0;
+    if (task.is_function()) {
+      // Its workers cannot be interrupted: they finish it in the background, and the pool drops
+      // the answer.
+      in_pool_.erase(task.description.uid);
+      SendToPool({{"type", pilot::protocol::kPoolCancel}, {"ids", {task.description.uid}}});
+      profiler_->Record(now, "timeout", task.description.uid);
+      Finish(task, TaskState::kFailed, {},
+             "timed out after " + fmt::format("{:g}", task.description.timeout) + " s");
+      continue;
+    }
     if (task.stop == StopReason::kNone) {
       task.stop = StopReason::kTimeout;
       profiler_->Record(now, "timeout", task.description.uid);
@@ -526,6 +593,12 @@ void Agent::Impl::CheckDeadlines() {
     } else {
       Signal(task, SIGKILL);  // it ignored SIGTERM for the whole grace period
     }
+  }
+  if (pool_deadline_ > 0 && pool_deadline_ <= now) {
+    pool_deadline_ = 0;
+    spdlog::warn("agent: function pool {} (pid {}) did not {} in time; killing it", pool_->uid(), pool_->pid(),
+                 pool_->state() == FunctionPool::State::kStarting ? "start" : "stop");
+    ::kill(-pool_->pid(), SIGKILL);
   }
 }
 
@@ -535,8 +608,14 @@ void Agent::Impl::OnCancel(const nlohmann::json& uids) {
     if (found == tasks_.end()) continue;
     AgentTask& task = *found->second;
     if (pilot::IsFinal(task.state)) continue;
-    if (waiting_.erase(&task)) {
+    if (waiting_.erase(&task) || function_waiting_.erase(&task)) {
       Finish(task, TaskState::kCanceled, {}, "canceled before it ran");
+    } else if (in_pool_.erase(task.description.uid)) {
+      if (task.deadline > 0) deadlines_.erase({task.deadline, &task});
+      task.deadline = 0;
+      SendToPool({{"type", pilot::protocol::kPoolCancel}, {"ids", {task.description.uid}}});
+      profiler_->Record(Now(), "cancel", task.description.uid);
+      Finish(task, TaskState::kCanceled, {}, "canceled while running");
     } else if (task.pid > 0 && task.stop != StopReason::kCancel) {
       task.stop = StopReason::kCancel;
       profiler_->Record(Now(), "cancel", task.description.uid);
@@ -552,6 +631,24 @@ void Agent::Impl::Shutdown(TaskState task_state, const std::string& reason) {
   spdlog::info("agent {}: shutting down: {}", config_.pilot_uid, reason);
   for (AgentTask* task : waiting_) Finish(*task, task_state, {}, reason);
   waiting_.clear();
+  for (AgentTask* task : function_waiting_) Finish(*task, task_state, {}, reason);
+  function_waiting_.clear();
+  for (auto& [uid, task] : in_pool_) Finish(*task, task_state, {}, reason);
+  in_pool_.clear();
+  if (pool_) {
+    // A pool told to stop ends its MPI job cleanly within moments; one that does not is killed.
+    StopPool();
+    int status;
+    for (const double limit = Now() + kPoolStopGrace; Now() < limit;) {
+      if (::waitpid(pool_->pid(), &status, WNOHANG) == pool_->pid()) break;
+      ::usleep(10000);
+    }
+    ::kill(-pool_->pid(), SIGKILL);
+    ::waitpid(pool_->pid(), &status, 0);
+    profiler_->Record(Now(), "pool_stop", pool_->uid());
+    scheduler_->Release(pool_->placement());
+    pool_.reset();
+  }
   for (auto& [pid, task] : running_) {
     task->stop = StopReason::kShutdown;
     ::kill(-pid, SIGKILL);
@@ -565,6 +662,173 @@ void Agent::Impl::Shutdown(TaskState task_state, const std::string& reason) {
     AgentTask& task = *found->second;
     running_.erase(found);
     OnExit(task, status);
+  }
+}
+
+void Agent::Impl::SchedulePool() {
+  const double now = Now();
+  if (!pool_) {
+    if (function_waiting_.empty()) return;
+    // All of the pool's cores at once, on one node unless srun can reach the others.
+    ResourceRequest request;
+    request.ranks = pool_size_;
+    request.single_node = !resources_.slurm;
+    auto placement = scheduler_->Allocate(request);
+    if (!placement) return;  // executables still hold cores; Schedule() lets them drain
+    const std::string described = DescribePlacement(*placement, resources_);
+    auto pool = FunctionPool::Start(++pools_started_, *placement, resources_, config_, endpoint_,
+                                    base_environment_);
+    if (!pool.ok()) {
+      scheduler_->Release(*placement);
+      for (AgentTask* task : function_waiting_) {
+        Finish(*task, TaskState::kFailed, {}, "the function pool could not start: " + pool.status().message());
+      }
+      function_waiting_.clear();
+      return;
+    }
+    pool_ = std::move(*pool);
+    pool_deadline_ = now + kPoolStartLimit;
+    pool_idle_since_ = 0;
+    profiler_->Record(now, "pool_start", pool_->uid(), "", described + " pid " + std::to_string(pool_->pid()));
+    spdlog::info("agent: started function pool {} with {} workers (pid {})", pool_->uid(), pool_size_,
+                 pool_->pid());
+    return;
+  }
+  if (pool_->state() != FunctionPool::State::kReady) return;
+  FeedPool();
+  if (!in_pool_.empty()) {
+    pool_idle_since_ = 0;
+  } else if (pool_idle_since_ == 0) {
+    pool_idle_since_ = now;
+  } else if (!waiting_.empty() && now - pool_idle_since_ >= kPoolIdleGrace) {
+    StopPool();  // its cores go to the executables when it has exited
+  }
+}
+
+void Agent::Impl::FeedPool() {
+  if (function_waiting_.empty()) return;
+  auto tasks = nlohmann::json::array();
+  const double now = Now();
+  for (AgentTask* task : function_waiting_) {
+    Status sandbox = CreateSandbox(*task);
+    if (!sandbox.ok()) {
+      Finish(*task, TaskState::kFailed, {}, sandbox.message());
+      continue;
+    }
+    ++task->attempt;
+    tasks.push_back(raptor::ToJson(ToFunctionTask(task->description, task->sandbox)));
+    in_pool_[task->description.uid] = task;
+    profiler_->Record(now, "exec_start", task->description.uid, "", pool_->uid());
+    Advance(*task, TaskState::kAgentExecuting);
+    if (task->description.timeout > 0) {
+      task->deadline = now + task->description.timeout;
+      deadlines_.emplace(task->deadline, task);
+    }
+  }
+  function_waiting_.clear();
+  if (!tasks.empty()) SendToPool({{"type", pilot::protocol::kPoolTasks}, {"tasks", std::move(tasks)}});
+}
+
+void Agent::Impl::StopPool() {
+  if (!pool_ || pool_->state() == FunctionPool::State::kStopping) return;
+  if (pool_->state() == FunctionPool::State::kReady) SendToPool({{"type", pilot::protocol::kPoolStop}});
+  pool_->MarkStopping();
+  pool_deadline_ = Now() + kPoolStopGrace;  // then killed (CheckDeadlines)
+  profiler_->Record(Now(), "pool_stopping", pool_->uid());
+}
+
+void Agent::Impl::SendToPool(const nlohmann::json& message) {
+  if (!pool_ || pool_->master().empty()) return;
+  const std::string bytes = message.dump();
+  socket_->send(zmq::buffer(pool_->master()), zmq::send_flags::sndmore);
+  socket_->send(zmq::buffer(bytes), zmq::send_flags::none);
+}
+
+void Agent::Impl::OnPoolHello(const std::string& master, const nlohmann::json& message) {
+  // Only the pool this agent started and waits for may take function tasks.
+  if (!pool_ || pool_->state() != FunctionPool::State::kStarting || message.value("pid", -1) < 0) {
+    spdlog::warn("agent: unexpected hello from a function pool; ignored");
+    return;
+  }
+  pool_->OnHello(master, message.value("workers", 0));
+  pool_deadline_ = 0;
+  profiler_->Record(Now(), "pool_ready", pool_->uid(), "", std::to_string(pool_->workers()) + " workers");
+}
+
+void Agent::Impl::OnPoolResults(const nlohmann::json& message) {
+  if (message.contains("workers")) pool_->SetWorkers(message["workers"].get<int>());
+  const double now = Now();
+  for (const auto& json : message.at("results")) {
+    auto result = raptor::FunctionResultFromJson(json);
+    if (!result.ok()) {
+      spdlog::warn("agent: {}", result.status().message());
+      continue;
+    }
+    auto found = in_pool_.find(result->id);
+    if (found == in_pool_.end()) continue;  // canceled or timed out here meanwhile
+    AgentTask& task = *found->second;
+    in_pool_.erase(found);
+    if (task.deadline > 0) deadlines_.erase({task.deadline, &task});
+    task.deadline = 0;
+    // The paper's overheads of a function task, each its slowest rank's, for the session profile.
+    const nlohmann::json overheads = {{"queued_ms", result->queued_ms},
+                                      {"deserialize_ms", result->deserialize_ms},
+                                      {"communicator_ms", result->communicator_ms},
+                                      {"deliver_ms", result->deliver_ms},
+                                      {"run_ms", result->run_ms},
+                                      {"workers", result->workers}};
+    profiler_->Record(now, "function_overheads", task.description.uid, "", overheads.dump());
+    profiler_->Record(now, "exec_stop", task.description.uid, "", result->ok ? "ok" : "error");
+    if (result->ok) {
+      task.result = std::move(result->value);
+      Advance(task, TaskState::kAgentStagingOutput);
+      for (const auto& directive : task.description.output_staging) {
+        auto staged = Stage(directive, task.sandbox, "/");
+        if (!staged.ok()) {
+          Finish(task, TaskState::kFailed, {}, staged.message());
+          break;
+        }
+      }
+      if (task.state != TaskState::kFailed) Finish(task, TaskState::kDone, {}, {});
+    } else if (task.attempt <= task.description.retries) {
+      Advance(task, TaskState::kAgentScheduling, {},
+              "attempt " + std::to_string(task.attempt) + " failed: " + result->error);
+      function_waiting_.insert(&task);
+    } else {
+      Advance(task, TaskState::kAgentStagingOutput);
+      Finish(task, TaskState::kFailed, {}, result->error);
+    }
+  }
+}
+
+void Agent::Impl::OnPoolExit(int status) {
+  int exit_code = 0;
+  const std::string outcome = DescribeWaitStatus(status, &exit_code);
+  const bool asked = pool_->state() == FunctionPool::State::kStopping;
+  const bool never_ready = pool_->state() == FunctionPool::State::kStarting;
+  std::string reason = "the function pool " + pool_->uid() + " (pid " + std::to_string(pool_->pid()) + ") " +
+                       (never_ready ? "could not start" : "ended") + " (" + outcome + ")";
+  if (const std::string tail = pool_->ErrorTail(); !tail.empty()) reason += ": " + tail;
+  profiler_->Record(Now(), "pool_stop", pool_->uid(), "", outcome);
+  if (!asked) spdlog::warn("agent: {}", reason);
+  scheduler_->Release(pool_->placement());
+  pool_.reset();
+  pool_deadline_ = 0;
+  for (auto& [uid, task] : in_pool_) {
+    if (task->deadline > 0) deadlines_.erase({task->deadline, task});
+    task->deadline = 0;
+    if (task->attempt <= task->description.retries) {
+      Advance(*task, TaskState::kAgentScheduling, {}, "attempt " + std::to_string(task->attempt) + " failed: " + reason);
+      function_waiting_.insert(task);
+    } else {
+      Finish(*task, TaskState::kFailed, {}, reason);
+    }
+  }
+  in_pool_.clear();
+  // A pool that never came up would not come up on a second try either: say why, once.
+  if (never_ready) {
+    for (AgentTask* task : function_waiting_) Finish(*task, TaskState::kFailed, {}, reason);
+    function_waiting_.clear();
   }
 }
 

@@ -67,7 +67,8 @@ LaunchMethod ResolveLaunchMethod(const TaskDescription& task, const AgentResourc
 }
 
 Result<LaunchSpec> BuildLaunch(const TaskDescription& task, const Placement& placement,
-                               const AgentResources& resources, const std::string& sandbox) {
+                               const AgentResources& resources, const std::string& sandbox,
+                               const LaunchOptions& options) {
   LaunchSpec spec;
   spec.working_directory =
       task.working_directory.empty() ? sandbox : InSandbox(sandbox, task.working_directory, "");
@@ -90,6 +91,7 @@ Result<LaunchSpec> BuildLaunch(const TaskDescription& task, const Placement& pla
               // physical cores must not veto that.
               "--oversubscribe"};
       if (::geteuid() == 0) argv.push_back("--allow-run-as-root");
+      if (options.survive_rank_loss) argv.push_back("--enable-recovery");
       break;
     }
     case LaunchMethod::kSrun: {
@@ -107,7 +109,7 @@ Result<LaunchSpec> BuildLaunch(const TaskDescription& task, const Placement& pla
               "--ntasks=" + std::to_string(task.ranks),
               "--nodes=" + std::to_string(nodes.size()),
               "--cpus-per-task=" + std::to_string(task.cores_per_rank),
-              "--kill-on-bad-exit=1"};
+              options.survive_rank_loss ? "--kill-on-bad-exit=0" : "--kill-on-bad-exit=1"};
       if (task.gpus_per_rank > 0) argv.push_back("--gpus-per-task=" + std::to_string(task.gpus_per_rank));
       break;
     }

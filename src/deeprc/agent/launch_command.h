@@ -24,8 +24,15 @@ struct LaunchSpec {
 // under Slurm and mpirun otherwise.
 pilot::LaunchMethod ResolveLaunchMethod(const pilot::TaskDescription& task, const AgentResources& resources);
 
+struct LaunchOptions {
+  // The job goes on when one of its ranks dies (the function pool, whose master fails only that
+  // rank's task): mpirun --enable-recovery; srun without --kill-on-bad-exit.
+  bool survive_rank_loss = false;
+};
+
 Result<LaunchSpec> BuildLaunch(const pilot::TaskDescription& task, const Placement& placement,
-                               const AgentResources& resources, const std::string& sandbox);
+                               const AgentResources& resources, const std::string& sandbox,
+                               const LaunchOptions& options = {});
 
 // Quotes a word for /bin/sh.
 std::string ShellQuote(const std::string& word);

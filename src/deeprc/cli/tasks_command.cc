@@ -1,7 +1,9 @@
 // `deeprc tasks FILE.yaml`: runs a list of task descriptions on a new pilot with a live progress
-// line, prints a summary, and exits non-zero when a task did not end DONE.
+// line, prints a summary (and writes the function tasks' results to results.json in the session
+// folder), and exits non-zero when a task did not end DONE.
 #include <unistd.h>
 
+#include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -66,12 +68,33 @@ Status RunTasks(const TasksOptions& options) {
   if (!options.quiet && terminal) std::cerr << "\n";
   DEEPRC_RETURN_NOT_OK(pilot_manager.Close());
 
+  // What function tasks returned, by uid: printed when few, always kept in the session folder.
+  nlohmann::json results = nlohmann::json::object();
+  for (const auto& task : tasks) {
+    if (task.description().mode == pilot::TaskMode::kFunction && task.state() == TaskState::kDone) {
+      results[task.uid()] = task.result();
+    }
+  }
+  if (!results.empty()) {
+    const std::string path = (session->dir() / "results.json").string();
+    std::ofstream(path) << results.dump(2) << "\n";
+    int shown = 0;
+    for (const auto& [uid, value] : results.items()) {
+      if (++shown > 10) break;
+      std::string text = value.dump();
+      if (text.size() > 200) text = text.substr(0, 197) + "...";
+      std::cout << uid << " DONE " << text << "\n";
+    }
+    std::cout << "results      " << path << "\n";
+  }
   int failed = 0;
   for (const auto& task : tasks) {
     if (task.state() == TaskState::kDone) continue;
     if (++failed <= 10) {
-      std::cout << fmt::format("{} {}: {}  (see {})\n", task.uid(), pilot::ToString(task.state()),
-                               task.reason(), task.stderr_path());
+      // A function task has no output files of its own: its reason is all there is.
+      const bool process = task.description().mode == pilot::TaskMode::kExecutable;
+      std::cout << fmt::format("{} {}: {}{}\n", task.uid(), pilot::ToString(task.state()), task.reason(),
+                               process ? "  (see " + task.stderr_path() + ")" : std::string());
     }
   }
   if (failed > 10) std::cout << "... and " << failed - 10 << " more\n";
@@ -97,6 +120,8 @@ void AddTasksCommand(CLI::App& app, CommandResult& result) {
   command->add_option("--gpus", options->pilot.gpus, "GPUs (local) or GPUs per node (Slurm)");
   command->add_option("--nodes", options->pilot.nodes, "nodes (Slurm)")->capture_default_str();
   command->add_option("--runtime", options->pilot.runtime, "pilot runtime in minutes (0: no limit)");
+  command->add_option("--function-workers", options->pilot.function_workers,
+                      "workers of the pool that runs function tasks (0: one per core)");
   command->add_option("--queue", options->pilot.queue, "Slurm partition");
   command->add_option("--account", options->pilot.account, "Slurm account");
   command->add_option("--session", options->session_dir, "session folder (default: sessions/<uid>)");

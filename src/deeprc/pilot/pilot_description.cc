@@ -12,8 +12,8 @@ Status PilotDescription::Validate() const {
   if (resource == "local" && nodes != 1) {
     return Status::Invalid("a local pilot has one node, not ", nodes, " (use resource slurm for more)");
   }
-  if (cores < 0 || gpus < 0 || runtime < 0)
-    return Status::Invalid("pilot cores, gpus and runtime must not be negative");
+  if (cores < 0 || gpus < 0 || runtime < 0 || function_workers < 0)
+    return Status::Invalid("pilot cores, gpus, runtime and function_workers must not be negative");
   return Status::OK();
 }
 
@@ -26,7 +26,9 @@ void to_json(nlohmann::json& json, const PilotDescription& description) {
           {"queue", description.queue},
           {"account", description.account},
           {"agent_executable", description.agent_executable},
-          {"launch_timeout", description.launch_timeout}};
+          {"launch_timeout", description.launch_timeout},
+          {"function_workers", description.function_workers},
+          {"pool_executable", description.pool_executable}};
 }
 
 Result<PilotDescription> PilotDescriptionFromJson(const nlohmann::json& json) {
@@ -41,6 +43,8 @@ Result<PilotDescription> PilotDescriptionFromJson(const nlohmann::json& json) {
     description.account = json.at("account").get<std::string>();
     description.agent_executable = json.at("agent_executable").get<std::string>();
     description.launch_timeout = json.at("launch_timeout").get<double>();
+    description.function_workers = json.at("function_workers").get<int>();
+    description.pool_executable = json.at("pool_executable").get<std::string>();
     return description;
   } catch (const nlohmann::json::exception& error) {
     return Status::Invalid("malformed pilot description: ", error.what());

@@ -22,6 +22,11 @@ struct PilotDescription {
   std::string account;           // Slurm account
   std::string agent_executable;  // empty: $DEEPRC_AGENT, then deeprc-agent next to this program, then $PATH
   double launch_timeout = 0;     // seconds to reach PMGR_ACTIVE; 0: 30 locally, 600 on Slurm
+  // Function tasks run on a pool of persistent workers, one per core, that the first of them
+  // starts: this many (0: one per core of the pilot). The pool's cores are its own while it
+  // runs; an idle pool gives them back when executable tasks wait.
+  int function_workers = 0;
+  std::string pool_executable;  // empty: $DEEPRC_POOL, then deeprc-raptor next to the agent, then $PATH
 
   Status Validate() const;
 };

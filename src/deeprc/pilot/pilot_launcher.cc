@@ -67,7 +67,7 @@ class LocalLauncher : public PilotLauncher {
 
   Status Start(const AgentConfig& config, const std::string& config_path) override {
     stderr_path_ = config.sandbox + "/agent.err";
-    const std::string executable = FindAgentExecutable(config.description.agent_executable);
+    const std::string executable = FindProgram(config.description.agent_executable, "DEEPRC_AGENT", "deeprc-agent");
     int notify[2];
     if (::pipe2(notify, O_CLOEXEC) != 0) return Status::IOError("pipe: ", std::strerror(errno));
     posix_spawn_file_actions_t actions;
@@ -194,7 +194,7 @@ class SlurmLauncher : public PilotLauncher {
     if (!description.queue.empty()) script << "#SBATCH --partition=" << description.queue << "\n";
     if (!description.account.empty()) script << "#SBATCH --account=" << description.account << "\n";
     if (description.gpus > 0) script << "#SBATCH --gpus-per-node=" << description.gpus << "\n";
-    script << "exec '" << FindAgentExecutable(description.agent_executable) << "' --config '" << config_path
+    script << "exec '" << FindProgram(description.agent_executable, "DEEPRC_AGENT", "deeprc-agent") << "' --config '" << config_path
            << "'\n";
     script.close();
     if (!script) return Status::IOError("cannot write batch script '", script_path, "'");
@@ -267,16 +267,16 @@ Result<std::unique_ptr<PilotLauncher>> MakePilotLauncher(const std::string& reso
   return Status::Invalid("unknown pilot resource '", resource, "'");
 }
 
-std::string FindAgentExecutable(const std::string& configured) {
+std::string FindProgram(const std::string& configured, const char* variable, const std::string& name) {
   if (!configured.empty()) return configured;
-  if (const char* env = std::getenv("DEEPRC_AGENT"); env != nullptr && *env != '\0') return env;
+  if (const char* env = std::getenv(variable); env != nullptr && *env != '\0') return env;
   std::error_code error;
   auto self = std::filesystem::read_symlink("/proc/self/exe", error);
   if (!error) {
-    auto sibling = self.parent_path() / "deeprc-agent";
+    auto sibling = self.parent_path() / name;
     if (std::filesystem::exists(sibling)) return sibling.string();
   }
-  return "deeprc-agent";
+  return name;
 }
 
 std::string TailOfFile(const std::string& path, int lines) {

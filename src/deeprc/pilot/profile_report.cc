@@ -21,6 +21,7 @@ namespace fs = std::filesystem;
 struct TaskTimes {
   double submitted = -1, scheduled = -1, started = -1, stopped = -1, final_time = -1;
   std::string final_state, placement, pilot;
+  nlohmann::json function_overheads;  // milliseconds, from the pool's result
 };
 
 struct SessionProfile {
@@ -66,6 +67,9 @@ Result<SessionProfile> Load(const std::string& session_dir) {
       if (event.event == "schedule_ok") task.scheduled = event.time, task.placement = event.detail;
       if (event.event == "exec_start") task.started = event.time;
       if (event.event == "exec_stop") task.stopped = event.time;
+      if (event.event == "function_overheads") {
+        task.function_overheads = nlohmann::json::parse(event.detail, nullptr, false);
+      }
     }
   }
   return profile;
@@ -107,8 +111,15 @@ Result<ProfileReport> AnalyzeSession(const std::string& session_dir) {
   report.cores = profile.cores;
   double first = std::numeric_limits<double>::max(), last = 0;
   std::vector<double> submit_to_start, stop_to_final, runtime_overhead;
+  std::map<std::string, std::vector<double>> function_overheads;  // seconds, by name
   for (const auto& [uid, task] : profile.tasks) {
     if (task.submitted < 0) continue;
+    if (task.function_overheads.is_object()) {
+      ++report.function_tasks;
+      for (const char* name : {"deserialize_ms", "communicator_ms", "deliver_ms", "queued_ms"}) {
+        function_overheads[name].push_back(task.function_overheads.value(name, 0.0) / 1e3);
+      }
+    }
     ++report.tasks;
     report.done += task.final_state == "DONE";
     report.failed += task.final_state == "FAILED";
@@ -128,6 +139,10 @@ Result<ProfileReport> AnalyzeSession(const std::string& session_dir) {
   report.submit_to_start = Percentiles::Of(submit_to_start);
   report.stop_to_final = Percentiles::Of(stop_to_final);
   report.runtime_overhead = Percentiles::Of(runtime_overhead);
+  report.function_deserialize = Percentiles::Of(function_overheads["deserialize_ms"]);
+  report.function_communicator = Percentiles::Of(function_overheads["communicator_ms"]);
+  report.function_deliver = Percentiles::Of(function_overheads["deliver_ms"]);
+  report.function_queued = Percentiles::Of(function_overheads["queued_ms"]);
 
   constexpr int kSlices = 20;
   std::vector<double> busy(kSlices, 0);
@@ -229,6 +244,13 @@ std::string FormatReport(const ProfileReport& report) {
   text += "submit->start " + ms(report.submit_to_start) + "\n";
   text += "stop->final   " + ms(report.stop_to_final) + "\n";
   text += "runtime own   " + ms(report.runtime_overhead) + "  (scheduled->started + stopped->final)\n";
+  if (report.function_tasks > 0) {
+    text += fmt::format("function tasks {} (overheads per task, the slowest rank's):\n", report.function_tasks);
+    text += "  deserialize  " + ms(report.function_deserialize) + "\n";
+    text += "  communicator " + ms(report.function_communicator) + "\n";
+    text += "  deliver      " + ms(report.function_deliver) + "\n";
+    text += "  pool queue   " + ms(report.function_queued) + "  (waiting for free workers)\n";
+  }
   text += fmt::format("utilization  {:.1f}% of core time;", report.utilization * 100);
   for (double value : report.utilization_series) text += fmt::format(" {:.0f}", value * 100);
   text += " (% per twentieth of the span)\n";

@@ -24,6 +24,10 @@ struct ProfileReport {
   Percentiles submit_to_start, stop_to_final;
   // The runtime's own share: scheduled -> started, plus stopped -> final; no queueing in it.
   Percentiles runtime_overhead;
+  // Function tasks (the pool's): the paper's overheads per task, each its slowest rank's, and the
+  // wait in the pool master's queue; in seconds like the rest.
+  int function_tasks = 0;
+  Percentiles function_deserialize, function_communicator, function_deliver, function_queued;
   double utilization = 0;                  // busy core-seconds / (cores x span)
   std::vector<double> utilization_series;  // the same in 20 equal slices of the span
 };

@@ -12,6 +12,7 @@ nlohmann::json ToJson(const TaskUpdate& update) {
       ranks.push_back({{"node", rank.node}, {"cores", rank.cores}, {"gpus", rank.gpus}});
     }
   }
+  if (!update.result.is_null()) json["result"] = update.result;
   return json;
 }
 
@@ -30,6 +31,7 @@ Result<TaskUpdate> TaskUpdateFromJson(const nlohmann::json& json) {
                                     rank.at("gpus").get<std::vector<int>>()});
       }
     }
+    if (json.contains("result")) update.result = json["result"];
     return update;
   } catch (const nlohmann::json::exception& error) {
     return Status::Invalid("malformed task update: ", error.what());

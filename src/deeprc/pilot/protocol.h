@@ -24,6 +24,16 @@ inline constexpr const char* kWelcome = "welcome";  // {"resources": {...}, "pid
 inline constexpr const char* kStates = "states";    // {"updates": [TaskUpdate...]}
 inline constexpr const char* kPilot = "pilot";      // {"state": "...", "reason": "..."}
 
+// The pilot's function-task pool (its master, agent/raptor) and the agent. The master connects
+// like a client, with the session's keys, but is not one: it gets no state updates.
+// master -> agent
+inline constexpr const char* kPoolHello = "pool_hello";      // {"workers": N, "pid": P}
+inline constexpr const char* kPoolResults = "pool_results";  // {"results": [FunctionResult...], "workers": N}
+// agent -> master
+inline constexpr const char* kPoolTasks = "pool_tasks";    // {"tasks": [FunctionTask...]}
+inline constexpr const char* kPoolCancel = "pool_cancel";  // {"ids": [...]}
+inline constexpr const char* kPoolStop = "pool_stop";      // {}
+
 // Where one rank runs: a node and the indices of its cores and GPUs on that node.
 struct RankPlacement {
   std::string node;
@@ -39,6 +49,7 @@ struct TaskUpdate {
   std::optional<int> exit_code;
   std::string reason;                    // why a task failed or was canceled
   std::vector<RankPlacement> placement;  // set with AGENT_EXECUTING
+  nlohmann::json result;                 // a function task's value (rank 0's), set with DONE
 };
 
 nlohmann::json ToJson(const TaskUpdate& update);

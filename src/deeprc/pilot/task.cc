@@ -44,4 +44,9 @@ std::vector<protocol::RankPlacement> Task::placement() const {
   return record_->placement;
 }
 
+nlohmann::json Task::result() const {
+  std::lock_guard lock(record_->mutex);
+  return record_->result;
+}
+
 }  // namespace deeprc::pilot

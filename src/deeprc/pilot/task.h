@@ -28,6 +28,8 @@ class Task {
   std::optional<int> exit_code() const;
   std::string reason() const;  // why it failed or was canceled
   std::vector<protocol::RankPlacement> placement() const;
+  // A DONE function task's value (its rank 0's); null otherwise.
+  nlohmann::json result() const;
 
  private:
   friend class TaskManager;
@@ -39,6 +41,7 @@ class Task {
     std::optional<int> exit_code;
     std::string reason;
     std::vector<protocol::RankPlacement> placement;
+    nlohmann::json result;
   };
   explicit Task(std::shared_ptr<Record> record) : record_(std::move(record)) {}
   std::shared_ptr<Record> record_;

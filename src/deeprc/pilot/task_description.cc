@@ -7,6 +7,7 @@
 namespace deeprc::pilot {
 namespace {
 
+constexpr std::array<std::string_view, 2> kTaskModeNames = {"executable", "function"};
 constexpr std::array<std::string_view, 4> kLaunchMethodNames = {"auto", "fork", "mpirun", "srun"};
 constexpr std::array<std::string_view, 3> kStagingActionNames = {"copy", "link", "move"};
 
@@ -43,6 +44,10 @@ Result<std::vector<StagingDirective>> StagingFromJson(const nlohmann::json& arra
 
 }  // namespace
 
+std::string_view ToString(TaskMode mode) { return kTaskModeNames.at(static_cast<size_t>(mode)); }
+Result<TaskMode> TaskModeFromString(std::string_view name) {
+  return FromName<TaskMode>(kTaskModeNames, name, "task mode");
+}
 std::string_view ToString(LaunchMethod method) { return kLaunchMethodNames.at(static_cast<size_t>(method)); }
 Result<LaunchMethod> LaunchMethodFromString(std::string_view name) {
   return FromName<LaunchMethod>(kLaunchMethodNames, name, "launch method");
@@ -56,7 +61,27 @@ Result<StagingAction> StagingActionFromString(std::string_view name) {
 
 Status TaskDescription::Validate() const {
   auto where = [this] { return "task '" + (uid.empty() ? name : uid) + "': "; };
-  if (executable.empty()) return Status::Invalid(where(), "no executable");
+  if (mode == TaskMode::kFunction) {
+    if (function.empty()) return Status::Invalid(where(), "a function task names no function");
+    // What only a process has would be silently ignored: refuse it instead.
+    if (!executable.empty() || !arguments.empty() || shell || !pre_exec.empty() || !post_exec.empty() ||
+        !environment.empty() || launch_method != LaunchMethod::kAuto) {
+      return Status::Invalid(where(), "a function task runs in the pool's workers: it takes 'function' and ",
+                             "'args', not an executable, arguments, shell, pre_exec, post_exec, environment ",
+                             "or launch_method");
+    }
+    if (cores_per_rank != 1) {
+      return Status::Invalid(where(), "a function task runs one worker (one core) per rank; cores_per_rank is ",
+                             cores_per_rank);
+    }
+    if (gpus_per_rank != 0) return Status::Invalid(where(), "function tasks on GPUs are not supported yet");
+    if (backend != "mpi" && backend != "gloo" && backend != "ucx") {
+      return Status::Invalid(where(), "unknown backend '", backend, "' (one of: mpi, gloo, ucx)");
+    }
+    if (!args.is_object()) return Status::Invalid(where(), "'args' must be a map");
+  } else if (executable.empty()) {
+    return Status::Invalid(where(), "no executable");
+  }
   if (ranks < 1) return Status::Invalid(where(), "ranks must be at least 1, not ", ranks);
   if (cores_per_rank < 1)
     return Status::Invalid(where(), "cores_per_rank must be at least 1, not ", cores_per_rank);
@@ -74,9 +99,14 @@ Status TaskDescription::Validate() const {
 void to_json(nlohmann::json& json, const TaskDescription& task) {
   json = {{"uid", task.uid},
           {"name", task.name},
+          {"mode", ToString(task.mode)},
           {"executable", task.executable},
           {"arguments", task.arguments},
           {"shell", task.shell},
+          {"function", task.function},
+          {"args", task.args},
+          {"backend", task.backend},
+          {"library", task.library},
           {"environment", task.environment},
           {"pre_exec", task.pre_exec},
           {"post_exec", task.post_exec},
@@ -102,9 +132,14 @@ Result<TaskDescription> TaskDescriptionFromJson(const nlohmann::json& json) {
     TaskDescription task;
     task.uid = json.at("uid").get<std::string>();
     task.name = json.at("name").get<std::string>();
+    DEEPRC_ASSIGN_OR_RETURN(task.mode, TaskModeFromString(json.at("mode").get<std::string>()));
     task.executable = json.at("executable").get<std::string>();
     task.arguments = json.at("arguments").get<std::vector<std::string>>();
     task.shell = json.at("shell").get<bool>();
+    task.function = json.at("function").get<std::string>();
+    task.args = json.at("args");
+    task.backend = json.at("backend").get<std::string>();
+    task.library = json.at("library").get<std::string>();
     task.environment = json.at("environment").get<std::map<std::string, std::string>>();
     task.pre_exec = json.at("pre_exec").get<std::vector<std::string>>();
     task.post_exec = json.at("post_exec").get<std::vector<std::string>>();

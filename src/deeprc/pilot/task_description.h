@@ -1,5 +1,6 @@
-// What a task is: an executable (or a shell line) with the resources of each of its ranks, its
-// environment, staging and policies. The client fills it in; the agent schedules and launches it.
+// What a task is: an executable (or a shell line), or a function run by the pilot's pool of
+// persistent workers, with the resources of each of its ranks, its environment, staging and
+// policies. The client fills it in; the agent schedules and launches it.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 
 #include "deeprc/core/status.h"
 
@@ -18,6 +19,14 @@ enum class LaunchMethod { kAuto, kFork, kMpirun, kSrun };
 
 std::string_view ToString(LaunchMethod method);
 Result<LaunchMethod> LaunchMethodFromString(std::string_view name);
+
+// An executable task is a process (or one per rank) of its own. A function task is a C++ callable
+// registered by name (DEEPRC_TASK) that runs on the pilot's pool of persistent workers, with a
+// communicator over exactly its workers built when it starts (agent/raptor).
+enum class TaskMode { kExecutable, kFunction };
+
+std::string_view ToString(TaskMode mode);
+Result<TaskMode> TaskModeFromString(std::string_view name);
 
 enum class StagingAction { kCopy, kLink, kMove };
 
@@ -36,11 +45,21 @@ struct TaskDescription {
   std::string uid;   // unique within a session; the TaskManager assigns "task.NNNNNN" when empty
   std::string name;  // free text for people and reports
 
-  // argv[0] and the rest of argv; no shell is involved unless `shell` is true, in which case
-  // `executable` is a shell command line and `arguments` are appended to it.
+  TaskMode mode = TaskMode::kExecutable;
+
+  // Executable tasks: argv[0] and the rest of argv; no shell is involved unless `shell` is true,
+  // in which case `executable` is a shell command line and `arguments` are appended to it.
   std::string executable;
   std::vector<std::string> arguments;
   bool shell = false;
+
+  // Function tasks: the registered name, its JSON arguments, the backend of the communicator
+  // over its ranks ("mpi", "gloo" or "ucx"), and a shared library to load first when the
+  // function is not built into the worker program. One core per rank.
+  std::string function;
+  nlohmann::json args = nlohmann::json::object();
+  std::string backend = "mpi";
+  std::string library;
 
   std::map<std::string, std::string> environment;
   std::vector<std::string> pre_exec;   // shell lines run before the executable, in its environment
@@ -65,7 +84,8 @@ struct TaskDescription {
   int priority = 0;                         // higher first, among the tasks that fit
   std::vector<std::string> after;           // uids of tasks that must be DONE before this one starts
 
-  // Checks what can be checked without knowing the resources: an executable, positive counts.
+  // Checks what can be checked without knowing the resources: an executable (or a function and
+  // nothing that only processes have), positive counts.
   Status Validate() const;
 };
 

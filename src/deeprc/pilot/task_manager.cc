@@ -62,6 +62,7 @@ struct TaskManager::Impl : std::enable_shared_from_this<Impl> {
       if (update.exit_code) record->exit_code = update.exit_code;
       if (!update.reason.empty()) record->reason = update.reason;
       if (!update.placement.empty()) record->placement = update.placement;
+      if (!update.result.is_null()) record->result = update.result;
       --counts[static_cast<size_t>(current)];
       ++counts[static_cast<size_t>(update.state)];
     }

@@ -1,5 +1,6 @@
 // deeprc-raptor: a pool of function-task workers as one MPI job (rank 0 the master). The master
-// reads function tasks as JSON lines and writes one JSON result line per task.
+// either serves the pilot's agent that started it (--agent: tasks come and go over the agent's
+// socket), or reads function tasks as JSON lines and writes one JSON result line per task.
 #include <CLI/CLI.hpp>
 
 #include <fstream>
@@ -8,8 +9,17 @@
 #include "deeprc/agent/raptor/master.h"
 #include "deeprc/agent/raptor/worker.h"
 #include "deeprc/net/mpi/mpi_communicator.h"
+#include "deeprc/tasks/pool_master.h"
 
 namespace {
+
+deeprc::Status ServeAgent(deeprc::tasks::AgentAddress agent, const std::string& secret_file) {
+  DEEPRC_ASSIGN_OR_RETURN(auto master, deeprc::raptor::Master::Create());
+  DEEPRC_ASSIGN_OR_RETURN(agent.keys, deeprc::pilot::SessionKeys::Read(secret_file));
+  deeprc::Status served = deeprc::tasks::ServeAgent(*master, agent);
+  deeprc::Status stopped = master->Stop();
+  return served.ok() ? stopped : served;
+}
 
 deeprc::Status RunMaster(const std::string& tasks_path, const std::string& results_path, int timeout_s) {
   using namespace deeprc::raptor;
@@ -35,19 +45,35 @@ deeprc::Status RunMaster(const std::string& tasks_path, const std::string& resul
 
 int main(int argc, char** argv) {
   CLI::App app("deeprc-raptor: function-task workers as one MPI job; rank 0 is the master");
-  std::string tasks_path, results_path = "/dev/stdout";
+  std::string tasks_path, results_path = "/dev/stdout", secret_file;
+  deeprc::tasks::AgentAddress agent;
   int timeout_s = 600;
-  app.add_option("--tasks", tasks_path, "function tasks, one JSON object a line")->required();
+  auto* tasks = app.add_option("--tasks", tasks_path, "function tasks, one JSON object a line");
   app.add_option("--results", results_path, "where the master writes one JSON result a line");
   app.add_option("--timeout", timeout_s, "seconds the master waits for all tasks");
+  auto* serve = app.add_option("--agent", agent.endpoint, "serve the pilot agent at this endpoint instead");
+  app.add_option("--secret", secret_file, "the session's key file (with --agent)");
+  app.add_option("--agent-pid", agent.pid, "the agent's process: the pool ends with it (with --agent)");
+  app.add_option("--agent-host", agent.host, "the agent's host name (with --agent)");
+  tasks->excludes(serve);
   CLI11_PARSE(app, argc, argv);
+  if (tasks_path.empty() == agent.endpoint.empty()) {
+    std::cerr << "deeprc-raptor: give --tasks FILE or --agent ENDPOINT\n";
+    return 2;
+  }
   auto world = deeprc::net::MpiCommunicator::World();
   if (!world.ok()) {
     std::cerr << world.status().ToString() << std::endl;
     return 1;
   }
-  deeprc::Status status =
-      (*world)->rank() == 0 ? RunMaster(tasks_path, results_path, timeout_s) : deeprc::raptor::RunWorker();
+  deeprc::Status status;
+  if ((*world)->rank() != 0) {
+    status = deeprc::raptor::RunWorker();
+  } else if (!agent.endpoint.empty()) {
+    status = ServeAgent(std::move(agent), secret_file);
+  } else {
+    status = RunMaster(tasks_path, results_path, timeout_s);
+  }
   if (!status.ok()) {
     std::cerr << "deeprc-raptor rank " << (*world)->rank() << ": " << status.ToString() << std::endl;
     MPI_Abort(MPI_COMM_WORLD, 1);

@@ -32,8 +32,8 @@ Result<std::string> Master::Submit(FunctionTask task) {
                            num_workers(), " workers");
   }
   if (task.id.empty()) task.id = "function." + std::to_string(next_serial_ + queue_.size());
-  queue_.push_back(std::move(task));
-  return queue_.back().id;
+  queue_.push_back({std::move(task), net::Clock::now()});
+  return queue_.back().task.id;
 }
 
 Status Master::SendTo(int worker, int tag, std::string text) {
@@ -78,13 +78,14 @@ Result<int> Master::Dispatch() {
   bool blocked = false;
   for (auto it = queue_.begin(); it != queue_.end() && free_slots > 0 && !(blocked && idle == 0);) {
     Assignment assignment;
-    if (it->ranks <= idle) {
+    const int ranks = it->task.ranks;
+    if (ranks <= idle) {
       for (auto& [worker, load] : load_) {
         if (load != 0) continue;
         assignment.group.push_back(worker);
-        if (static_cast<int>(assignment.group.size()) == it->ranks) break;
+        if (static_cast<int>(assignment.group.size()) == ranks) break;
       }
-    } else if (it->ranks == 1 && !blocked) {
+    } else if (ranks == 1 && !blocked) {
       auto least = std::min_element(load_.begin(), load_.end(),
                                     [](const auto& a, const auto& b) { return a.second < b.second; });
       assignment.group.push_back(least->first);
@@ -100,11 +101,14 @@ Result<int> Master::Dispatch() {
       ++load;
     }
     assignment.serial = next_serial_++;
-    assignment.task = std::move(*it);
+    assignment.task = std::move(it->task);
+    const double queued_ms =
+        std::chrono::duration<double, std::milli>(net::Clock::now() - it->submitted).count();
     it = queue_.erase(it);
     const std::string text = Serialize(assignment);
     for (int worker : assignment.group) DEEPRC_RETURN_NOT_OK(SendTo(worker, kAssignTag, text));
-    running_.emplace(assignment.serial, Running{std::move(assignment.task), std::move(assignment.group), {}});
+    running_.emplace(assignment.serial,
+                     Running{std::move(assignment.task), std::move(assignment.group), queued_ms, {}});
     ++dispatched;
   }
   DEEPRC_RETURN_NOT_OK(ReapSends(/*wait=*/false));
@@ -116,8 +120,13 @@ FunctionResult Master::Finish(Running running) {
   result.id = running.task.id;
   result.workers = running.group;
   result.ok = true;
+  result.queued_ms = running.queued_ms;
+  // Each overhead is the slowest rank's: the task waits for all of them.
   for (auto& [task_rank, rank_result] : running.results) {
+    result.deserialize_ms = std::max(result.deserialize_ms, rank_result.deserialize_ms);
     result.communicator_ms = std::max(result.communicator_ms, rank_result.communicator_ms);
+    result.deliver_ms = std::max(result.deliver_ms, rank_result.deliver_ms);
+    result.run_ms = std::max(result.run_ms, rank_result.run_ms);
     if (!rank_result.ok && result.ok) {
       result.ok = false;
       result.error = "function task '" + running.task.id + "' (" + running.task.function +
@@ -158,13 +167,13 @@ void Master::ReapDeadWorkers() {
   }
   if (gone.empty()) return;
   for (auto it = queue_.begin(); it != queue_.end();) {
-    if (it->ranks <= num_workers()) {
+    if (it->task.ranks <= num_workers()) {
       ++it;
       continue;
     }
     FunctionResult result;
-    result.id = it->id;
-    result.error = "function task '" + it->id + "' asks for " + std::to_string(it->ranks) +
+    result.id = it->task.id;
+    result.error = "function task '" + it->task.id + "' asks for " + std::to_string(it->task.ranks) +
                    " ranks, but only " + std::to_string(num_workers()) + " workers are left in the pool";
     done_.push_back(std::move(result));
     it = queue_.erase(it);
@@ -193,29 +202,46 @@ Result<bool> Master::CollectOne() {
   return true;
 }
 
+Result<int> Master::Turn() {
+  DEEPRC_ASSIGN_OR_RETURN(int progress, Dispatch());
+  for (;;) {
+    DEEPRC_ASSIGN_OR_RETURN(bool got, CollectOne());
+    if (!got) break;
+    ++progress;
+  }
+  if (net::Clock::now() >= next_liveness_check_) {
+    const size_t failed_before = done_.size();
+    ReapDeadWorkers();
+    progress += static_cast<int>(done_.size() - failed_before);
+    next_liveness_check_ = net::Clock::now() + std::chrono::milliseconds(100);
+  }
+  // The workers that just answered take the next tasks now, not a turn later.
+  DEEPRC_ASSIGN_OR_RETURN(int refilled, Dispatch());
+  return progress + refilled;
+}
+
+bool Master::Cancel(const std::string& id) {
+  auto queued = std::find_if(queue_.begin(), queue_.end(), [&](const Queued& q) { return q.task.id == id; });
+  if (queued != queue_.end()) {
+    queue_.erase(queued);
+    return true;
+  }
+  auto running = std::find_if(running_.begin(), running_.end(),
+                              [&](const auto& entry) { return entry.second.task.id == id; });
+  if (running == running_.end()) return false;
+  running_.erase(running);  // its workers stay loaded until they answer (CollectOne)
+  return true;
+}
+
 Result<std::vector<FunctionResult>> Master::WaitAll(std::chrono::milliseconds timeout) {
   const auto deadline = net::Clock::now() + timeout;
-  bool finished = false;
   // One back-off for the whole wait would reach its 1 ms naps after a few hundred turns and keep
   // them while results pour in; it restarts whenever a turn dispatches or collects something.
-  for (net::Backoff backoff;; backoff.Pause()) {
-    DEEPRC_ASSIGN_OR_RETURN(int progress, Dispatch());
-    for (;;) {
-      DEEPRC_ASSIGN_OR_RETURN(bool got, CollectOne());
-      if (!got) break;
-      ++progress;
-    }
-    if (net::Clock::now() >= next_liveness_check_) {
-      ReapDeadWorkers();
-      next_liveness_check_ = net::Clock::now() + std::chrono::milliseconds(100);
-    }
-    DEEPRC_ASSIGN_OR_RETURN(int refilled, Dispatch());
-    progress += refilled;
-    finished = queue_.empty() && running_.empty();
-    if (finished || net::Clock::now() >= deadline) break;
+  for (net::Backoff backoff; busy() && net::Clock::now() < deadline; backoff.Pause()) {
+    DEEPRC_ASSIGN_OR_RETURN(int progress, Turn());
     if (progress > 0) backoff.Reset();
   }
-  if (!finished) {
+  if (busy()) {
     std::string missing;
     for (const auto& [serial, running] : running_) {
       missing += " '" + running.task.id + "' on workers";
@@ -225,7 +251,7 @@ Result<std::vector<FunctionResult>> Master::WaitAll(std::chrono::milliseconds ti
     return Status::IOError("raptor master: timed out after ", timeout.count(), " ms; still running:", missing,
                            " queued: ", queue_.size());
   }
-  return std::exchange(done_, {});
+  return TakeResults();
 }
 
 Status Master::Stop() {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "deeprc/agent/raptor/messages.h"
@@ -41,18 +42,36 @@ class Master {
   // an id gets "function.<n>".
   Result<std::string> Submit(FunctionTask task);
 
-  // Dispatches and collects until every submitted task has a result, or `timeout` passes (the
-  // error names the tasks still running and their workers). Returns the results in the order the
-  // tasks finished.
+  // One turn that never blocks: dispatches what fits, takes in the results that arrived and, at
+  // most every 100 ms, checks that the workers live. Returns how many things happened, so that a
+  // caller's wait backs off only while nothing does.
+  Result<int> Turn();
+  // The results of the tasks that finished since the last call, in the order they finished.
+  std::vector<FunctionResult> TakeResults() { return std::exchange(done_, {}); }
+  // Tasks queued or running.
+  bool busy() const { return !queue_.empty() || !running_.empty(); }
+
+  // Forgets a task: a queued one never runs; a running one keeps its workers until they answer,
+  // and that answer is dropped. False when no such task is queued or running.
+  bool Cancel(const std::string& id);
+
+  // Turns (backing off while idle) until every submitted task has a result, or `timeout` passes
+  // (the error names the tasks still running and their workers). Returns the results in the
+  // order the tasks finished.
   Result<std::vector<FunctionResult>> WaitAll(std::chrono::milliseconds timeout);
 
   // Tells every worker to exit. Idempotent; the destructor calls it.
   Status Stop();
 
  private:
+  struct Queued {
+    FunctionTask task;
+    net::Clock::time_point submitted;
+  };
   struct Running {
     FunctionTask task;
     std::vector<int> group;
+    double queued_ms = 0;               // from Submit to the assignment's dispatch
     std::map<int, RankResult> results;  // by task rank
   };
   struct PendingSend {
@@ -72,7 +91,7 @@ class Master {
   void ReapDeadWorkers();
 
   MasterOptions options_;
-  std::deque<FunctionTask> queue_;
+  std::deque<Queued> queue_;
   std::map<int, int> load_;             // live workers: assignments sent and not yet answered
   std::map<int64_t, Running> running_;  // by serial
   std::vector<FunctionResult> done_;

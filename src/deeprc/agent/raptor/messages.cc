@@ -51,7 +51,9 @@ std::string Serialize(const RankResult& r) {
               {"ok", r.ok},
               {"value", r.value},
               {"error", r.error},
+              {"deserialize_ms", r.deserialize_ms},
               {"communicator_ms", r.communicator_ms},
+              {"deliver_ms", r.deliver_ms},
               {"run_ms", r.run_ms}}
       .dump();
 }
@@ -66,7 +68,9 @@ Result<RankResult> ParseRankResult(const std::string& text) {
     r.ok = j.at("ok").get<bool>();
     r.value = j.at("value");
     r.error = j.at("error").get<std::string>();
+    r.deserialize_ms = j.at("deserialize_ms").get<double>();
     r.communicator_ms = j.at("communicator_ms").get<double>();
+    r.deliver_ms = j.at("deliver_ms").get<double>();
     r.run_ms = j.at("run_ms").get<double>();
     return r;
   } catch (const json::exception& e) {
@@ -81,7 +85,31 @@ json ToJson(const FunctionResult& r) {
           {"rank_values", r.rank_values},
           {"error", r.error},
           {"workers", r.workers},
-          {"communicator_ms", r.communicator_ms}};
+          {"queued_ms", r.queued_ms},
+          {"deserialize_ms", r.deserialize_ms},
+          {"communicator_ms", r.communicator_ms},
+          {"deliver_ms", r.deliver_ms},
+          {"run_ms", r.run_ms}};
+}
+
+Result<FunctionResult> FunctionResultFromJson(const json& j) {
+  try {
+    FunctionResult r;
+    r.id = j.at("id").get<std::string>();
+    r.ok = j.at("ok").get<bool>();
+    r.value = j.value("value", json());
+    r.rank_values = j.value("rank_values", std::vector<json>{});
+    r.error = j.value("error", "");
+    r.workers = j.value("workers", std::vector<int>{});
+    r.queued_ms = j.value("queued_ms", 0.0);
+    r.deserialize_ms = j.value("deserialize_ms", 0.0);
+    r.communicator_ms = j.value("communicator_ms", 0.0);
+    r.deliver_ms = j.value("deliver_ms", 0.0);
+    r.run_ms = j.value("run_ms", 0.0);
+    return r;
+  } catch (const json::exception& e) {
+    return Status::Invalid("function result ", j.dump(), ": ", e.what());
+  }
 }
 
 }  // namespace deeprc::raptor

@@ -1,5 +1,6 @@
-// The messages between a raptor master and its workers (small JSON over MPI point-to-point):
-// a function task, its assignment to a group of workers, and each rank's result.
+// The messages between a raptor master and its workers (small JSON over MPI point-to-point): a
+// function task, its assignment to a group of workers, and each rank's result; and the task and
+// its result as the master and the agent exchange them. No MPI here: the agent links this alone.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -48,8 +49,12 @@ struct RankResult {
   bool ok = false;
   nlohmann::json value;
   std::string error;
-  double communicator_ms = 0;  // building the task's communicator, as the task sees it
-  double run_ms = 0;
+  // The paper's overheads of a function task, as this rank saw them: reading the assignment,
+  // building the communicator, and handing it to the function (lookup, library, context).
+  double deserialize_ms = 0;
+  double communicator_ms = 0;
+  double deliver_ms = 0;
+  double run_ms = 0;  // the function itself
 };
 
 // The outcome of a function task: rank 0's value, every rank's value, or the first error.
@@ -59,8 +64,13 @@ struct FunctionResult {
   nlohmann::json value;
   std::vector<nlohmann::json> rank_values;
   std::string error;
-  std::vector<int> workers;    // world ranks, in task rank order
-  double communicator_ms = 0;  // the slowest rank's
+  std::vector<int> workers;  // world ranks, in task rank order
+  // Overheads (RankResult), each the slowest rank's, and the time it waited in the master's queue.
+  double queued_ms = 0;
+  double deserialize_ms = 0;
+  double communicator_ms = 0;
+  double deliver_ms = 0;
+  double run_ms = 0;
 };
 
 std::string Serialize(const Assignment& assignment);
@@ -70,5 +80,6 @@ Result<RankResult> ParseRankResult(const std::string& text);
 nlohmann::json ToJson(const FunctionTask& task);
 Result<FunctionTask> FunctionTaskFromJson(const nlohmann::json& json);
 nlohmann::json ToJson(const FunctionResult& result);
+Result<FunctionResult> FunctionResultFromJson(const nlohmann::json& json);
 
 }  // namespace deeprc::raptor

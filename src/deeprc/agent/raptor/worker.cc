@@ -80,6 +80,7 @@ RankResult Run(const Assignment& assignment, int world_rank, SelfCommunicator& s
   } else if (solo) {
     comm->comm()->set_timeout(self.default_timeout);  // not the previous task's
   }
+  const auto deliver_start = net::Clock::now();
   if (!task.library.empty()) {
     Status loaded = LoadFunctionLibrary(task.library);
     if (!loaded.ok()) return fail(loaded);
@@ -87,6 +88,7 @@ RankResult Run(const Assignment& assignment, int world_rank, SelfCommunicator& s
   auto function = FunctionRegistry::Global().Find(task.function);
   if (!function.ok()) return fail(function.status());
   TaskContext context(task.id, world_rank, comm->comm(), task.sandbox, task.args);
+  result.deliver_ms = MillisecondsSince(deliver_start);
   const auto run_start = net::Clock::now();
   Result<nlohmann::json> value = Status::UnknownError("not run");
   try {
@@ -128,9 +130,12 @@ Status RunWorker() {
     }
     if (status.MPI_TAG != kAssignTag) continue;
     RankResult result;
+    const auto parse_start = net::Clock::now();
     auto assignment = ParseAssignment(text);
+    const double deserialize_ms = MillisecondsSince(parse_start);
     if (assignment.ok()) {
       result = Run(*assignment, world_rank, self);
+      result.deserialize_ms = deserialize_ms;
       self.CheckClean();
     } else {
       // Without a serial the master cannot place the error; it will time the task out.

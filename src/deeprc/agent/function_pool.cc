@@ -1,0 +1,62 @@
+#include "deeprc/agent/function_pool.h"
+
+#include <unistd.h>
+
+#include "deeprc/agent/launch_command.h"
+#include "deeprc/pilot/pilot_launcher.h"
+#include "deeprc/pilot/states.h"
+
+namespace deeprc::agent {
+
+Result<std::unique_ptr<FunctionPool>> FunctionPool::Start(int generation, Placement placement,
+                                                          const AgentResources& resources,
+                                                          const pilot::AgentConfig& config,
+                                                          const std::string& endpoint,
+                                                          const BaseEnvironment& base) {
+  if (placement.empty()) return Status::Invalid("a function pool needs at least one worker");
+  std::unique_ptr<FunctionPool> pool(new FunctionPool());
+  pool->uid_ = "pool." + std::to_string(generation);
+  pool->workers_ = static_cast<int>(placement.size());
+
+  // The pool is launched as a task of 1 + workers ranks would be: rank 0, the master, shares the
+  // first worker's node and takes no core.
+  pilot::TaskDescription job;
+  job.uid = pool->uid_;
+  job.executable = pilot::FindProgram(config.description.pool_executable, "DEEPRC_POOL", "deeprc-raptor");
+  char host[256] = {};
+  ::gethostname(host, sizeof(host) - 1);
+  job.arguments = {"--agent",     endpoint, "--secret",     config.secret_file,
+                   "--agent-pid", std::to_string(::getpid()), "--agent-host", host};
+  job.ranks = pool->workers_ + 1;
+  Placement launch = placement;
+  launch.insert(launch.begin(), RankSlot{placement.front().node, {}, {}, 0});
+  DEEPRC_ASSIGN_OR_RETURN(auto spec, BuildLaunch(job, launch, resources, config.sandbox,
+                                                 LaunchOptions{.survive_rank_loss = true}));
+  pool->stderr_path_ = spec.stderr_path;
+  DEEPRC_ASSIGN_OR_RETURN(pool->pid_, SpawnProcess(spec, base));
+  pool->placement_ = std::move(placement);
+  pool->started_ = pilot::Now();
+  return pool;
+}
+
+std::string FunctionPool::ErrorTail() const { return pilot::TailOfFile(stderr_path_); }
+
+void FunctionPool::OnHello(std::string master, int workers) {
+  master_ = std::move(master);
+  workers_ = workers;
+  state_ = State::kReady;
+}
+
+raptor::FunctionTask ToFunctionTask(const pilot::TaskDescription& task, const std::string& sandbox) {
+  raptor::FunctionTask function;
+  function.id = task.uid;
+  function.function = task.function;
+  function.args = task.args;
+  function.ranks = task.ranks;
+  function.backend = task.backend;
+  function.sandbox = sandbox;
+  function.library = task.library;
+  return function;
+}
+
+}  // namespace deeprc::agent

@@ -1,0 +1,70 @@
+// The pilot's pool of function-task workers (agent/raptor): one MPI job of a master and one worker
+// per core it holds, which the agent starts through mpirun (srun under Slurm) as it starts a task.
+// Its master connects back to the agent's socket with the session's keys; the agent feeds it
+// function tasks and reads their results there (pilot/protocol: kPool*). This class is the pool
+// as the agent keeps track of it: its process, cores, state and workers. The agent owns the socket
+// and the tasks.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+
+#include "deeprc/agent/process.h"
+#include "deeprc/agent/raptor/messages.h"
+#include "deeprc/agent/resources.h"
+#include "deeprc/agent/scheduler.h"
+#include "deeprc/core/status.h"
+#include "deeprc/pilot/agent_config.h"
+#include "deeprc/pilot/task_description.h"
+
+namespace deeprc::agent {
+
+class FunctionPool {
+ public:
+  enum class State {
+    kStarting,  // spawned; its master has not said hello yet
+    kReady,     // takes tasks
+    kStopping,  // told to stop; its cores come back when the process is reaped
+  };
+
+  // Spawns pool number `generation` over `placement` (one core per worker; the master runs beside
+  // them, idle most of the time, without a core of its own). Its master connects to `endpoint`.
+  static Result<std::unique_ptr<FunctionPool>> Start(int generation, Placement placement,
+                                                     const AgentResources& resources,
+                                                     const pilot::AgentConfig& config,
+                                                     const std::string& endpoint, const BaseEnvironment& base);
+
+  State state() const { return state_; }
+  pid_t pid() const { return pid_; }
+  const Placement& placement() const { return placement_; }
+  const std::string& uid() const { return uid_; }
+  // Workers alive: all of them until the master reports that some died.
+  int workers() const { return workers_; }
+  // The master's routing id on the agent's socket, once it said hello.
+  const std::string& master() const { return master_; }
+  double started() const { return started_; }
+  // The end of the pool's error output, for the reason of a pool that failed.
+  std::string ErrorTail() const;
+
+  void OnHello(std::string master, int workers);
+  void SetWorkers(int workers) { workers_ = workers; }
+  void MarkStopping() { state_ = State::kStopping; }
+
+ private:
+  FunctionPool() = default;
+
+  std::string uid_, stderr_path_;
+  State state_ = State::kStarting;
+  pid_t pid_ = -1;
+  Placement placement_;
+  int workers_ = 0;
+  std::string master_;
+  double started_ = 0;
+};
+
+// The pool's form of a function task; `sandbox` is the task's folder.
+raptor::FunctionTask ToFunctionTask(const pilot::TaskDescription& task, const std::string& sandbox);
+
+}  // namespace deeprc::agent
