@@ -1,4 +1,3 @@
-#include "deeprc/core/nearest_name.h"
 #include "deeprc/pilot/task_description_yaml.h"
 
 #include <algorithm>
@@ -10,146 +9,83 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "deeprc/core/nearest_name.h"
+#include "deeprc/core/yaml_reader.h"
+
 namespace deeprc::pilot {
 namespace {
 
-// Every error carries "origin:line: " so the user can jump to it; yaml-cpp counts lines from 0.
-class YamlReader {
- public:
-  explicit YamlReader(std::string origin) : origin_(std::move(origin)) {}
-
-  template <typename... Args>
-  Status Error(const YAML::Node& node, Args&&... args) const {
-    return Status::Invalid(origin_, ":", node.Mark().line + 1, ": ", std::forward<Args>(args)...);
+// Mebibytes from a number or a string with a unit: "512", "512M", "2GB", "1GiB", "1T".
+Result<int64_t> Mebibytes(const YamlReader& reader, const YAML::Node& node, const std::string& key) {
+  DEEPRC_ASSIGN_OR_RETURN(auto text, reader.String(node, key));
+  size_t end = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &end);
+  } catch (const std::exception&) {
+    return reader.Error(node, key, "'", key, "' must be a size such as 512, 512M or 2G, not '", text, "'");
   }
-
-  Result<std::string> String(const YAML::Node& node, const std::string& key) const {
-    if (!node.IsScalar()) return Error(node, "'", key, "' must be a scalar");
-    return node.Scalar();
+  std::string unit = text.substr(end);
+  std::transform(unit.begin(), unit.end(), unit.begin(), [](unsigned char c) { return std::toupper(c); });
+  static const std::map<std::string, double> kScale = {
+      {"", 1},        {"K", 1.0 / 1024}, {"KB", 1.0 / 1024}, {"KIB", 1.0 / 1024}, {"M", 1},
+      {"MB", 1},      {"MIB", 1},        {"G", 1024},        {"GB", 1024},        {"GIB", 1024},
+      {"T", 1 << 20}, {"TB", 1 << 20},   {"TIB", 1 << 20}};
+  auto scale = kScale.find(unit);
+  if (scale == kScale.end() || value < 0) {
+    return reader.Error(node, key, "'", key, "' must be a size such as 512, 512M or 2G, not '", text, "'");
   }
+  return static_cast<int64_t>(value * scale->second + 0.5);
+}
 
-  template <typename T>
-  Result<T> Number(const YAML::Node& node, const std::string& key) const {
-    T value;
-    if (!node.IsScalar() || !YAML::convert<T>::decode(node, value)) {
-      return Error(node, "'", key, "' must be a number, not '", node.IsScalar() ? node.Scalar() : "...", "'");
-    }
-    return value;
-  }
+// A map of scalars ("environment", "tags").
+Status StringMap(const YamlReader& reader, const YAML::Node& node, const std::string& key,
+                 std::map<std::string, std::string>& out) {
+  DEEPRC_ASSIGN_OR_RETURN(auto pairs, reader.StringPairs(node, key));
+  for (auto& [name, value] : pairs) out[name] = std::move(value);
+  return Status::OK();
+}
 
-  Result<bool> Bool(const YAML::Node& node, const std::string& key) const {
-    bool value;
-    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
-      return Error(node, "'", key, "' must be true or false");
-    }
-    return value;
-  }
-
-  // A list of strings; a single scalar counts as a list of one where `scalar_ok`.
-  Result<std::vector<std::string>> Strings(const YAML::Node& node, const std::string& key,
-                                           bool scalar_ok) const {
-    std::vector<std::string> values;
-    if (node.IsScalar() && scalar_ok) {
-      values.push_back(node.Scalar());
-      return values;
-    }
-    if (!node.IsSequence()) return Error(node, "'", key, "' must be a list");
-    for (const auto& item : node) {
-      DEEPRC_ASSIGN_OR_RETURN(auto value, String(item, key));
-      values.push_back(std::move(value));
-    }
-    return values;
-  }
-
-  Result<std::map<std::string, std::string>> StringMap(const YAML::Node& node, const std::string& key) const {
-    if (!node.IsMap()) return Error(node, "'", key, "' must be a map");
-    std::map<std::string, std::string> values;
-    for (const auto& item : node) {
-      DEEPRC_ASSIGN_OR_RETURN(auto value, String(item.second, key + "." + item.first.Scalar()));
-      values[item.first.Scalar()] = std::move(value);
-    }
-    return values;
-  }
-
-  // Mebibytes from a number or a string with a unit: "512", "512M", "2GB", "1GiB", "1T".
-  Result<int64_t> Mebibytes(const YAML::Node& node, const std::string& key) const {
-    DEEPRC_ASSIGN_OR_RETURN(auto text, String(node, key));
-    size_t end = 0;
-    double value = 0;
-    try {
-      value = std::stod(text, &end);
-    } catch (const std::exception&) {
-      return Error(node, "'", key, "' must be a size such as 512, 512M or 2G, not '", text, "'");
-    }
-    std::string unit = text.substr(end);
-    std::transform(unit.begin(), unit.end(), unit.begin(), [](unsigned char c) { return std::toupper(c); });
-    const std::map<std::string, double> kScale = {
-        {"", 1},        {"K", 1.0 / 1024}, {"KB", 1.0 / 1024}, {"KIB", 1.0 / 1024}, {"M", 1},
-        {"MB", 1},      {"MIB", 1},        {"G", 1024},        {"GB", 1024},        {"GIB", 1024},
-        {"T", 1 << 20}, {"TB", 1 << 20},   {"TIB", 1 << 20}};
-    auto scale = kScale.find(unit);
-    if (scale == kScale.end() || value < 0) {
-      return Error(node, "'", key, "' must be a size such as 512, 512M or 2G, not '", text, "'");
-    }
-    return static_cast<int64_t>(value * scale->second + 0.5);
-  }
-
-  // Seconds from a number or a string with a unit: "90", "90s", "5m", "1.5h".
-  Result<double> Seconds(const YAML::Node& node, const std::string& key) const {
-    DEEPRC_ASSIGN_OR_RETURN(auto text, String(node, key));
-    size_t end = 0;
-    double value = 0;
-    try {
-      value = std::stod(text, &end);
-    } catch (const std::exception&) {
-      end = 0;
-    }
-    const std::map<std::string, double> kScale = {{"", 1}, {"s", 1}, {"m", 60}, {"h", 3600}};
-    auto scale = end == 0 ? kScale.end() : kScale.find(text.substr(end));
-    if (scale == kScale.end() || value < 0) {
-      return Error(node, "'", key, "' must be a duration such as 30, 30s, 5m or 1h, not '", text, "'");
-    }
-    return value * scale->second;
-  }
-
-  Result<std::vector<StagingDirective>> Staging(const YAML::Node& node, const std::string& key) const {
-    if (!node.IsSequence()) return Error(node, "'", key, "' must be a list");
-    std::vector<StagingDirective> directives;
-    for (const auto& item : node) {
-      StagingDirective directive;
-      if (item.IsScalar()) {  // "path": copy it under its own name
-        directive.source = item.Scalar();
-        directive.target = std::filesystem::path(item.Scalar()).filename().string();
-      } else if (item.IsMap()) {
-        for (const auto& field : item) {
-          const std::string name = field.first.Scalar();
-          if (name == "source") {
-            DEEPRC_ASSIGN_OR_RETURN(directive.source, String(field.second, name));
-          } else if (name == "target") {
-            DEEPRC_ASSIGN_OR_RETURN(directive.target, String(field.second, name));
-          } else if (name == "action") {
-            DEEPRC_ASSIGN_OR_RETURN(auto action, String(field.second, name));
-            auto parsed = StagingActionFromString(action);
-            if (!parsed.ok()) return Error(field.second, parsed.status().message());
-            directive.action = *parsed;
-          } else {
-            return Error(field.first, "unknown key '", name, "' in ", key, " (source, target, action)");
-          }
+// Staging directives: a path (copied under its own name) or a map of source, target and action.
+Result<std::vector<StagingDirective>> Staging(const YamlReader& reader, const YAML::Node& node,
+                                              const std::string& key) {
+  if (!node.IsSequence()) return reader.Error(node, key, "'", key, "' must be a list");
+  std::vector<StagingDirective> directives;
+  for (const auto& item : node) {
+    StagingDirective directive;
+    if (item.IsScalar()) {  // "path": copy it under its own name
+      directive.source = item.Scalar();
+      directive.target = std::filesystem::path(item.Scalar()).filename().string();
+    } else if (item.IsMap()) {
+      for (const auto& field : item) {
+        const std::string name = field.first.Scalar();
+        if (name == "source") {
+          DEEPRC_ASSIGN_OR_RETURN(directive.source, reader.String(field.second, name));
+        } else if (name == "target") {
+          DEEPRC_ASSIGN_OR_RETURN(directive.target, reader.String(field.second, name));
+        } else if (name == "action") {
+          DEEPRC_ASSIGN_OR_RETURN(auto action, reader.String(field.second, name));
+          auto parsed = StagingActionFromString(action);
+          if (!parsed.ok()) return reader.Error(field.second, name, parsed.status().message());
+          directive.action = *parsed;
+        } else {
+          return reader.Error(field.first, name, "unknown key '", name, "' in ", key,
+                              " (source, target, action)");
         }
-        if (directive.source.empty()) return Error(item, key, " entry has no 'source'");
-        if (directive.target.empty())
-          directive.target = std::filesystem::path(directive.source).filename().string();
-      } else {
-        return Error(item, key, " entries are paths or maps of source, target, action");
       }
-      directives.push_back(std::move(directive));
+      if (directive.source.empty()) return reader.Error(item, key, key, " entry has no 'source'");
+      if (directive.target.empty())
+        directive.target = std::filesystem::path(directive.source).filename().string();
+    } else {
+      return reader.Error(item, key, key, " entries are paths or maps of source, target, action");
     }
-    return directives;
+    directives.push_back(std::move(directive));
   }
+  return directives;
+}
 
- private:
-  std::string origin_;
-};
+// Arguments are a list ("arguments: -x" is a mistake); pre_exec, post_exec and after take one value too.
+constexpr auto kListOnly = YamlReader::ListForm::kListOnly;
 
 using FieldParser = std::function<Status(const YamlReader&, const YAML::Node&, TaskDescription&)>;
 
@@ -161,12 +97,12 @@ const std::map<std::string, FieldParser>& FieldParsers() {
       DEEPRC_FIELD("uid", { return reader.String(value, "uid").Value(&task.uid); }),
       DEEPRC_FIELD("name", { return reader.String(value, "name").Value(&task.name); }),
       DEEPRC_FIELD("executable", { return reader.String(value, "executable").Value(&task.executable); }),
-      DEEPRC_FIELD("arguments", { return reader.Strings(value, "arguments", false).Value(&task.arguments); }),
+      DEEPRC_FIELD("arguments",
+                   { return reader.Strings(value, "arguments", kListOnly).Value(&task.arguments); }),
       DEEPRC_FIELD("shell", { return reader.Bool(value, "shell").Value(&task.shell); }),
-      DEEPRC_FIELD("environment",
-                   { return reader.StringMap(value, "environment").Value(&task.environment); }),
-      DEEPRC_FIELD("pre_exec", { return reader.Strings(value, "pre_exec", true).Value(&task.pre_exec); }),
-      DEEPRC_FIELD("post_exec", { return reader.Strings(value, "post_exec", true).Value(&task.post_exec); }),
+      DEEPRC_FIELD("environment", { return StringMap(reader, value, "environment", task.environment); }),
+      DEEPRC_FIELD("pre_exec", { return reader.Strings(value, "pre_exec").Value(&task.pre_exec); }),
+      DEEPRC_FIELD("post_exec", { return reader.Strings(value, "post_exec").Value(&task.post_exec); }),
       DEEPRC_FIELD("working_directory",
                    { return reader.String(value, "working_directory").Value(&task.working_directory); }),
       DEEPRC_FIELD("stdout", { return reader.String(value, "stdout").Value(&task.stdout_file); }),
@@ -177,24 +113,24 @@ const std::map<std::string, FieldParser>& FieldParsers() {
       DEEPRC_FIELD("gpus_per_rank",
                    { return reader.Number<int>(value, "gpus_per_rank").Value(&task.gpus_per_rank); }),
       DEEPRC_FIELD("mem_per_rank",
-                   { return reader.Mebibytes(value, "mem_per_rank").Value(&task.mem_per_rank); }),
+                   { return Mebibytes(reader, value, "mem_per_rank").Value(&task.mem_per_rank); }),
       DEEPRC_FIELD("launch_method",
                    {
                      DEEPRC_ASSIGN_OR_RETURN(auto name, reader.String(value, "launch_method"));
                      auto method = LaunchMethodFromString(name);
-                     if (!method.ok()) return reader.Error(value, method.status().message());
+                     if (!method.ok()) return reader.Error(value, "launch_method", method.status().message());
                      task.launch_method = *method;
                      return Status::OK();
                    }),
       DEEPRC_FIELD("input_staging",
-                   { return reader.Staging(value, "input_staging").Value(&task.input_staging); }),
+                   { return Staging(reader, value, "input_staging").Value(&task.input_staging); }),
       DEEPRC_FIELD("output_staging",
-                   { return reader.Staging(value, "output_staging").Value(&task.output_staging); }),
+                   { return Staging(reader, value, "output_staging").Value(&task.output_staging); }),
       DEEPRC_FIELD("timeout", { return reader.Seconds(value, "timeout").Value(&task.timeout); }),
       DEEPRC_FIELD("retries", { return reader.Number<int>(value, "retries").Value(&task.retries); }),
-      DEEPRC_FIELD("tags", { return reader.StringMap(value, "tags").Value(&task.tags); }),
+      DEEPRC_FIELD("tags", { return StringMap(reader, value, "tags", task.tags); }),
       DEEPRC_FIELD("priority", { return reader.Number<int>(value, "priority").Value(&task.priority); }),
-      DEEPRC_FIELD("after", { return reader.Strings(value, "after", true).Value(&task.after); }),
+      DEEPRC_FIELD("after", { return reader.Strings(value, "after").Value(&task.after); }),
   };
   return kParsers;
 }
@@ -206,19 +142,18 @@ Status UnknownKey(const YamlReader& reader, const YAML::Node& key_node) {
   std::vector<std::string> known;
   for (const auto& [name, parser] : FieldParsers()) known.push_back(name);
   std::string best = key == "count" ? std::string() : NearestName(key, known);
-  return reader.Error(key_node, "unknown key '", key, "' in task",
+  return reader.Error(key_node, key, "unknown key '", key, "' in task",
                       best.empty() ? std::string() : " (did you mean '" + best + "'?)");
 }
 
 Status ParseEntry(const YamlReader& reader, const YAML::Node& entry, std::vector<TaskDescription>& tasks) {
-  if (!entry.IsMap()) return reader.Error(entry, "a task must be a map of fields");
+  if (!entry.IsMap()) return reader.Error(entry, "", "a task must be a map of fields");
   TaskDescription task;
   int count = 1;
   for (const auto& field : entry) {
     const std::string key = field.first.Scalar();
     if (key == "count") {
-      DEEPRC_ASSIGN_OR_RETURN(count, reader.Number<int>(field.second, "count"));
-      if (count < 1) return reader.Error(field.second, "'count' must be at least 1");
+      DEEPRC_ASSIGN_OR_RETURN(count, reader.Number<int>(field.second, "count", 1));
       continue;
     }
     auto parser = FieldParsers().find(key);
@@ -226,7 +161,7 @@ Status ParseEntry(const YamlReader& reader, const YAML::Node& entry, std::vector
     DEEPRC_RETURN_NOT_OK(parser->second(reader, field.second, task));
   }
   auto valid = task.Validate();
-  if (!valid.ok()) return reader.Error(entry, valid.message());
+  if (!valid.ok()) return reader.Error(entry, "", valid.message());
   for (int i = 0; i < count; ++i) {
     tasks.push_back(task);
     if (count > 1 && !task.uid.empty()) tasks.back().uid += "." + std::to_string(i);
@@ -238,18 +173,13 @@ Status ParseEntry(const YamlReader& reader, const YAML::Node& entry, std::vector
 
 Result<std::vector<TaskDescription>> ParseTaskDescriptions(const std::string& yaml_text,
                                                            const std::string& origin) {
+  DEEPRC_ASSIGN_OR_RETURN(YAML::Node root, LoadYaml(yaml_text, origin));
   YamlReader reader(origin);
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& error) {
-    return Status::Invalid(origin, ":", error.mark.line + 1, ": ", error.msg);
-  }
   YAML::Node list = root;
   if (root.IsMap()) {
     for (const auto& field : root) {
       if (field.first.Scalar() != "tasks") {
-        return reader.Error(field.first, "unknown key '", field.first.Scalar(),
+        return reader.Error(field.first, field.first.Scalar(), "unknown key '", field.first.Scalar(),
                             "' (a task file holds 'tasks')");
       }
     }

@@ -7,7 +7,8 @@
 #include <set>
 #include <sstream>
 
-#include "deeprc/pipeline/yaml_reader.h"
+#include "deeprc/core/nearest_name.h"
+#include "deeprc/core/yaml_reader.h"
 #include "deeprc/table/expression_parser.h"
 #include "deeprc/table/groupby.h"
 #include "deeprc/table/join.h"
@@ -16,6 +17,9 @@ namespace deeprc::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Lists of names in a spec also take "a, b" for [a, b].
+constexpr auto kSplit = YamlReader::ListForm::kCommaSeparated;
 
 const std::vector<std::string> kTopKeys = {"name", "description", "pilot", "data", "stages"};
 const std::vector<std::string> kPilotKeys = {"resource", "cores", "gpus",   "nodes",
@@ -244,7 +248,7 @@ class Parser {
         node, path, KeysOf(stage.kind), std::string(ToString(stage.kind)) + " stage '" + stage.name + "'"));
     auto at = [&](const char* field) { return path + "." + field; };
     if (node["after"]) {
-      DEEPRC_ASSIGN_OR_RETURN(stage.after, reader_.Strings(node["after"], at("after"), true));
+      DEEPRC_ASSIGN_OR_RETURN(stage.after, reader_.Strings(node["after"], at("after"), kSplit));
     }
     // A stage defined later is fine: Resolve checks the names once all are known.
     for (const auto& dependency : stage.after) {
@@ -336,7 +340,7 @@ class Parser {
     op.where = reader_.Where(key, path);
     const std::string at = path + "." + op.name;
     auto columns = [&]() -> Status {
-      DEEPRC_ASSIGN_OR_RETURN(op.columns, reader_.Strings(value, at, /*split=*/true));
+      DEEPRC_ASSIGN_OR_RETURN(op.columns, reader_.Strings(value, at, kSplit));
       if (op.columns.empty()) return reader_.Error(value, at, op.name, " needs at least one column");
       return Status::OK();
     };
@@ -352,11 +356,12 @@ class Parser {
       DEEPRC_ASSIGN_OR_RETURN(op.table, reader_.String(value["with"], at + ".with"));
       table_refs_.emplace_back(op.table, reader_.Where(value["with"], at + ".with"));
       if (value["on"]) {
-        DEEPRC_ASSIGN_OR_RETURN(op.columns, reader_.Strings(value["on"], at + ".on", true));
+        DEEPRC_ASSIGN_OR_RETURN(op.columns, reader_.Strings(value["on"], at + ".on", kSplit));
         op.right_columns = op.columns;
       } else if (value["left_on"] && value["right_on"]) {
-        DEEPRC_ASSIGN_OR_RETURN(op.columns, reader_.Strings(value["left_on"], at + ".left_on", true));
-        DEEPRC_ASSIGN_OR_RETURN(op.right_columns, reader_.Strings(value["right_on"], at + ".right_on", true));
+        DEEPRC_ASSIGN_OR_RETURN(op.columns, reader_.Strings(value["left_on"], at + ".left_on", kSplit));
+        DEEPRC_ASSIGN_OR_RETURN(op.right_columns,
+                                reader_.Strings(value["right_on"], at + ".right_on", kSplit));
       }
       if (op.columns.empty() || op.columns.size() != op.right_columns.size()) {
         return reader_.Error(value, at,
@@ -387,9 +392,9 @@ class Parser {
       op.kind = TableOp::Kind::kGroupBy;
       DEEPRC_RETURN_NOT_OK(reader_.CheckKeys(value, at, {"by", "agg"}, "groupby"));
       if (!value["by"]) return reader_.Error(value, at, "groupby needs 'by': the key columns");
-      DEEPRC_ASSIGN_OR_RETURN(op.columns, reader_.Strings(value["by"], at + ".by", true));
+      DEEPRC_ASSIGN_OR_RETURN(op.columns, reader_.Strings(value["by"], at + ".by", kSplit));
       if (value["agg"]) {
-        DEEPRC_ASSIGN_OR_RETURN(op.aggregations, reader_.Strings(value["agg"], at + ".agg", true));
+        DEEPRC_ASSIGN_OR_RETURN(op.aggregations, reader_.Strings(value["agg"], at + ".agg", kSplit));
       }
       for (const auto& aggregation : op.aggregations) {
         auto parsed = ParseAggregation(aggregation);
@@ -445,7 +450,7 @@ class Parser {
                               reader_.Number(node["learning_rate"], path + ".learning_rate", 0));
     }
     if (node["targets"]) {
-      DEEPRC_ASSIGN_OR_RETURN(train.targets, reader_.Strings(node["targets"], path + ".targets", true));
+      DEEPRC_ASSIGN_OR_RETURN(train.targets, reader_.Strings(node["targets"], path + ".targets", kSplit));
     }
     if (node["scaler"]) {
       DEEPRC_ASSIGN_OR_RETURN(train.scaler, reader_.String(node["scaler"], path + ".scaler"));
@@ -490,7 +495,7 @@ class Parser {
                            "' needs 'models': a list of model names");
     }
     if (models.IsScalar()) {
-      DEEPRC_ASSIGN_OR_RETURN(auto names, reader_.Strings(models, path + ".models", true));
+      DEEPRC_ASSIGN_OR_RETURN(auto names, reader_.Strings(models, path + ".models", kSplit));
       for (auto& name : names)
         stage.models.push_back({name, {}, {}, reader_.Where(models, path + ".models")});
     } else {
@@ -541,11 +546,11 @@ class Parser {
 
   Status ParseReport(const YAML::Node& node, const std::string& path, StageSpec& stage) {
     if (node["stages"]) {
-      DEEPRC_ASSIGN_OR_RETURN(stage.report_stages, reader_.Strings(node["stages"], path + ".stages", true));
+      DEEPRC_ASSIGN_OR_RETURN(stage.report_stages, reader_.Strings(node["stages"], path + ".stages", kSplit));
       report_where_[stage.name] = reader_.Where(node["stages"], path + ".stages");
     }
     if (node["tables"]) {
-      DEEPRC_ASSIGN_OR_RETURN(stage.tables, reader_.Strings(node["tables"], path + ".tables", true));
+      DEEPRC_ASSIGN_OR_RETURN(stage.tables, reader_.Strings(node["tables"], path + ".tables", kSplit));
       for (const auto& table : stage.tables)
         table_refs_.emplace_back(table, reader_.Where(node["tables"], path + ".tables"));
     }
@@ -745,12 +750,7 @@ const DataSource* PipelineSpec::FindSource(const std::string& name) const {
 
 Result<PipelineSpec> ParseSpec(const std::string& yaml_text, const std::string& origin,
                                const std::string& dir, const std::vector<std::string>& overrides) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& error) {
-    return Status::Invalid(origin, ":", error.mark.line + 1, ": ", error.msg);
-  }
+  DEEPRC_ASSIGN_OR_RETURN(YAML::Node root, LoadYaml(yaml_text, origin));
   if (!root || root.IsNull()) return Status::Invalid(origin, ": the spec is empty");
   DEEPRC_ASSIGN_OR_RETURN(auto overridden, ApplyOverrides(root, overrides));
   YamlReader reader(origin, std::move(overridden));

@@ -1,9 +1,11 @@
-#include "deeprc/pipeline/yaml_reader.h"
+#include "deeprc/core/yaml_reader.h"
 
 #include <algorithm>
 #include <map>
 
-namespace deeprc::pipeline {
+#include "deeprc/core/nearest_name.h"
+
+namespace deeprc {
 namespace {
 
 std::vector<std::string> SplitPath(const std::string& path) {
@@ -22,6 +24,14 @@ bool IsIndex(const std::string& part) {
 }
 
 }  // namespace
+
+Result<YAML::Node> LoadYaml(const std::string& text, const std::string& origin) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& error) {
+    return Status::Invalid(origin, ":", error.mark.line + 1, ": ", error.msg);
+  }
+}
 
 Result<std::map<std::string, std::string>> ApplyOverrides(YAML::Node root,
                                                           const std::vector<std::string>& sets) {
@@ -115,23 +125,7 @@ Result<std::string> YamlReader::String(const YAML::Node& node, const std::string
 }
 
 Result<int64_t> YamlReader::Integer(const YAML::Node& node, const std::string& path, int64_t min) const {
-  int64_t value = 0;
-  if (!node.IsScalar() || !YAML::convert<int64_t>::decode(node, value)) {
-    return Error(node, path, "'", path, "' must be a whole number, not '",
-                 node.IsScalar() ? node.Scalar() : "...", "'");
-  }
-  if (value < min) return Error(node, path, "'", path, "' must be at least ", min, ", not ", value);
-  return value;
-}
-
-Result<double> YamlReader::Number(const YAML::Node& node, const std::string& path, double min) const {
-  double value = 0;
-  if (!node.IsScalar() || !YAML::convert<double>::decode(node, value)) {
-    return Error(node, path, "'", path, "' must be a number, not '", node.IsScalar() ? node.Scalar() : "...",
-                 "'");
-  }
-  if (value < min) return Error(node, path, "'", path, "' must be at least ", min, ", not ", value);
-  return value;
+  return Decode<int64_t>(node, path, min, "a whole number");
 }
 
 Result<bool> YamlReader::Bool(const YAML::Node& node, const std::string& path) const {
@@ -160,10 +154,10 @@ Result<double> YamlReader::Seconds(const YAML::Node& node, const std::string& pa
 }
 
 Result<std::vector<std::string>> YamlReader::Strings(const YAML::Node& node, const std::string& path,
-                                                     bool split) const {
+                                                     ListForm form) const {
   std::vector<std::string> values;
   auto add = [&](const std::string& text) {
-    if (!split) {
+    if (form != ListForm::kCommaSeparated) {
       values.push_back(text);
       return;
     }
@@ -177,7 +171,7 @@ Result<std::vector<std::string>> YamlReader::Strings(const YAML::Node& node, con
       start = comma + 1;
     }
   };
-  if (node.IsScalar()) {
+  if (node.IsScalar() && form != ListForm::kListOnly) {
     add(node.Scalar());
     return values;
   }
@@ -201,4 +195,4 @@ Result<std::vector<std::pair<std::string, std::string>>> YamlReader::StringPairs
   return values;
 }
 
-}  // namespace deeprc::pipeline
+}  // namespace deeprc

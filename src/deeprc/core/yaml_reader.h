@@ -1,18 +1,24 @@
-// Strict reading of a pipeline spec's YAML: every value error and unknown key names where it came
-// from — "spec.yaml:12" for the file, "--set a.b=c" for an override — so a typo never runs.
+// Strict reading of YAML input (pipeline specs, the pilot's task files): every value error and
+// unknown key names where it came from — "spec.yaml:12" for a file, "--set a.b=c" for an
+// override — so a typo never runs.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
-#include "deeprc/core/nearest_name.h"
 #include "deeprc/core/status.h"
 
-namespace deeprc::pipeline {
+namespace deeprc {
+
+// Parses `text`; a syntax error reads "origin:line: what yaml-cpp says".
+Result<YAML::Node> LoadYaml(const std::string& text, const std::string& origin);
 
 // Applies `--set key.path=value` overrides to a YAML tree: each path names map keys (created when
 // missing) or list indices, and the value is read as YAML ("20", "[a, b]", "{x: 1}"). Returns, per
@@ -22,7 +28,14 @@ Result<std::map<std::string, std::string>> ApplyOverrides(YAML::Node root,
 
 class YamlReader {
  public:
-  YamlReader(std::string origin, std::map<std::string, std::string> overridden)
+  // How Strings reads a value where a list is expected.
+  enum class ListForm {
+    kListOnly,        // a YAML list; a single value is an error
+    kValueOrList,     // a single value counts as a list of one
+    kCommaSeparated,  // as kValueOrList, and each value "a, b" counts as two
+  };
+
+  explicit YamlReader(std::string origin, std::map<std::string, std::string> overridden = {})
       : origin_(std::move(origin)), overridden_(std::move(overridden)) {}
 
   // Where the node at `path` came from: "origin:line", or "--set path=value" when an override set
@@ -40,14 +53,21 @@ class YamlReader {
                    const std::string& what) const;
 
   Result<std::string> String(const YAML::Node& node, const std::string& path) const;
-  Result<int64_t> Integer(const YAML::Node& node, const std::string& path, int64_t min) const;
-  Result<double> Number(const YAML::Node& node, const std::string& path, double min) const;
+  // A whole number, no less than `min` ("'x' must be a whole number, not '2.5'").
+  Result<int64_t> Integer(const YAML::Node& node, const std::string& path,
+                          int64_t min = std::numeric_limits<int64_t>::lowest()) const;
+  // A number of type T (double, or int where "must be a number" is the message), no less than `min`.
+  template <typename T = double>
+  Result<T> Number(const YAML::Node& node, const std::string& path,
+                   std::type_identity_t<T> min = std::numeric_limits<T>::lowest()) const {
+    return Decode<T>(node, path, min, "a number");
+  }
   Result<bool> Bool(const YAML::Node& node, const std::string& path) const;
   // Seconds from a number or a string with a unit: "90", "90s", "5m", "1.5h".
   Result<double> Seconds(const YAML::Node& node, const std::string& path) const;
-  // A list of scalars; a single scalar counts as a list of one, and "a, b" as two where `split`.
+  // A list of scalars; see ListForm for what a single value or "a, b" is.
   Result<std::vector<std::string>> Strings(const YAML::Node& node, const std::string& path,
-                                           bool split = false) const;
+                                           ListForm form = ListForm::kValueOrList) const;
   // A map of scalars, keys in document order.
   Result<std::vector<std::pair<std::string, std::string>>> StringPairs(const YAML::Node& node,
                                                                        const std::string& path) const;
@@ -55,9 +75,19 @@ class YamlReader {
   const std::string& origin() const { return origin_; }
 
  private:
+  template <typename T>
+  Result<T> Decode(const YAML::Node& node, const std::string& path, T min, const char* what) const {
+    T value{};
+    if (!node.IsScalar() || !YAML::convert<T>::decode(node, value)) {
+      return Error(node, path, "'", path, "' must be ", what, ", not '",
+                   node.IsScalar() ? node.Scalar() : "...", "'");
+    }
+    if (value < min) return Error(node, path, "'", path, "' must be at least ", min, ", not ", value);
+    return value;
+  }
+
   std::string origin_;
   std::map<std::string, std::string> overridden_;
 };
 
-
-}  // namespace deeprc::pipeline
+}  // namespace deeprc
