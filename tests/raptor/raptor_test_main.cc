@@ -1,13 +1,12 @@
 // Entry point of the raptor tests under mpirun -np 9: rank 0 is the master and runs the tests;
 // ranks 1..8 are workers until the master stops them. Success is rank 0's exit code and its
 // closing line (mpirun --enable-recovery does not pass exit codes on).
-#include <gtest/gtest.h>
 #include <mpi.h>
 
 #include <cstdio>
 
+#include "../common/mpi_gtest.h"
 #include "deeprc/agent/raptor/worker.h"
-#include "deeprc/net/mpi/mpi_communicator.h"
 #include "raptor_test_env.h"
 
 namespace deeprc::raptor {
@@ -18,15 +17,11 @@ Master& TestMaster() { return *master; }
 }  // namespace deeprc::raptor
 
 int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  auto world = deeprc::net::MpiCommunicator::World();
-  if (!world.ok()) {
-    fprintf(stderr, "%s\n", world.status().ToString().c_str());
-    return 2;
-  }
-  if ((*world)->rank() != 0) {
+  const int rank = deeprc::testing::StartMpiGtest(&argc, argv);
+  if (rank < 0) return 2;
+  if (rank != 0) {
     deeprc::Status status = deeprc::raptor::RunWorker();
-    if (!status.ok()) fprintf(stderr, "worker %d: %s\n", (*world)->rank(), status.ToString().c_str());
+    if (!status.ok()) fprintf(stderr, "worker %d: %s\n", rank, status.ToString().c_str());
     return status.ok() ? 0 : 1;
   }
   auto master = deeprc::raptor::Master::Create();
