@@ -118,12 +118,18 @@ TEST_F(LocalPilotTest, AWorkerKilledMidTaskFailsOnlyItsTask) {
   EXPECT_NE(victim.reason().find("died while running it"), std::string::npos) << victim.reason();
   EXPECT_NE(victim.reason().find("pid " + std::to_string(pid)), std::string::npos) << victim.reason();
   ASSERT_EQ(neighbour.state(), TaskState::kDone) << neighbour.reason();
-  // The pool goes on with the 3 workers left: a 3-rank task runs on them, none on the dead one.
-  PILOT_ASSIGN_OR_FAIL(later_submitted, task_manager_->Submit({Function("test.world_ranks", 3)}));
-  const Task later = later_submitted.front();
-  PILOT_ASSERT_OK(task_manager_->Wait({later.uid()}, FinalTaskStates(), 120));
+  // The pool goes on with the 3 workers left: a 3-rank task runs on them, none on the dead one,
+  // and the dead worker's core is the scheduler's again: an executable runs on it meanwhile.
+  PILOT_ASSIGN_OR_FAIL(later_submitted,
+                       task_manager_->Submit({Function("test.world_ranks", 3, {{"sleep_ms", 2000}}),
+                                              Command({"/bin/echo", "on the freed core"})}));
+  const Task later = later_submitted[0], executable = later_submitted[1];
+  PILOT_ASSERT_OK(task_manager_->Wait({later.uid(), executable.uid()}, FinalTaskStates(), 120));
   ASSERT_EQ(later.state(), TaskState::kDone) << later.reason();
   EXPECT_EQ(WorldRanks(later).size(), 3u);
+  ASSERT_EQ(executable.state(), TaskState::kDone) << executable.reason();
+  EXPECT_LT(executable.history().back().time, later.history().back().time)
+      << "the executable waited for the pool instead of taking the dead worker's core";
 }
 
 TEST_F(LocalPilotTest, FunctionAndExecutableTasksShareThePilot) {

@@ -757,6 +757,13 @@ void Agent::Impl::OnPoolHello(const std::string& master, const nlohmann::json& m
 
 void Agent::Impl::OnPoolResults(const nlohmann::json& message) {
   if (message.contains("workers")) pool_->SetWorkers(message["workers"].get<int>());
+  if (message.contains("lost")) {
+    const Placement freed = pool_->RemoveWorkers(message["lost"].get<std::vector<int>>());
+    if (!freed.empty()) {
+      scheduler_->Release(freed);
+      profiler_->Record(Now(), "pool_workers_lost", pool_->uid(), "", DescribePlacement(freed, resources_));
+    }
+  }
   const double now = Now();
   for (const auto& json : message.at("results")) {
     auto result = raptor::FunctionResultFromJson(json);

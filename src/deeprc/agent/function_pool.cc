@@ -35,8 +35,28 @@ Result<std::unique_ptr<FunctionPool>> FunctionPool::Start(int generation, Placem
   pool->stderr_path_ = spec.stderr_path;
   DEEPRC_ASSIGN_OR_RETURN(pool->pid_, SpawnProcess(spec, base));
   pool->placement_ = std::move(placement);
+  pool->lost_.assign(pool->placement_.size(), false);
   pool->started_ = pilot::Now();
   return pool;
+}
+
+Placement FunctionPool::placement() const {
+  Placement alive;
+  for (size_t i = 0; i < placement_.size(); ++i) {
+    if (!lost_[i]) alive.push_back(placement_[i]);
+  }
+  return alive;
+}
+
+Placement FunctionPool::RemoveWorkers(const std::vector<int>& world_ranks) {
+  Placement removed;
+  for (int rank : world_ranks) {
+    const size_t worker = static_cast<size_t>(rank - 1);
+    if (rank < 1 || worker >= placement_.size() || lost_[worker]) continue;
+    lost_[worker] = true;
+    removed.push_back(placement_[worker]);
+  }
+  return removed;
 }
 
 std::string FunctionPool::ErrorTail() const { return pilot::TailOfFile(stderr_path_); }

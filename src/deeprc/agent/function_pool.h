@@ -38,7 +38,8 @@ class FunctionPool {
 
   State state() const { return state_; }
   pid_t pid() const { return pid_; }
-  const Placement& placement() const { return placement_; }
+  // The cores of the workers alive (worker w, world rank w of the pool's job, holds slot w - 1).
+  Placement placement() const;
   const std::string& uid() const { return uid_; }
   // Workers alive: all of them until the master reports that some died.
   int workers() const { return workers_; }
@@ -50,6 +51,9 @@ class FunctionPool {
 
   void OnHello(std::string master, int workers);
   void SetWorkers(int workers) { workers_ = workers; }
+  // Takes the workers the master found dead out of the pool; returns their slots, which the
+  // agent's scheduler gets back.
+  Placement RemoveWorkers(const std::vector<int>& world_ranks);
   void MarkStopping() { state_ = State::kStopping; }
 
  private:
@@ -58,7 +62,8 @@ class FunctionPool {
   std::string uid_, stderr_path_;
   State state_ = State::kStarting;
   pid_t pid_ = -1;
-  Placement placement_;
+  Placement placement_;      // by worker: world rank - 1
+  std::vector<bool> lost_;   // by worker
   int workers_ = 0;
   std::string master_;
   double started_ = 0;

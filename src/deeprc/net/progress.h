@@ -32,6 +32,9 @@ class Backoff {
     std::this_thread::sleep_for(std::chrono::microseconds(std::min(1000, 10 * naps)));
   }
   void Reset() { attempt_ = 0; }
+  // Whether the pauses since the last Reset() include `naps` naps: a loop that can sleep on an
+  // event instead (a worker's wake-up) switches to it then.
+  bool NappedAtLeast(int naps) const { return attempt_ >= spins_ + yields_ + naps; }
 
  private:
   int spins_ = 64, yields_ = 192;

@@ -28,7 +28,8 @@ inline constexpr const char* kPilot = "pilot";      // {"state": "...", "reason"
 // like a client, with the session's keys, but is not one: it gets no state updates.
 // master -> agent
 inline constexpr const char* kPoolHello = "pool_hello";      // {"workers": N, "pid": P}
-inline constexpr const char* kPoolResults = "pool_results";  // {"results": [FunctionResult...], "workers": N}
+// {"results": [FunctionResult...], "workers": N alive, "lost": [world ranks of workers found dead]}
+inline constexpr const char* kPoolResults = "pool_results";
 // agent -> master
 inline constexpr const char* kPoolTasks = "pool_tasks";    // {"tasks": [FunctionTask...]}
 inline constexpr const char* kPoolCancel = "pool_cancel";  // {"ids": [...]}

@@ -63,7 +63,6 @@ Status ServeAgent(raptor::Master& master, const AgentAddress& agent) {
   channel->Send({{"type", protocol::kPoolHello}, {"workers", master.num_workers()}, {"pid", ::getpid()}});
   const bool watch_agent = agent.pid > 0 && agent.host == HostName();
   auto next_agent_check = net::Clock::now();
-  int workers_reported = master.num_workers();
   for (net::Backoff backoff;;) {
     // Idle, the master sleeps until the agent sends something (waking each second to see that the
     // agent lives); busy, it looks without waiting and backs off only while nothing happens.
@@ -93,11 +92,15 @@ Status ServeAgent(raptor::Master& master, const AgentAddress& agent) {
     if (stop) break;
     DEEPRC_ASSIGN_OR_RETURN(int progress, master.Turn());
     for (auto& result : master.TakeResults()) results.push_back(std::move(result));
-    if (!results.empty() || master.num_workers() != workers_reported) {
+    // Workers found dead go back to the agent's scheduler: their cores are free for other tasks.
+    const std::vector<int> lost = master.TakeLostWorkers();
+    if (!results.empty() || !lost.empty()) {
       auto list = json::array();
       for (const auto& result : results) list.push_back(raptor::ToJson(result));
-      workers_reported = master.num_workers();
-      channel->Send({{"type", protocol::kPoolResults}, {"results", std::move(list)}, {"workers", workers_reported}});
+      channel->Send({{"type", protocol::kPoolResults},
+                     {"results", std::move(list)},
+                     {"workers", master.num_workers()},
+                     {"lost", lost}});
     }
     if (watch_agent && net::Clock::now() >= next_agent_check) {
       if (::kill(agent.pid, 0) != 0 && errno == ESRCH) {

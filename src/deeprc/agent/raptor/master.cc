@@ -20,6 +20,10 @@ Result<std::unique_ptr<Master>> Master::Create(MasterOptions options) {
   std::unique_ptr<Master> master(new Master(options));
   for (int worker = 1; worker < size; ++worker) master->load_[worker] = 0;
   DEEPRC_RETURN_NOT_OK(GatherWorkerProcesses(&master->processes_));
+  master->wakeups_.resize(size);
+  for (int worker = 1; worker < size; ++worker) {
+    master->wakeups_[worker] = WorkerWakeup::OpenForWorker(master->processes_[worker]);
+  }
   return master;
 }
 
@@ -43,6 +47,7 @@ Status Master::SendTo(int worker, int tag, std::string text) {
     return Status::IOError("raptor master: MPI_Isend to worker ", worker, " failed");
   }
   sends_.push_back(std::move(send));
+  if (wakeups_[worker]) wakeups_[worker]->Post();  // the message is there: a sleeping worker wakes
   return Status::OK();
 }
 
@@ -146,6 +151,7 @@ void Master::ReapDeadWorkers() {
   for (int worker : gone) {
     load_.erase(worker);
     dead_.insert(worker);
+    lost_.push_back(worker);
     for (auto it = running_.begin(); it != running_.end();) {
       const auto& group = it->second.group;
       if (std::find(group.begin(), group.end(), worker) == group.end()) {

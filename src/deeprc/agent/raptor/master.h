@@ -17,6 +17,7 @@
 
 #include "deeprc/agent/raptor/messages.h"
 #include "deeprc/agent/raptor/worker_liveness.h"
+#include "deeprc/agent/raptor/worker_wakeup.h"
 
 namespace deeprc::raptor {
 
@@ -37,6 +38,8 @@ class Master {
 
   // Workers alive: a worker found dead is removed from the pool for good.
   int num_workers() const { return static_cast<int>(load_.size()); }
+  // The world ranks of the workers found dead since the last call (for whoever placed them).
+  std::vector<int> TakeLostWorkers() { return std::exchange(lost_, {}); }
 
   // Queues `task`; fails at once when it asks for more ranks than the pool has. A task without
   // an id gets "function.<n>".
@@ -97,7 +100,9 @@ class Master {
   std::vector<FunctionResult> done_;
   std::vector<PendingSend> sends_;
   std::vector<WorkerProcess> processes_;  // by world rank
+  std::vector<std::unique_ptr<WorkerWakeup>> wakeups_;  // by world rank; null: another host
   std::set<int> dead_;
+  std::vector<int> lost_;  // dead, not yet taken
   net::Clock::time_point next_liveness_check_{};
   int64_t next_serial_ = 1;
   bool stopped_ = false;

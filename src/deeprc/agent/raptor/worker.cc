@@ -9,12 +9,18 @@
 #include "deeprc/agent/raptor/messages.h"
 #include "deeprc/agent/raptor/task_communicator.h"
 #include "deeprc/agent/raptor/worker_liveness.h"
+#include "deeprc/agent/raptor/worker_wakeup.h"
 #include "deeprc/net/mpi/mpi_communicator.h"
 #include "deeprc/net/progress.h"
 
 namespace deeprc::raptor {
 
 namespace {
+
+// An idle worker naps this often (10 us growing by 10 us: ~2 ms in all) before it sleeps on its
+// wake-up, so that a stream of tasks never pays for a sleep; the sleep ends after kSleepLimit anyway.
+constexpr int kNapsBeforeSleep = 20;
+constexpr std::chrono::milliseconds kSleepLimit{100};
 
 double MillisecondsSince(net::Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(net::Clock::now() - start).count();
@@ -108,17 +114,30 @@ RankResult Run(const Assignment& assignment, int world_rank, SelfCommunicator& s
 Status RunWorker() {
   int world_rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &world_rank);
-  DEEPRC_RETURN_NOT_OK(GatherWorkerProcesses(nullptr));
+  auto wakeup = WorkerWakeup::CreateForThisWorker();
+  WorkerProcess master;
+  DEEPRC_RETURN_NOT_OK(GatherWorkerProcesses(nullptr, &master));
+  if (wakeup && !OnThisHost(master)) {
+    wakeup->Unlink();  // the master cannot post it from another host
+    wakeup.reset();
+  }
   SelfCommunicator self;
   for (;;) {
     MPI_Message message;
     MPI_Status status;
-    // Idle workers back off to 1 ms naps: eight of them on two cores must leave the cores to the
-    // ranks that work.
-    for (net::Backoff backoff;; backoff.Pause()) {
+    // Idle workers back off to naps (eight of them on two cores must leave the cores to the ranks
+    // that work), then sleep until the master posts their wake-up; a timeout bounds the sleep in
+    // case a post is ever missed.
+    for (net::Backoff backoff;;) {
       int flag = 0;
       MPI_Improbe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &message, &status);
       if (flag) break;
+      if (wakeup && backoff.NappedAtLeast(kNapsBeforeSleep)) {
+        wakeup->Wait(kSleepLimit);
+        backoff.Reset();
+      } else {
+        backoff.Pause();
+      }
     }
     int count = 0;
     MPI_Get_count(&status, MPI_CHAR, &count);
@@ -126,6 +145,7 @@ Status RunWorker() {
     MPI_Mrecv(text.data(), count, MPI_CHAR, &message, MPI_STATUS_IGNORE);
     if (status.MPI_TAG == kStopTag) {
       if (text == kStopWithoutFinalize) net::SkipFinalizeAtExit();
+      if (wakeup) wakeup->Unlink();
       return Status::OK();
     }
     if (status.MPI_TAG != kAssignTag) continue;

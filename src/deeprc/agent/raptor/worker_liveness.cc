@@ -19,7 +19,7 @@ std::string ThisHost() {
 }
 }  // namespace
 
-Status GatherWorkerProcesses(std::vector<WorkerProcess>* out) {
+Status GatherWorkerProcesses(std::vector<WorkerProcess>* out, WorkerProcess* master) {
   int rank = 0, size = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
@@ -38,12 +38,21 @@ Status GatherWorkerProcesses(std::vector<WorkerProcess>* out) {
     out->clear();
     for (const Record& record : all) out->push_back({record.host, record.pid});
   }
+  Record root = rank == 0 ? mine : Record{};
+  if (MPI_Bcast(&root, sizeof(Record), MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS) {
+    return Status::IOError("raptor: broadcasting the master's process failed");
+  }
+  if (master != nullptr) *master = {root.host, root.pid};
   return Status::OK();
 }
 
-bool IsGone(const WorkerProcess& process) {
+bool OnThisHost(const WorkerProcess& process) {
   static const std::string host = ThisHost();
-  if (process.host != host || process.pid <= 0) return false;
+  return process.host == host;
+}
+
+bool IsGone(const WorkerProcess& process) {
+  if (!OnThisHost(process) || process.pid <= 0) return false;
   return kill(process.pid, 0) != 0 && errno == ESRCH;
 }
 

@@ -15,8 +15,12 @@ struct WorkerProcess {
 };
 
 // Collective over MPI_COMM_WORLD, once at start (master and every worker). Rank 0 passes `out`
-// and gets every rank's process; the others pass nullptr.
-Status GatherWorkerProcesses(std::vector<WorkerProcess>* out);
+// and gets every rank's process; the others pass nullptr. Every rank gets the master's process
+// in `master` when it is not null.
+Status GatherWorkerProcesses(std::vector<WorkerProcess>* out, WorkerProcess* master = nullptr);
+
+// Whether `process` runs on this host (its pid means something here).
+bool OnThisHost(const WorkerProcess& process);
 
 // Whether `process` is known to be gone: only processes on this host can be asked; a process on
 // another host is never reported gone here (its peers' bounded waits fail its task instead).
