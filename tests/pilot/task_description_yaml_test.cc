@@ -8,6 +8,43 @@
 namespace deeprc::pilot {
 namespace {
 
+TEST(TaskDescriptionYaml, FunctionTasksTakeTheirArgumentsAsJson) {
+  auto tasks = ParseTaskDescriptions(R"(
+- uid: join
+  mode: function
+  function: table.join
+  ranks: 3
+  backend: gloo
+  library: /opt/lib/functions.so
+  args:
+    left: a.parquet
+    on: [k, k2]
+    gather: false
+    rows: 12
+    fraction: 0.5
+    quoted: "12"
+    yes_is_text: yes
+    nothing: ~
+    nested: {how: outer}
+)");
+  ASSERT_TRUE(tasks.ok()) << tasks.status().ToString();
+  const auto& task = tasks->front();
+  EXPECT_EQ(task.mode, TaskMode::kFunction);
+  EXPECT_EQ(task.function, "table.join");
+  EXPECT_EQ(task.ranks, 3);
+  EXPECT_EQ(task.backend, "gloo");
+  EXPECT_EQ(task.library, "/opt/lib/functions.so");
+  const auto expected = nlohmann::json::parse(R"({"left": "a.parquet", "on": ["k", "k2"], "gather": false,
+      "rows": 12, "fraction": 0.5, "quoted": "12", "yes_is_text": "yes", "nothing": null,
+      "nested": {"how": "outer"}})");
+  EXPECT_EQ(task.args, expected) << task.args.dump();
+  // The wire form keeps all of it.
+  auto back = TaskDescriptionFromJson(nlohmann::json(task));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->args, expected);
+  EXPECT_EQ(back->mode, TaskMode::kFunction);
+}
+
 TEST(TaskDescriptionYaml, ParsesEveryField) {
   auto tasks = ParseTaskDescriptions(R"(
 tasks:

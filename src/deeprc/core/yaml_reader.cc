@@ -136,6 +136,36 @@ Result<bool> YamlReader::Bool(const YAML::Node& node, const std::string& path) c
   return value;
 }
 
+Result<nlohmann::json> YamlReader::Json(const YAML::Node& node, const std::string& path) const {
+  if (node.IsMap()) {
+    nlohmann::json object = nlohmann::json::object();
+    for (const auto& entry : node) {
+      const std::string key = entry.first.Scalar();
+      DEEPRC_ASSIGN_OR_RETURN(object[key], Json(entry.second, path + "." + key));
+    }
+    return object;
+  }
+  if (node.IsSequence()) {
+    nlohmann::json array = nlohmann::json::array();
+    for (size_t i = 0; i < node.size(); ++i) {
+      DEEPRC_ASSIGN_OR_RETURN(auto item, Json(node[i], path + "." + std::to_string(i)));
+      array.push_back(std::move(item));
+    }
+    return array;
+  }
+  if (node.IsNull()) return nlohmann::json();
+  if (!node.IsScalar()) return Error(node, path, "'", path, "' is not a YAML value");
+  const std::string& text = node.Scalar();
+  if (node.Tag() == "!") return text;  // quoted: "1" is a string
+  // Only true and false are booleans: YAML 1.1's yes/no/on/off would turn a "y" into true.
+  if (text == "true" || text == "false") return text == "true";
+  int64_t integer = 0;
+  double number = 0;
+  if (YAML::convert<int64_t>::decode(node, integer)) return integer;
+  if (YAML::convert<double>::decode(node, number)) return number;
+  return text;
+}
+
 Result<double> YamlReader::Seconds(const YAML::Node& node, const std::string& path) const {
   DEEPRC_ASSIGN_OR_RETURN(auto text, String(node, path));
   size_t end = 0;

@@ -3,6 +3,7 @@
 // override — so a typo never runs.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
@@ -71,6 +72,9 @@ class YamlReader {
   // A map of scalars, keys in document order.
   Result<std::vector<std::pair<std::string, std::string>>> StringPairs(const YAML::Node& node,
                                                                        const std::string& path) const;
+  // Any YAML value as JSON (a function task's arguments): maps, lists, and plain scalars as
+  // null, true/false, integers, numbers or strings by their look; quoted scalars stay strings.
+  Result<nlohmann::json> Json(const YAML::Node& node, const std::string& path) const;
 
   const std::string& origin() const { return origin_; }
 

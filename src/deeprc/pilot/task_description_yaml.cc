@@ -96,7 +96,24 @@ const std::map<std::string, FieldParser>& FieldParsers() {
   static const std::map<std::string, FieldParser> kParsers = {
       DEEPRC_FIELD("uid", { return reader.String(value, "uid").Value(&task.uid); }),
       DEEPRC_FIELD("name", { return reader.String(value, "name").Value(&task.name); }),
+      DEEPRC_FIELD("mode",
+                   {
+                     DEEPRC_ASSIGN_OR_RETURN(auto name, reader.String(value, "mode"));
+                     auto mode = TaskModeFromString(name);
+                     if (!mode.ok()) return reader.Error(value, "mode", mode.status().message());
+                     task.mode = *mode;
+                     return Status::OK();
+                   }),
       DEEPRC_FIELD("executable", { return reader.String(value, "executable").Value(&task.executable); }),
+      DEEPRC_FIELD("function", { return reader.String(value, "function").Value(&task.function); }),
+      DEEPRC_FIELD("args",
+                   {
+                     DEEPRC_ASSIGN_OR_RETURN(task.args, reader.Json(value, "args"));
+                     if (!task.args.is_object()) return reader.Error(value, "args", "'args' must be a map");
+                     return Status::OK();
+                   }),
+      DEEPRC_FIELD("backend", { return reader.String(value, "backend").Value(&task.backend); }),
+      DEEPRC_FIELD("library", { return reader.String(value, "library").Value(&task.library); }),
       DEEPRC_FIELD("arguments",
                    { return reader.Strings(value, "arguments", kListOnly).Value(&task.arguments); }),
       DEEPRC_FIELD("shell", { return reader.Bool(value, "shell").Value(&task.shell); }),
