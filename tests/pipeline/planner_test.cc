@@ -154,5 +154,53 @@ TEST(Planner, ExecStagesReplacePlaceholders) {
   EXPECT_EQ(task->description.after, std::vector<std::string>{"prepare"});
 }
 
+TEST(Planner, FunctionStageBecomesAFunctionTaskWithItsTablesAndFoldersFilledIn) {
+  const std::string text = std::string("pilot: {cores: 4, function_workers: 3}\n") +
+                           "data:\n  ett: {path: missing.csv, generate: ett, rows: 500}\n"
+                           "stages:\n"
+                           "  prepare:\n"
+                           "    ops: [{read: ett}, {sort: date}]\n"
+                           "  joined:\n"
+                           "    function: table.join\n"
+                           "    ranks: 3\n"
+                           "    backend: gloo\n"
+                           "    args:\n"
+                           "      left: '{table:prepare}'\n"
+                           "      right: ['{table:ett}', 7]\n"
+                           "      output: '{stage_dir}/joined.parquet'\n"
+                           "      on: date\n";
+  auto plan = PlanOf(text);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  const PlannedTask* task = Find(*plan, "joined");
+  ASSERT_NE(task, nullptr);
+  const auto& d = task->description;
+  EXPECT_EQ(d.mode, pilot::TaskMode::kFunction);
+  EXPECT_EQ(d.function, "table.join");
+  EXPECT_EQ(d.ranks, 3);
+  EXPECT_EQ(d.cores_per_rank, 1);
+  EXPECT_EQ(d.backend, "gloo");
+  EXPECT_TRUE(d.executable.empty());
+  ASSERT_TRUE(d.Validate().ok()) << d.Validate().message();
+  // {table:...} became the tables' files, and made the stage depend on their stages.
+  EXPECT_EQ(d.args.at("left").get<std::string>(), "/sessions/s/tables/prepare.arrow");
+  EXPECT_EQ(d.args.at("right").at(1).get<int>(), 7);
+  EXPECT_EQ(d.args.at("output").get<std::string>(), "/sessions/s/stages/joined/joined.parquet");
+  EXPECT_EQ(d.args.at("on").get<std::string>(), "date");
+  std::vector<std::string> after = d.after;
+  std::sort(after.begin(), after.end());
+  EXPECT_EQ(after, (std::vector<std::string>{"ett", "prepare"}));
+
+  // More ranks than the pool has workers is refused before anything runs, with the line.
+  auto wide = PlanOf(text, 2, {"stages.joined.ranks=4"});
+  ASSERT_FALSE(wide.ok());
+  EXPECT_NE(wide.status().message().find("the pilot's function pool has 3 workers"), std::string::npos)
+      << wide.status().message();
+  // A function runs one worker per rank: cores per rank are refused.
+  auto cores = PlanOf(text, 2, {"stages.joined.cores=2"});
+  ASSERT_FALSE(cores.ok());
+  EXPECT_NE(cores.status().message().find("one worker (one core) per rank"), std::string::npos)
+      << cores.status().message();
+}
+
 }  // namespace
 }  // namespace deeprc::pipeline

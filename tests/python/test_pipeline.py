@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.csv as pa_csv
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 import pytest
@@ -372,3 +373,37 @@ stages:
     pd.testing.assert_frame_equal(local, distributed)
     calendar = feather.read_table(session / "tables" / "calendar.arrow").to_pandas()
     assert len(calendar) == 3000 and calendar["date"].is_monotonic_increasing
+
+
+def test_function_stage_runs_a_distributed_join_in_the_pool(tmp_path, run_deeprc):
+    """A function stage: table.join as a function task on the pilot's pool of workers, reading the
+    tables of earlier stages through {table:NAME}; its output equals pandas' merge of those tables
+    and its result is kept in the stage record."""
+    text = """name: functions
+pilot: {cores: 2}
+data:
+  ett: {path: missing.csv, generate: ett, rows: 2000}
+stages:
+  calendar:
+    ops: [{read: ett}, {calendar: date}]
+  joined:
+    function: table.join
+    ranks: 2
+    args:
+      left: "{table:ett}"
+      right: "{table:calendar}"
+      on: date
+      output: "{stage_dir}/joined.parquet"
+"""
+    session = tmp_path / "session"
+    proc = run_deeprc("run", write_spec(tmp_path, text), "--session", session)
+    ett = pa_csv.read_csv(session / "data" / "ett.csv").to_pandas()  # the generated source
+    calendar = feather.read_table(session / "tables" / "calendar.arrow").to_pandas()
+    expected = ett.merge(calendar, on="date").sort_values("date").reset_index(drop=True)
+    joined = pd.read_parquet(session / "stages" / "joined" / "joined.parquet")
+    joined = joined.sort_values("date").reset_index(drop=True)[list(expected.columns)]
+    assert len(expected) == 2000
+    pd.testing.assert_frame_equal(joined, expected, check_dtype=False)
+    record = stage_record(session, "joined")
+    assert record["kind"] == "function" and record["state"] == "DONE", proc.stderr
+    assert record["tasks"][0]["result"]["rows"] == 2000

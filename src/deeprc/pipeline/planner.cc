@@ -73,6 +73,17 @@ std::string Substitute(std::string word, const PipelineSpec& spec, const Session
   return word;
 }
 
+// Substitute() on every string in a JSON value (a function stage's arguments).
+nlohmann::json SubstituteStrings(nlohmann::json value, const PipelineSpec& spec, const SessionLayout& layout,
+                                 const std::string& stage) {
+  if (value.is_string()) return Substitute(value.get<std::string>(), spec, layout, stage);
+  // (A number or a boolean iterates over itself in nlohmann::json: only containers recurse.)
+  if (value.is_structured()) {
+    for (auto& item : value) item = SubstituteStrings(std::move(item), spec, layout, stage);
+  }
+  return value;
+}
+
 class Planner {
  public:
   Planner(const PipelineSpec& spec, const PlanOptions& options) : spec_(spec), options_(options) {}
@@ -129,6 +140,12 @@ class Planner {
                                " ranks x ", stage.cores, " cores = ", stage.ranks * stage.cores,
                                " cores, but the pilot has ", total, " (", spec_.pilot_cores_where, ")");
       }
+    }
+    const int workers = spec_.pilot.function_workers;
+    if (stage.kind == StageKind::kFunction && workers > 0 && stage.ranks > workers) {
+      return Status::Invalid(stage.ranks_where, ": function stage '", stage.name, "' asks for ", stage.ranks,
+                             " ranks, but the pilot's function pool has ", workers, " workers (",
+                             spec_.pilot_where, ")");
     }
     if (stage.gpus > 0) {
       const int64_t total = static_cast<int64_t>(plan.gpus) * nodes;
@@ -228,6 +245,17 @@ class Planner {
         }
         task.description.shell = stage.shell;
         task.description.working_directory = layout.StageDir(stage.name).string();
+        planned.tasks.push_back(std::move(task));
+        break;
+      }
+      case StageKind::kFunction: {
+        PlannedTask task;
+        task.description = Describe(stage, Uid(stage.name), "function stage " + stage.name);
+        task.description.mode = pilot::TaskMode::kFunction;
+        task.description.function = stage.function;
+        task.description.args = SubstituteStrings(stage.args, spec_, layout, stage.name);
+        task.description.backend = stage.backend;
+        task.description.library = stage.library;
         planned.tasks.push_back(std::move(task));
         break;
       }

@@ -109,6 +109,7 @@ bool Refresh(TaskRecord& record, const pilot::Task& task) {
   record.state = state;
   record.reason = task.reason();
   record.exit_code = task.exit_code();
+  record.result = task.result();
   for (const auto& transition : task.history()) {
     // A retried task keeps its last attempt.
     if (transition.state == TaskState::kNew) record.submitted = transition.time;

@@ -22,8 +22,8 @@ namespace fs = std::filesystem;
 constexpr auto kSplit = YamlReader::ListForm::kCommaSeparated;
 
 const std::vector<std::string> kTopKeys = {"name", "description", "pilot", "data", "stages"};
-const std::vector<std::string> kPilotKeys = {"resource", "cores", "gpus",   "nodes",
-                                             "runtime",  "queue", "account"};
+const std::vector<std::string> kPilotKeys = {"resource", "cores",   "gpus",            "nodes",
+                                             "runtime",  "queue",   "account",         "function_workers"};
 const std::vector<std::string> kSourceKeys = {"path", "generate", "rows", "seed"};
 const std::vector<std::string> kCommonKeys = {"kind", "description", "after",   "ranks",      "cores",
                                               "gpus", "timeout",     "retries", "environment"};
@@ -53,10 +53,34 @@ std::vector<std::string> KeysOf(StageKind kind) {
     case StageKind::kExec:
       add({"executable", "arguments", "shell"});
       break;
+    case StageKind::kFunction:
+      add({"function", "args", "backend", "library"});
+      break;
     case StageKind::kData:
       break;
   }
   return keys;
+}
+
+// The NAMEs of the "{table:NAME}" in `word`, up to the first unclosed one.
+std::vector<std::string> TableNamesIn(const std::string& word) {
+  std::vector<std::string> names;
+  for (size_t at = word.find("{table:"); at != std::string::npos; at = word.find("{table:", at + 1)) {
+    const size_t end = word.find('}', at);
+    if (end == std::string::npos) break;
+    names.push_back(word.substr(at + 7, end - at - 7));
+  }
+  return names;
+}
+
+// Calls `visit` on every string inside a JSON value (a function stage's arguments).
+template <typename Visit>
+void ForEachString(const nlohmann::json& value, Visit&& visit) {
+  if (value.is_string()) {
+    visit(value.get<std::string>());
+  } else if (value.is_structured()) {
+    for (const auto& item : value) ForEachString(item, visit);
+  }
 }
 
 bool ValidName(const std::string& name) {
@@ -146,6 +170,11 @@ class Parser {
     if (node["account"]) {
       DEEPRC_ASSIGN_OR_RETURN(pilot.account, reader_.String(node["account"], "pilot.account"));
     }
+    if (node["function_workers"]) {
+      DEEPRC_ASSIGN_OR_RETURN(auto workers,
+                              reader_.Integer(node["function_workers"], "pilot.function_workers", 0));
+      pilot.function_workers = static_cast<int>(workers);
+    }
     auto valid = pilot.Validate();
     if (!valid.ok()) return reader_.Error(node, "pilot", valid.message());
     return Status::OK();
@@ -207,11 +236,12 @@ class Parser {
                                                               {"train", StageKind::kTrain},
                                                               {"predict", StageKind::kPredict},
                                                               {"report", StageKind::kReport},
-                                                              {"exec", StageKind::kExec}};
+                                                              {"exec", StageKind::kExec},
+                                                              {"function", StageKind::kFunction}};
       auto found = kKinds.find(kind);
       if (found == kKinds.end()) {
         return reader_.Error(node["kind"], path + ".kind", "stage '", name, "': unknown kind '", kind,
-                             "' (table, train, predict, report or exec)");
+                             "' (table, train, predict, report, exec or function)");
       }
       return found->second;
     }
@@ -220,9 +250,10 @@ class Parser {
     if (node["models"]) return StageKind::kTrain;
     if (node["from"]) return StageKind::kPredict;
     if (node["executable"]) return StageKind::kExec;
+    if (node["function"]) return StageKind::kFunction;
     if (name == "report") return StageKind::kReport;
     return reader_.Error(node, path, "stage '", name,
-                         "' needs a 'kind': table, train, predict, report or exec");
+                         "' needs a 'kind': table, train, predict, report, exec or function");
   }
 
   Result<StageSpec> ParseStage(const YAML::Node& key, const YAML::Node& node, const PipelineSpec& spec) {
@@ -297,13 +328,17 @@ class Parser {
       case StageKind::kExec:
         DEEPRC_RETURN_NOT_OK(ParseExec(node, path, stage));
         break;
+      case StageKind::kFunction:
+        DEEPRC_RETURN_NOT_OK(ParseFunction(node, path, stage));
+        break;
       case StageKind::kData:
         break;
     }
     return stage;
   }
 
-  Status ParseTable(const YAML::Node& node, const std::string& path, StageSpec& stage) {
+  // The communicator between a table or function stage's ranks: mpi (default), gloo or ucx.
+  Status ParseBackend(const YAML::Node& node, const std::string& path, StageSpec& stage) {
     stage.backend = "mpi";
     if (node["backend"]) {
       DEEPRC_ASSIGN_OR_RETURN(stage.backend, reader_.String(node["backend"], path + ".backend"));
@@ -312,6 +347,11 @@ class Parser {
                              "' (mpi, gloo or ucx)");
       }
     }
+    return Status::OK();
+  }
+
+  Status ParseTable(const YAML::Node& node, const std::string& path, StageSpec& stage) {
+    DEEPRC_RETURN_NOT_OK(ParseBackend(node, path, stage));
     const YAML::Node ops = node["ops"];
     if (!ops || !ops.IsSequence() || ops.size() == 0) {
       return reader_.Error(ops ? ops : node, path + ".ops", "table stage '", stage.name,
@@ -576,13 +616,51 @@ class Parser {
     // {table:NAME} in the command line reads a table: a dependency like any other.
     std::vector<std::string> words = stage.arguments;
     words.push_back(stage.executable);
-    for (const auto& word : words) {
-      for (size_t at = word.find("{table:"); at != std::string::npos; at = word.find("{table:", at + 1)) {
-        const size_t end = word.find('}', at);
-        if (end == std::string::npos) return reader_.Error(node, path, "unclosed {table: in '", word, "'");
-        table_refs_.emplace_back(word.substr(at + 7, end - at - 7), stage.where);
+    for (const auto& word : words) DEEPRC_RETURN_NOT_OK(CollectTableRefs(node, path, stage.where, word));
+    return Status::OK();
+  }
+
+  Status ParseFunction(const YAML::Node& node, const std::string& path, StageSpec& stage) {
+    DEEPRC_ASSIGN_OR_RETURN(stage.function, reader_.String(node["function"], path + ".function"));
+    if (node["args"]) {
+      DEEPRC_ASSIGN_OR_RETURN(stage.args, reader_.Json(node["args"], path + ".args"));
+      if (!stage.args.is_object()) {
+        return reader_.Error(node["args"], path + ".args", "'args' of function stage '", stage.name,
+                             "' must be a map");
       }
     }
+    DEEPRC_RETURN_NOT_OK(ParseBackend(node, path, stage));
+    if (node["library"]) {
+      DEEPRC_ASSIGN_OR_RETURN(stage.library, reader_.String(node["library"], path + ".library"));
+    }
+    // A function runs in the pool's workers: one core each, their environment.
+    if (stage.cores != 1) {
+      return Status::Invalid(stage.cores_where, ": function stage '", stage.name,
+                             "' runs one worker (one core) per rank; it cannot ask for ", stage.cores, " cores");
+    }
+    if (stage.gpus != 0) {
+      return Status::Invalid(stage.gpus_where, ": function stage '", stage.name,
+                             "': function tasks on GPUs are not supported yet");
+    }
+    if (!stage.environment.empty()) {
+      return reader_.Error(node["environment"], path + ".environment", "function stage '", stage.name,
+                           "' runs in the pool's workers and cannot set an environment");
+    }
+    // {table:NAME} in a string argument reads a table: a dependency like any other.
+    Status refs = Status::OK();
+    ForEachString(stage.args, [&](const std::string& word) {
+      if (refs.ok()) refs = CollectTableRefs(node["args"], path + ".args", reader_.Where(node["args"], path + ".args"), word);
+    });
+    return refs;
+  }
+
+  // Notes every {table:NAME} of `word` as a table this stage reads, found at `where`.
+  Status CollectTableRefs(const YAML::Node& node, const std::string& path, const std::string& where,
+                          const std::string& word) {
+    if (word.find("{table:") != std::string::npos && word.find('}', word.find("{table:")) == std::string::npos) {
+      return reader_.Error(node, path, "unclosed {table: in '", word, "'");
+    }
+    for (const auto& table : TableNamesIn(word)) table_refs_.emplace_back(table, where);
     return Status::OK();
   }
 
@@ -630,10 +708,11 @@ class Parser {
       if (!stage.data.empty()) reads(stage.data);
       for (const auto& table : stage.tables) reads(table);
       for (const auto& word : stage.arguments) {
-        for (size_t at = word.find("{table:"); at != std::string::npos; at = word.find("{table:", at + 1)) {
-          reads(word.substr(at + 7, word.find('}', at) - at - 7));
-        }
+        for (const auto& table : TableNamesIn(word)) reads(table);
       }
+      ForEachString(stage.args, [&](const std::string& word) {
+        for (const auto& table : TableNamesIn(word)) reads(table);
+      });
       if (stage.kind == StageKind::kPredict) {
         const StageSpec* from = spec.FindStage(stage.from);
         if (!from || from->kind != StageKind::kTrain) {
@@ -730,6 +809,8 @@ std::string_view ToString(StageKind kind) {
       return "report";
     case StageKind::kExec:
       return "exec";
+    case StageKind::kFunction:
+      return "function";
   }
   return "?";
 }

@@ -1,6 +1,9 @@
 // A pipeline spec: the YAML a user writes for `deeprc run` — a pilot, named data sources and stages
-// (table, train, predict, report, exec) with their dependencies and resources — parsed and checked.
+// (table, train, predict, report, exec, function) with their dependencies and resources — parsed
+// and checked.
 #pragma once
+
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <map>
@@ -15,7 +18,7 @@
 namespace deeprc::pipeline {
 
 // kData is no kind a user writes: a data source whose file is generated becomes a stage of it.
-enum class StageKind { kData, kTable, kTrain, kPredict, kReport, kExec };
+enum class StageKind { kData, kTable, kTrain, kPredict, kReport, kExec, kFunction };
 std::string_view ToString(StageKind kind);
 
 struct DataSource {
@@ -94,7 +97,7 @@ struct StageSpec {
 
   // table
   std::vector<TableOp> ops;
-  std::string backend;  // table: mpi, gloo or ucx between ranks; train: gloo or mpi
+  std::string backend;  // table and function: mpi, gloo or ucx between ranks; train: gloo or mpi
   // train and predict
   std::string data;  // the table trained on or predicted from (a source or a table stage)
   std::vector<ModelSpec> models;
@@ -109,6 +112,11 @@ struct StageSpec {
   std::string executable;
   std::vector<std::string> arguments;  // {session}, {stage_dir}, {spec_dir}, {table:NAME} are replaced
   bool shell = false;
+  // function: a registered function task (e.g. table.join) on the pilot's pool of workers; string
+  // values in `args` have {session}, {stage_dir}, {spec_dir} and {table:NAME} replaced.
+  std::string function;
+  nlohmann::json args = nlohmann::json::object();
+  std::string library;
 };
 
 struct PipelineSpec {

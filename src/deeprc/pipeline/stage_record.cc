@@ -68,6 +68,7 @@ void to_json(nlohmann::json& json, const TaskRecord& record) {
           {"stdout", record.stdout_path},
           {"stderr", record.stderr_path},
           {"outputs", record.outputs},
+          {"result", record.result},
           {"from_earlier_run", record.from_earlier_run}};
   json["exit_code"] = record.exit_code ? nlohmann::json(*record.exit_code) : nlohmann::json(nullptr);
 }
@@ -98,6 +99,7 @@ Result<StageRecord> ReadStageRecord(const std::string& path) {
       task.stdout_path = item.value("stdout", "");
       task.stderr_path = item.value("stderr", "");
       task.outputs = item.value("outputs", std::vector<std::string>{});
+      task.result = item.value("result", nlohmann::json());
       record.tasks.push_back(std::move(task));
     }
     return record;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 
 #include "deeprc/core/status.h"
 
@@ -22,6 +22,7 @@ struct TaskRecord {
   double submitted = 0, started = 0, stopped = 0, finished = 0;  // seconds since the epoch; 0: not yet
   std::string stdout_path, stderr_path;
   std::vector<std::string> outputs;
+  nlohmann::json result;          // a function task's value (null for executables)
   bool from_earlier_run = false;  // finished in an earlier run and skipped in this one
 
   bool Final() const { return state == "DONE" || state == "FAILED" || state == "CANCELED"; }
