@@ -58,11 +58,7 @@ Status TableJob::RunRank(const std::vector<std::string>& inputs, const std::stri
   if (output_->empty() && !*gather_) return Status::Invalid("a distributed run needs --out, or --gather to print");
   DEEPRC_ASSIGN_OR_RETURN(auto comm, net::MakeCommunicator(*backend_));
   const std::string rank = "rank " + std::to_string(comm->rank()) + "/" + std::to_string(comm->size()) + ": ";
-  std::vector<Table> shares;
-  for (const auto& input : inputs) {
-    DEEPRC_ASSIGN_OR_RETURN(auto share, WithContext(dist::ReadShare(*comm, input), rank));
-    shares.push_back(std::move(share));
-  }
+  DEEPRC_ASSIGN_OR_RETURN(auto shares, WithContext(dist::ReadShares(*comm, inputs), rank));
   DEEPRC_ASSIGN_OR_RETURN(auto part, WithContext(distributed(*comm, shares), rank, context));
   if (output_->empty()) {
     DEEPRC_ASSIGN_OR_RETURN(auto all, net::GatherTables(*comm, part, 0));

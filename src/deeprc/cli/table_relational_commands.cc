@@ -108,15 +108,12 @@ void AddGroupBy(CLI::App& table, CommandResult& result) {
   command->callback([&result, input, by, aggs, ddof, job] {
     result.status = [&]() -> Status {
       DEEPRC_ASSIGN_OR_RETURN(auto keys, SplitList(*by, "--by"));
-      std::vector<Aggregation> aggregations;
+      std::vector<std::string> specs;
       for (const auto& list : *aggs) {
-        DEEPRC_ASSIGN_OR_RETURN(auto specs, SplitList(list, "--agg"));
-        for (const auto& spec : specs) {
-          DEEPRC_ASSIGN_OR_RETURN(auto aggregation, WithContext(ParseAggregation(spec), "--agg: "));
-          aggregation.ddof = *ddof;
-          aggregations.push_back(std::move(aggregation));
-        }
+        DEEPRC_ASSIGN_OR_RETURN(auto items, SplitList(list, "--agg"));
+        specs.insert(specs.end(), items.begin(), items.end());
       }
+      DEEPRC_ASSIGN_OR_RETURN(auto aggregations, WithContext(ParseAggregations(specs, *ddof), "--agg: "));
       return job.Run(
           result, {*input}, *input + ": ",
           [&](const std::vector<Table>& t) { return GroupBy(t[0], keys, aggregations); },

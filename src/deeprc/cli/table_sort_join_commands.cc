@@ -21,23 +21,6 @@
 namespace deeprc::cli {
 namespace {
 
-// "k1,-k2" -> {k1 ascending, k2 descending}.
-Result<std::vector<SortKey>> ParseSortKeys(const std::vector<std::string>& specs) {
-  std::vector<SortKey> keys;
-  for (const auto& spec : specs) {
-    SortKey key;
-    key.column = spec;
-    if (!spec.empty() && (spec[0] == '-' || spec[0] == '+')) {
-      key.ascending = spec[0] == '+';
-      key.column = spec.substr(1);
-    }
-    if (key.column.empty()) return Status::Invalid("--by: empty column name in '", spec, "'");
-    keys.push_back(std::move(key));
-  }
-  if (keys.empty()) return Status::Invalid("--by needs at least one column");
-  return keys;
-}
-
 void AddSort(CLI::App& table, CommandResult& result) {
   auto* command = table.add_subcommand("sort", "Sort rows by one or more columns (stable, nulls last)");
   command->footer(
@@ -53,7 +36,7 @@ void AddSort(CLI::App& table, CommandResult& result) {
   TableJob job(command, /*distributed=*/true);
   command->callback([&result, input, by, job] {
     result.status = [&]() -> Status {
-      DEEPRC_ASSIGN_OR_RETURN(auto keys, ParseSortKeys(*by));
+      DEEPRC_ASSIGN_OR_RETURN(auto keys, WithContext(ParseSortKeys(*by), "--by: "));
       return job.Run(
           result, {*input}, *input + ": ", [&](const std::vector<Table>& t) { return Sort(t[0], keys); },
           [&](net::Communicator& comm, const std::vector<Table>& t) {

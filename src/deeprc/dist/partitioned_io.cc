@@ -1,6 +1,7 @@
 #include "deeprc/dist/partitioned_io.h"
 
 #include <filesystem>
+#include <vector>
 
 #include "deeprc/net/table_channel.h"
 #include "deeprc/table/file_format.h"
@@ -44,6 +45,29 @@ Result<Table> ReadShare(const net::Communicator& comm, const std::string& path) 
   DEEPRC_ASSIGN_OR_RETURN(Table whole, ReadTable(path));
   const int64_t n = whole.num_rows();
   return Slice(whole, r * n / p, (r + 1) * n / p - r * n / p);
+}
+
+Result<std::vector<Table>> ReadShares(net::Communicator& comm, const std::vector<std::string>& paths) {
+  std::vector<Table> shares;
+  Status status;
+  for (const auto& path : paths) {
+    auto share = ReadShare(comm, path);
+    status = share.status();
+    if (!status.ok()) break;
+    shares.push_back(*std::move(share));
+  }
+  DEEPRC_ASSIGN_OR_RETURN(int64_t failed,
+                          comm.AllReduceScalar(int64_t{status.ok() ? 0 : 1}, net::ReduceOp::kMax));
+  if (!failed) return shares;
+  // Every rank learns the first failing rank's reason.
+  const std::string mine = status.ok() ? std::string() : status.message();
+  DEEPRC_ASSIGN_OR_RETURN(auto messages,
+                          comm.AllGather({reinterpret_cast<const uint8_t*>(mine.data()), mine.size()}));
+  if (!status.ok()) return status;
+  for (size_t rank = 0; rank < messages.size(); ++rank) {
+    if (messages[rank]->size() > 0) return Status::IOError("rank ", rank, ": ", messages[rank]->ToString());
+  }
+  return shares;
 }
 
 Status WriteShares(net::Communicator& comm, const Table& table, const std::string& path, bool gather) {

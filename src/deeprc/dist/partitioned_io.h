@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "deeprc/net/communicator.h"
 #include "deeprc/table/table.h"
@@ -14,6 +15,11 @@ namespace deeprc::dist {
 // it holds that placeholder (one file per rank); otherwise a contiguous part of the one file,
 // by row groups for Parquet and by rows [r*n/p, (r+1)*n/p) for other formats.
 Result<Table> ReadShare(const net::Communicator& comm, const std::string& path);
+
+// ReadShare of each of `paths`, agreed on by all ranks: when a rank cannot read its share of
+// one, every rank returns that rank's error (prefixed "rank R: " on the others), so no rank
+// goes on to wait in a collective for a peer that gave up.
+Result<std::vector<Table>> ReadShares(net::Communicator& comm, const std::vector<std::string>& paths);
 
 // Writes each rank's part of a result: with `gather`, all parts concatenated in rank order into
 // `path` by rank 0; otherwise each rank to `path` with "{rank}" replaced by its rank, or with

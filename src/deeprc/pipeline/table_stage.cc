@@ -29,18 +29,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-std::vector<SortKey> SortKeys(const std::vector<std::string>& columns) {
-  std::vector<SortKey> keys;
-  for (const auto& column : columns) {
-    if (!column.empty() && column[0] == '-') {
-      keys.push_back({column.substr(1), false});
-    } else {
-      keys.push_back({column[0] == '+' ? column.substr(1) : column, true});
-    }
-  }
-  return keys;
-}
-
 Result<std::vector<std::string>> Remaining(const Table& table, const std::vector<std::string>& dropped) {
   for (const auto& name : dropped)
     DEEPRC_RETURN_NOT_OK(WithContext(table.ColumnIndex(name).status(), "drop: "));
@@ -89,15 +77,13 @@ class TableStageRun {
         DEEPRC_ASSIGN_OR_RETURN(auto kept, Remaining(current, op.columns));
         return Project(current, kept);
       }
-      case TableOp::Kind::kSort:
-        if (comm_) return dist::DistributedSort(*comm_, current, SortKeys(op.columns));
-        return Sort(current, SortKeys(op.columns));
+      case TableOp::Kind::kSort: {
+        DEEPRC_ASSIGN_OR_RETURN(auto keys, ParseSortKeys(op.columns));
+        if (comm_) return dist::DistributedSort(*comm_, current, keys);
+        return Sort(current, keys);
+      }
       case TableOp::Kind::kGroupBy: {
-        std::vector<Aggregation> aggregations;
-        for (const auto& text : op.aggregations) {
-          DEEPRC_ASSIGN_OR_RETURN(auto aggregation, ParseAggregation(text));
-          aggregations.push_back(aggregation);
-        }
+        DEEPRC_ASSIGN_OR_RETURN(auto aggregations, ParseAggregations(op.aggregations));
         if (comm_) return dist::DistributedGroupBy(*comm_, current, op.columns, aggregations);
         return GroupBy(current, op.columns, aggregations);
       }

@@ -210,6 +210,16 @@ Result<Aggregation> ParseAggregation(std::string_view spec) {
                          "' (sum, count, mean, min, max, var, std, nunique, median, quantile=Q)");
 }
 
+Result<std::vector<Aggregation>> ParseAggregations(const std::vector<std::string>& specs, int ddof) {
+  std::vector<Aggregation> aggregations;
+  for (const auto& spec : specs) {
+    DEEPRC_ASSIGN_OR_RETURN(Aggregation aggregation, ParseAggregation(spec));
+    aggregation.ddof = ddof;
+    aggregations.push_back(std::move(aggregation));
+  }
+  return aggregations;
+}
+
 namespace {
 
 // Checks the arguments of GroupBy and finds the key columns and the column of each aggregation.

@@ -42,6 +42,9 @@ std::string AggregationOutputName(const Aggregation& aggregation);
 // the column name is everything before the last ':'.
 Result<Aggregation> ParseAggregation(std::string_view spec);
 
+// ParseAggregation of each spec (one aggregation an item), with `ddof` for var and std.
+Result<std::vector<Aggregation>> ParseAggregations(const std::vector<std::string>& specs, int ddof = 1);
+
 // Groups the rows of `table` by the values of `keys` and computes `aggregations` per group.
 // Null keys form a group of their own (pandas' dropna=False); aggregates skip null values. The
 // output holds the key columns, then one column per aggregation named by AggregationOutputName,

@@ -95,6 +95,21 @@ bool IsIdentity(const arrow::Array& indices, int64_t num_rows) {
 
 }  // namespace
 
+Result<std::vector<SortKey>> ParseSortKeys(const std::vector<std::string>& specs) {
+  std::vector<SortKey> keys;
+  for (const auto& spec : specs) {
+    SortKey key{spec, true};
+    if (!spec.empty() && (spec[0] == '-' || spec[0] == '+')) {
+      key.ascending = spec[0] == '+';
+      key.column = spec.substr(1);
+    }
+    if (key.column.empty()) return Status::Invalid("empty column name in sort key '", spec, "'");
+    keys.push_back(std::move(key));
+  }
+  if (keys.empty()) return Status::Invalid("no sort key given");
+  return keys;
+}
+
 Result<Table> TakeRows(const Table& table, const arrow::Array& indices) {
   DEEPRC_RETURN_NOT_OK(EnsureComputeInitialized());
   const auto& input = *table.arrow();

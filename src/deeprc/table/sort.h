@@ -17,6 +17,10 @@ struct SortKey {
   bool ascending = true;
 };
 
+// Sort keys as the CLI (--by k1,-k2), the pipeline specs and the table.sort function write them,
+// one per item: "k" or "+k" ascending, "-k" descending. No key, or an empty name, is an error.
+Result<std::vector<SortKey>> ParseSortKeys(const std::vector<std::string>& specs);
+
 // The row order that sorts `table` by `keys`: the first key decides, later keys break ties,
 // and rows equal on every key keep their input order (stable).
 //
