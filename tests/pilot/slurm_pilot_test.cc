@@ -1,6 +1,11 @@
 // Pilots as Slurm jobs on a one- and a two-node Slurm started on this machine: single- and
-// multi-rank tasks, ranks across both nodes, and no job left behind.
+// multi-rank tasks, ranks across both nodes, function tasks on a pool started with srun, and no
+// job left behind.
+#include <stdlib.h>
+
+#include <algorithm>
 #include <fstream>
+#include <numeric>
 #include <set>
 #include <sstream>
 
@@ -79,6 +84,58 @@ TEST_P(SlurmPilotTest, RunsSingleAndMultiRankTasksAndLeavesNoJob) {
     for (const auto& rank : tasks.back().placement()) used_nodes.insert(rank.node);
     EXPECT_EQ(static_cast<int>(used_nodes.size()), nodes);
   }  // the session's managers close here
+  EXPECT_EQ(cluster_->Queue(), "");
+}
+
+TEST_P(SlurmPilotTest, FunctionTasksRunOnAPoolAcrossTheNodes) {
+  const int nodes = GetParam();
+  // Both simulated nodes are this one host: Open MPI's shared-memory transport would map the same
+  // segment names from both "nodes" (ranks crash in it), so the pool leaves it out here, as
+  // tests/integration does; a real cluster keeps it. The agent's batch job passes the environment
+  // on to the pool's srun.
+  ::setenv("OMPI_MCA_btl", "^vader", 1);
+  SessionOptions options;
+  options.dir = (folder_.path() / "session").string();
+  PILOT_ASSIGN_OR_FAIL(session, Session::Create(options));
+  {
+    PilotManager pilot_manager(session);
+    PilotDescription description;
+    description.resource = "slurm";
+    description.nodes = nodes;
+    description.agent_executable = DEEPRC_AGENT_PATH;
+    description.pool_executable = DEEPRC_POOL_PATH;
+    description.launch_timeout = 60;
+    PILOT_ASSIGN_OR_FAIL(pilot, pilot_manager.Submit(description));
+    TaskManager task_manager(session);
+    PILOT_ASSERT_OK(task_manager.AddPilot(pilot));
+    PILOT_ASSERT_OK(pilot->Wait({PilotState::kPmgrActive}, 60));
+    std::vector<TaskDescription> descriptions;
+    for (int ranks : {1, 2 * nodes}) {  // the widest one spans every worker, on every node
+      TaskDescription task;
+      task.mode = TaskMode::kFunction;
+      task.function = "test.world_ranks";
+      task.library = DEEPRC_FUNCTION_LIBRARY;
+      task.ranks = ranks;
+      descriptions.push_back(task);
+    }
+    PILOT_ASSIGN_OR_FAIL(tasks, task_manager.Submit(descriptions));
+    PILOT_ASSERT_OK(task_manager.Wait({}, FinalTaskStates(), 120));
+    for (const auto& task : tasks) {
+      ASSERT_EQ(task.state(), TaskState::kDone) << task.uid() << ": " << task.reason();
+      const auto ranks = task.result().at("world_ranks").get<std::vector<int>>();
+      EXPECT_EQ(static_cast<int>(ranks.size()), task.description().ranks);
+      int sum = 0;
+      for (int rank : ranks) sum += rank;
+      EXPECT_EQ(task.result().at("sum").get<int>(), sum);
+    }
+    // The widest task had all 2 x nodes workers: world ranks 1 .. 2 x nodes.
+    auto widest = tasks.back().result().at("world_ranks").get<std::vector<int>>();
+    std::sort(widest.begin(), widest.end());
+    std::vector<int> all(2 * nodes);
+    std::iota(all.begin(), all.end(), 1);
+    EXPECT_EQ(widest, all);
+  }
+  ::unsetenv("OMPI_MCA_btl");
   EXPECT_EQ(cluster_->Queue(), "");
 }
 
