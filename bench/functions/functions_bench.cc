@@ -142,11 +142,14 @@ Status RunMaster(int tasks, int reps, int gloo_max_ranks, int prefetch, const st
     for (int i = 0; i < reps; ++i) {
       DEEPRC_RETURN_NOT_OK(master->Submit(Task("bench.noop", ranks)).status());
       DEEPRC_ASSIGN_OR_RETURN(results, master->WaitAll(timeout));
+      if (!results.at(0).ok) return Status::UnknownError("an MPI task failed: ", results.at(0).error);
       mpi_seen.push_back(results.at(0).communicator_ms);
     }
     for (int i = 0; ranks <= gloo_max_ranks && i < std::max(3, reps / 4); ++i) {
       DEEPRC_RETURN_NOT_OK(master->Submit(Task("bench.noop", ranks, "gloo")).status());
       DEEPRC_ASSIGN_OR_RETURN(results, master->WaitAll(timeout));
+      // A failed task's time is not a construction time (Gloo bootstraps used to fail here unseen).
+      if (!results.at(0).ok) return Status::UnknownError("a Gloo task failed: ", results.at(0).error);
       gloo_seen.push_back(results.at(0).communicator_ms);
     }
     DEEPRC_RETURN_NOT_OK(master->Submit(Task("bench.bare_create", ranks, "mpi", {{"reps", reps}})).status());
@@ -173,12 +176,11 @@ Status RunMaster(int tasks, int reps, int gloo_max_ranks, int prefetch, const st
 
 int main(int argc, char** argv) {
   CLI::App app("bench/functions: raptor function tasks (run under mpirun -np 1+workers)");
-  int tasks = 5000, reps = 40, gloo_max_ranks = 4, prefetch = deeprc::raptor::MasterOptions{}.prefetch;
+  int tasks = 5000, reps = 40, gloo_max_ranks = 8, prefetch = deeprc::raptor::MasterOptions{}.prefetch;
   std::string output;
   bool print_json = false;
   app.add_option("--tasks", tasks, "no-op tasks for the throughput figure");
   app.add_option("--reps", reps, "repetitions per latency / communicator figure");
-  // Gloo contexts over 7+ oversubscribed ranks hung once here (docs/raptor-notes.md).
   app.add_option("--gloo-max-ranks", gloo_max_ranks, "largest task measured with Gloo");
   app.add_option("--prefetch", prefetch, "assignments a worker may hold (1: none queued ahead)");
   app.add_option("--json", output, "where rank 0 writes the figures");

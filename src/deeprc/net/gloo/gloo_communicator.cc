@@ -11,6 +11,7 @@
 #include <gloo/transport/tcp/device.h>
 #include <gloo/transport/unbound_buffer.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 
@@ -25,6 +26,14 @@ constexpr uint64_t kExchangeSlotBase = uint64_t{1} << 40;
 
 // A gloo::Context whose pairs are connected from addresses exchanged over another communicator,
 // as gloo's own MPI context does, so Gloo runs under mpirun or srun without a shared directory.
+//
+// No rank returns from Connect before every rank has finished connecting: the ranks agree over
+// the bootstrap communicator first. Without it, a rank done with its pairs (e.g. a no-op task)
+// destroyed its context while a peer was still in its connect loop; the peer's Gloo event loop
+// read the closed connection ("Connection closed by peer") on a pair it had just connected, and
+// Gloo's Pair::connect checks the pair's error before its state, so the peer's bootstrap failed
+// and it never connected its remaining pairs: a rank on the listening side of one of those waited
+// for a connect that never came (Gloo's first-connect wait is 5x the pair's timeout, 300 s).
 class BootstrappedContext : public gloo::Context {
  public:
   BootstrappedContext(int rank, int size) : gloo::Context(rank, size) {}
@@ -32,7 +41,10 @@ class BootstrappedContext : public gloo::Context {
   Status Connect(Communicator& bootstrap, const std::shared_ptr<gloo::transport::Device>& device) {
     device_ = device;
     transportContext_ = device->createContext(rank, size);
-    transportContext_->setTimeout(getTimeout());
+    // A pair waits for its first connection 5x its timeout (Gloo's tcp::Pair::waitUntil); pairs
+    // get a fifth of ours so that a peer that never connects fails this rank within our timeout.
+    transportContext_->setTimeout(
+        std::max(std::chrono::milliseconds(1), std::chrono::milliseconds(getTimeout().count() / 5)));
     // Our addresses, one per peer: [peer count][length, bytes]...
     std::vector<char> mine;
     for (int peer = 0; peer < size; ++peer) {
@@ -43,8 +55,11 @@ class BootstrappedContext : public gloo::Context {
                   reinterpret_cast<const char*>(&length) + 8);
       mine.insert(mine.end(), address.begin(), address.end());
     }
+    transportContext_->setTimeout(getTimeout());
     DEEPRC_ASSIGN_OR_RETURN(
         auto everyone, bootstrap.AllGather({reinterpret_cast<const uint8_t*>(mine.data()), mine.size()}));
+    // After a failed connect the others still go ahead, so no peer waits for us in vain.
+    Status connected;
     for (int peer = 0; peer < size; ++peer) {
       if (peer == rank) continue;
       // Find, in the peer's table, the address it created for us.
@@ -56,8 +71,23 @@ class BootstrappedContext : public gloo::Context {
       }
       uint64_t length;
       std::memcpy(&length, cursor, 8);
-      transportContext_->getPair(peer)->connect(std::vector<char>(cursor + 8, cursor + 8 + length));
+      try {
+        transportContext_->getPair(peer)->connect(std::vector<char>(cursor + 8, cursor + 8 + length));
+      } catch (const std::exception& error) {
+        if (connected.ok()) connected = Status::IOError("connecting to rank ", peer, ": ", error.what());
+      }
     }
+    // Every rank says whether it connected, so none closes its pairs while a peer is still
+    // connecting, and all fail together when one did not.
+    const uint8_t ok = connected.ok() ? 1 : 0;
+    auto votes = bootstrap.AllGather({&ok, 1});
+    DEEPRC_RETURN_NOT_OK(connected);
+    DEEPRC_RETURN_NOT_OK(votes.status());
+    std::string failed;
+    for (int peer = 0; peer < size; ++peer) {
+      if ((*votes)[peer]->data()[0] == 0) failed += (failed.empty() ? "" : ", ") + std::to_string(peer);
+    }
+    if (!failed.empty()) return Status::IOError("rank(s) ", failed, " could not connect");
     return Status::OK();
   }
 };
