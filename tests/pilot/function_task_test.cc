@@ -3,6 +3,8 @@
 // their results. The functions come from the raptor tests' function library.
 #include <signal.h>
 
+#include <stdlib.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -130,6 +132,58 @@ TEST_F(LocalPilotTest, AWorkerKilledMidTaskFailsOnlyItsTask) {
   ASSERT_EQ(executable.state(), TaskState::kDone) << executable.reason();
   EXPECT_LT(executable.history().back().time, later.history().back().time)
       << "the executable waited for the pool instead of taking the dead worker's core";
+}
+
+TEST_F(LocalPilotTest, GpuFunctionTasksRunOnWorkersThatHaveAGpu) {
+  // Two GPUs named 3 and 5 as CUDA_VISIBLE_DEVICES shows them (the pilot discovers GPUs from it;
+  // no GPU is used): a pool of 4 workers, the first two with one GPU each.
+  const char* before = std::getenv("CUDA_VISIBLE_DEVICES");
+  const std::string saved = before ? before : "";
+  ::setenv("CUDA_VISIBLE_DEVICES", "3,5", 1);
+  SessionOptions options;
+  options.dir = (folder_.path() / "session").string();
+  PILOT_ASSIGN_OR_FAIL(session, Session::Create(options));
+  session_ = session;
+  pilot_manager_ = std::make_unique<PilotManager>(session_);
+  PilotDescription description;
+  description.cores = 4;
+  description.gpus = 2;
+  description.agent_executable = DEEPRC_AGENT_PATH;
+  description.pool_executable = DEEPRC_POOL_PATH;
+  PILOT_ASSIGN_OR_FAIL(pilot, pilot_manager_->Submit(description));
+  pilot_ = pilot;
+  task_manager_ = std::make_unique<TaskManager>(session_);
+  PILOT_ASSERT_OK(task_manager_->AddPilot(pilot_));
+  PILOT_ASSERT_OK(pilot_->Wait({PilotState::kPmgrActive}, 30));
+  if (before) {
+    ::setenv("CUDA_VISIBLE_DEVICES", saved.c_str(), 1);
+  } else {
+    ::unsetenv("CUDA_VISIBLE_DEVICES");
+  }
+
+  auto on_gpus = Function("test.devices", 2);
+  on_gpus.gpus_per_rank = 1;
+  auto on_cpus = Function("test.devices", 2);
+  auto too_many = Function("test.devices", 3);
+  too_many.gpus_per_rank = 1;
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({on_gpus, on_cpus, too_many}));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 120));
+  ASSERT_EQ(tasks[0].state(), TaskState::kDone) << tasks[0].reason();
+  ASSERT_EQ(tasks[1].state(), TaskState::kDone) << tasks[1].reason();
+  auto sorted = [](const nlohmann::json& values) {
+    auto list = values.get<std::vector<int>>();
+    std::sort(list.begin(), list.end());
+    return list;
+  };
+  // Each rank of the GPU task has its own GPU, in its context and as the only one CUDA sees.
+  EXPECT_EQ(sorted(tasks[0].result().at("gpus")), (std::vector<int>{3, 5})) << tasks[0].result().dump();
+  EXPECT_EQ(sorted(tasks[0].result().at("visible")), (std::vector<int>{3, 5})) << tasks[0].result().dump();
+  // The task without GPUs ran on the workers without one: no GPU in its context, none visible.
+  EXPECT_EQ(sorted(tasks[1].result().at("gpus")), (std::vector<int>{-1, -1})) << tasks[1].result().dump();
+  EXPECT_EQ(sorted(tasks[1].result().at("visible")), (std::vector<int>{-1, -1})) << tasks[1].result().dump();
+  EXPECT_EQ(tasks[2].state(), TaskState::kFailed);
+  EXPECT_NE(tasks[2].reason().find("the function pool has 2 workers with a GPU"), std::string::npos)
+      << tasks[2].reason();
 }
 
 TEST_F(LocalPilotTest, FunctionAndExecutableTasksShareThePilot) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -47,7 +48,24 @@ deeprc::Result<nlohmann::json> SleepWithPidFile(deeprc::raptor::TaskContext& con
   return nlohmann::json{{"slept", true}};
 }
 
+// Every rank's GPU as the task context gives it and as CUDA_VISIBLE_DEVICES shows it (-1: none).
+deeprc::Result<nlohmann::json> Devices(deeprc::raptor::TaskContext& context) {
+  const char* visible = std::getenv("CUDA_VISIBLE_DEVICES");
+  const int64_t mine[2] = {context.gpus().empty() ? -1 : std::stoll(context.gpus()[0]),
+                           visible == nullptr || *visible == '\0' ? -1 : std::stoll(visible)};
+  DEEPRC_ASSIGN_OR_RETURN(auto gathered,
+                          context.comm().AllGather({reinterpret_cast<const uint8_t*>(mine), sizeof(mine)}));
+  nlohmann::json gpus = nlohmann::json::array(), cuda = nlohmann::json::array();
+  for (const auto& buffer : gathered) {
+    const auto* pair = reinterpret_cast<const int64_t*>(buffer->data());
+    gpus.push_back(pair[0]);
+    cuda.push_back(pair[1]);
+  }
+  return nlohmann::json{{"gpus", gpus}, {"visible", cuda}};
+}
+
 }  // namespace
 
+DEEPRC_TASK("test.devices", Devices);
 DEEPRC_TASK("test.world_ranks", WorldRanks);
 DEEPRC_TASK("test.sleep_with_pid_file", SleepWithPidFile);

@@ -114,6 +114,7 @@ class Agent::Impl {
   void Shutdown(TaskState task_state, const std::string& reason);
   // Function tasks and the pool they run on.
   void SchedulePool();
+  std::optional<Placement> AllocatePool();
   void FeedPool();
   void StopPool();
   void SendToPool(const nlohmann::json& message);
@@ -146,6 +147,7 @@ class Agent::Impl {
   // its cores while it runs; once idle for a moment it stops when executable tasks wait.
   std::string endpoint_;
   int pool_size_ = 0;  // workers a pool starts with
+  int pool_gpus_ = 0;  // of them, workers with a GPU (one each)
   int pools_started_ = 0;
   std::unique_ptr<FunctionPool> pool_;
   double pool_deadline_ = 0;     // when a starting or stopping pool is killed; 0: none
@@ -174,6 +176,8 @@ Status Agent::Impl::Init(const pilot::AgentConfig& config, int notify_fd) {
   scheduler_ = std::make_unique<Scheduler>(resources_);
   const int workers = config.description.function_workers;
   pool_size_ = workers > 0 ? std::min(workers, resources_.total_cores()) : resources_.total_cores();
+  for (const auto& node : resources_.nodes) pool_gpus_ += node.gpus;
+  pool_gpus_ = std::min(pool_gpus_, pool_size_);
   profiler_->Record(Now(), "resources", config.pilot_uid, "", resources_.ToJson().dump());
 
   // Signals arrive as readable data on a descriptor in the poll set: no handler, no race.
@@ -413,10 +417,12 @@ void Agent::Impl::OnSubmit(const nlohmann::json& tasks) {
     }
     Advance(task, TaskState::kAgentScheduling);
     if (task.is_function()) {
-      if (d.ranks > pool_size_) {
+      const int workers = d.gpus_per_rank > 0 ? pool_gpus_ : pool_size_;
+      if (d.ranks > workers) {
         Finish(task, TaskState::kFailed, {},
                "task " + uid + " can never run on this pilot: it asks for " + std::to_string(d.ranks) +
-                   " ranks, and the function pool has " + std::to_string(pool_size_) + " workers");
+                   " ranks, and the function pool has " + std::to_string(workers) + " workers" +
+                   (d.gpus_per_rank > 0 ? " with a GPU" : ""));
         continue;
       }
       function_waiting_.insert(&task);
@@ -669,11 +675,9 @@ void Agent::Impl::SchedulePool() {
   const double now = Now();
   if (!pool_) {
     if (function_waiting_.empty()) return;
-    // All of the pool's cores at once, on one node unless srun can reach the others.
-    ResourceRequest request;
-    request.ranks = pool_size_;
-    request.single_node = !resources_.slurm;
-    auto placement = scheduler_->Allocate(request);
+    // All of the pool's cores (and GPUs, one per worker for the first ones) at once, on one node
+    // unless srun can reach the others.
+    auto placement = AllocatePool();
     if (!placement) return;  // executables still hold cores; Schedule() lets them drain
     const std::string described = DescribePlacement(*placement, resources_);
     auto pool = FunctionPool::Start(++pools_started_, *placement, resources_, config_, endpoint_,
@@ -703,6 +707,25 @@ void Agent::Impl::SchedulePool() {
   } else if (!waiting_.empty() && now - pool_idle_since_ >= kPoolIdleGrace) {
     StopPool();  // its cores go to the executables when it has exited
   }
+}
+
+std::optional<Placement> Agent::Impl::AllocatePool() {
+  ResourceRequest with_gpu, without_gpu;
+  with_gpu.ranks = pool_gpus_;
+  with_gpu.gpus_per_rank = 1;
+  without_gpu.ranks = pool_size_ - pool_gpus_;
+  with_gpu.single_node = without_gpu.single_node = !resources_.slurm;
+  Placement placement;
+  for (const ResourceRequest* request : {&with_gpu, &without_gpu}) {
+    if (request->ranks == 0) continue;
+    auto part = scheduler_->Allocate(*request);
+    if (!part) {
+      if (!placement.empty()) scheduler_->Release(placement);
+      return std::nullopt;
+    }
+    placement.insert(placement.end(), part->begin(), part->end());
+  }
+  return placement;
 }
 
 void Agent::Impl::FeedPool() {

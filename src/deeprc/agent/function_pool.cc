@@ -28,6 +28,15 @@ Result<std::unique_ptr<FunctionPool>> FunctionPool::Start(int generation, Placem
   job.arguments = {"--agent",     endpoint, "--secret",     config.secret_file,
                    "--agent-pid", std::to_string(::getpid()), "--agent-host", host};
   job.ranks = pool->workers_ + 1;
+  // Each worker's GPU (the slots that hold one come first), as the machine names it.
+  std::string gpus;
+  bool any_gpu = false;
+  for (const auto& slot : placement) {
+    const bool has = !slot.gpus.empty();
+    any_gpu |= has;
+    gpus += (gpus.empty() ? "" : ",") + (has ? resources.nodes[slot.node].gpu_ids.at(slot.gpus[0]) : "-");
+  }
+  if (any_gpu) job.arguments.insert(job.arguments.end(), {"--worker-gpus", gpus});
   Placement launch = placement;
   launch.insert(launch.begin(), RankSlot{placement.front().node, {}, {}, 0});
   DEEPRC_ASSIGN_OR_RETURN(auto spec, BuildLaunch(job, launch, resources, config.sandbox,
@@ -73,6 +82,7 @@ raptor::FunctionTask ToFunctionTask(const pilot::TaskDescription& task, const st
   function.function = task.function;
   function.args = task.args;
   function.ranks = task.ranks;
+  function.gpus = task.gpus_per_rank;
   function.backend = task.backend;
   function.sandbox = sandbox;
   function.library = task.library;

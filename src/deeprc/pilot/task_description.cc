@@ -74,7 +74,10 @@ Status TaskDescription::Validate() const {
       return Status::Invalid(where(), "a function task runs one worker (one core) per rank; cores_per_rank is ",
                              cores_per_rank);
     }
-    if (gpus_per_rank != 0) return Status::Invalid(where(), "function tasks on GPUs are not supported yet");
+    if (gpus_per_rank > 1) {
+      return Status::Invalid(where(), "a function pool's worker has one GPU: gpus_per_rank is 0 or 1, not ",
+                             gpus_per_rank);
+    }
     if (backend != "mpi" && backend != "gloo" && backend != "ucx") {
       return Status::Invalid(where(), "unknown backend '", backend, "' (one of: mpi, gloo, ucx)");
     }

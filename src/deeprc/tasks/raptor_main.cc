@@ -13,8 +13,9 @@
 
 namespace {
 
-deeprc::Status ServeAgent(deeprc::tasks::AgentAddress agent, const std::string& secret_file) {
-  DEEPRC_ASSIGN_OR_RETURN(auto master, deeprc::raptor::Master::Create());
+deeprc::Status ServeAgent(deeprc::tasks::AgentAddress agent, const std::string& secret_file,
+                          deeprc::raptor::MasterOptions options) {
+  DEEPRC_ASSIGN_OR_RETURN(auto master, deeprc::raptor::Master::Create(std::move(options)));
   DEEPRC_ASSIGN_OR_RETURN(agent.keys, deeprc::pilot::SessionKeys::Read(secret_file));
   deeprc::Status served = deeprc::tasks::ServeAgent(*master, agent);
   deeprc::Status stopped = master->Stop();
@@ -55,6 +56,10 @@ int main(int argc, char** argv) {
   app.add_option("--secret", secret_file, "the session's key file (with --agent)");
   app.add_option("--agent-pid", agent.pid, "the agent's process: the pool ends with it (with --agent)");
   app.add_option("--agent-host", agent.host, "the agent's host name (with --agent)");
+  std::vector<std::string> worker_gpus;
+  app.add_option("--worker-gpus", worker_gpus,
+                 "each worker's GPU in rank order, '-' for none (e.g. 0,1,-,-); absent: no GPUs")
+      ->delimiter(',');
   tasks->excludes(serve);
   CLI11_PARSE(app, argc, argv);
   if (tasks_path.empty() == agent.endpoint.empty()) {
@@ -66,11 +71,25 @@ int main(int argc, char** argv) {
     std::cerr << world.status().ToString() << std::endl;
     return 1;
   }
+  for (auto& gpu : worker_gpus) gpu = gpu == "-" ? "" : gpu;
+  if (!worker_gpus.empty() && static_cast<int>(worker_gpus.size()) != (*world)->size() - 1) {
+    std::cerr << "deeprc-raptor: --worker-gpus names " << worker_gpus.size() << " workers, the job has "
+              << (*world)->size() - 1 << "\n";
+    MPI_Abort(MPI_COMM_WORLD, 2);
+  }
   deeprc::Status status;
   if ((*world)->rank() != 0) {
-    status = deeprc::raptor::RunWorker();
+    deeprc::raptor::WorkerOptions options;
+    options.pool_has_gpus = !worker_gpus.empty();
+    if (options.pool_has_gpus) options.gpu = worker_gpus[(*world)->rank() - 1];
+    status = deeprc::raptor::RunWorker(options);
   } else if (!agent.endpoint.empty()) {
-    status = ServeAgent(std::move(agent), secret_file);
+    deeprc::raptor::MasterOptions options;
+    if (!worker_gpus.empty()) {
+      options.worker_gpus = {""};  // rank 0 is the master
+      options.worker_gpus.insert(options.worker_gpus.end(), worker_gpus.begin(), worker_gpus.end());
+    }
+    status = ServeAgent(std::move(agent), secret_file, std::move(options));
   } else {
     status = RunMaster(tasks_path, results_path, timeout_s);
   }

@@ -29,11 +29,25 @@ Result<std::unique_ptr<Master>> Master::Create(MasterOptions options) {
 
 Master::~Master() { (void)Stop(); }
 
+bool Master::HasGpu(int worker) const {
+  return worker < static_cast<int>(options_.worker_gpus.size()) && !options_.worker_gpus[worker].empty();
+}
+
+int Master::num_gpu_workers() const {
+  int count = 0;
+  for (const auto& [worker, load] : load_) count += HasGpu(worker);
+  return count;
+}
+
 Result<std::string> Master::Submit(FunctionTask task) {
   if (stopped_) return Status::Invalid("raptor master: stopped");
   if (task.ranks < 1 || task.ranks > num_workers()) {
     return Status::Invalid("function task '", task.id, "' asks for ", task.ranks, " ranks, but the pool has ",
                            num_workers(), " workers");
+  }
+  if (task.gpus > 0 && task.ranks > num_gpu_workers()) {
+    return Status::Invalid("function task '", task.id, "' asks for ", task.ranks,
+                           " ranks with a GPU each, but the pool has ", num_gpu_workers(), " workers with a GPU");
   }
   if (task.id.empty()) task.id = "function." + std::to_string(next_serial_ + queue_.size());
   queue_.push_back({std::move(task), net::Clock::now()});
@@ -83,18 +97,29 @@ Result<int> Master::Dispatch() {
   bool blocked = false;
   for (auto it = queue_.begin(); it != queue_.end() && free_slots > 0 && !(blocked && idle == 0);) {
     Assignment assignment;
-    const int ranks = it->task.ranks;
-    if (ranks <= idle) {
-      for (auto& [worker, load] : load_) {
-        if (load != 0) continue;
-        assignment.group.push_back(worker);
-        if (static_cast<int>(assignment.group.size()) == ranks) break;
+    const FunctionTask& task = it->task;
+    if (task.ranks <= idle) {
+      // Idle workers it may use; a task without GPUs takes workers without one first, leaving the
+      // GPUs to the tasks that need them.
+      std::vector<int> candidates;
+      for (const auto& [worker, load] : load_) {
+        if (load == 0 && Eligible(worker, task)) candidates.push_back(worker);
       }
-    } else if (ranks == 1 && !blocked) {
-      auto least = std::min_element(load_.begin(), load_.end(),
-                                    [](const auto& a, const auto& b) { return a.second < b.second; });
-      assignment.group.push_back(least->first);
-    } else {
+      std::stable_partition(candidates.begin(), candidates.end(), [this](int w) { return !HasGpu(w); });
+      if (static_cast<int>(candidates.size()) >= task.ranks) {
+        assignment.group.assign(candidates.begin(), candidates.begin() + task.ranks);
+      }
+    }
+    if (assignment.group.empty() && task.ranks == 1 && !blocked) {
+      int least = -1;
+      for (const auto& [worker, load] : load_) {
+        if (load < options_.prefetch && Eligible(worker, task) && (least < 0 || load < load_.at(least))) {
+          least = worker;
+        }
+      }
+      if (least >= 0) assignment.group.push_back(least);
+    }
+    if (assignment.group.empty()) {
       blocked = true;
       ++it;
       continue;

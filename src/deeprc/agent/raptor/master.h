@@ -27,6 +27,9 @@ struct MasterOptions {
   // trip, not the work, bounded no-op throughput). Multi-rank tasks go to idle workers only, so a
   // group always starts together and never waits behind another task's peers.
   int prefetch = 4;
+  // The GPU of each worker, by world rank ("" or absent: none). Tasks with gpus > 0 run only on
+  // workers with a GPU; the others take workers without one first.
+  std::vector<std::string> worker_gpus;
 };
 
 class Master {
@@ -38,6 +41,7 @@ class Master {
 
   // Workers alive: a worker found dead is removed from the pool for good.
   int num_workers() const { return static_cast<int>(load_.size()); }
+  int num_gpu_workers() const;
   // The world ranks of the workers found dead since the last call (for whoever placed them).
   std::vector<int> TakeLostWorkers() { return std::exchange(lost_, {}); }
 
@@ -88,6 +92,8 @@ class Master {
   Result<int> Dispatch();
   Result<bool> CollectOne();
   Status SendTo(int worker, int tag, std::string text);
+  bool HasGpu(int worker) const;
+  bool Eligible(int worker, const FunctionTask& task) const { return task.gpus == 0 || HasGpu(worker); }
   Status ReapSends(bool wait);
   FunctionResult Finish(Running running);
   // Fails the tasks of workers that died (and queued tasks the smaller pool can never run).

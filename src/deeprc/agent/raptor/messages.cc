@@ -6,7 +6,8 @@ using nlohmann::json;
 
 json ToJson(const FunctionTask& task) {
   return {{"id", task.id},           {"function", task.function},    {"args", task.args},
-          {"ranks", task.ranks},     {"backend", task.backend},      {"sandbox", task.sandbox},
+          {"ranks", task.ranks},     {"gpus", task.gpus},            {"backend", task.backend},
+          {"sandbox", task.sandbox},
           {"library", task.library}, {"timeout_ms", task.timeout_ms}};
 }
 
@@ -17,6 +18,7 @@ Result<FunctionTask> FunctionTaskFromJson(const json& j) {
     task.function = j.at("function").get<std::string>();
     task.args = j.value("args", json::object());
     task.ranks = j.value("ranks", 1);
+    task.gpus = j.value("gpus", 0);
     task.backend = j.value("backend", "mpi");
     task.sandbox = j.value("sandbox", "");
     task.library = j.value("library", "");

@@ -27,6 +27,7 @@ struct FunctionTask {
   std::string function;
   nlohmann::json args = nlohmann::json::object();
   int ranks = 1;
+  int gpus = 0;                 // per rank: 0, or 1 to run on workers that have a GPU
   std::string backend = "mpi";  // the task's communicator: "mpi", "gloo" or "ucx"
   std::string sandbox;          // working directory of the function ("" = the worker's)
   std::string library;          // a shared library to dlopen before looking the function up

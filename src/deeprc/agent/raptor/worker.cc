@@ -3,6 +3,7 @@
 #include <mpi.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <string>
 
 #include "deeprc/agent/raptor/function_registry.h"
@@ -44,7 +45,7 @@ struct SelfCommunicator {
 };
 
 // Runs one assignment on this rank; every failure becomes the rank's error, never the worker's.
-RankResult Run(const Assignment& assignment, int world_rank, SelfCommunicator& self) {
+RankResult Run(const Assignment& assignment, int world_rank, const std::string& gpu, SelfCommunicator& self) {
   RankResult result;
   result.serial = assignment.serial;
   result.world_rank = world_rank;
@@ -93,7 +94,9 @@ RankResult Run(const Assignment& assignment, int world_rank, SelfCommunicator& s
   }
   auto function = FunctionRegistry::Global().Find(task.function);
   if (!function.ok()) return fail(function.status());
-  TaskContext context(task.id, world_rank, comm->comm(), task.sandbox, task.args);
+  std::vector<std::string> gpus;
+  if (task.gpus > 0 && !gpu.empty()) gpus.push_back(gpu);
+  TaskContext context(task.id, world_rank, comm->comm(), std::move(gpus), task.sandbox, task.args);
   result.deliver_ms = MillisecondsSince(deliver_start);
   const auto run_start = net::Clock::now();
   Result<nlohmann::json> value = Status::UnknownError("not run");
@@ -111,7 +114,9 @@ RankResult Run(const Assignment& assignment, int world_rank, SelfCommunicator& s
 
 }  // namespace
 
-Status RunWorker() {
+Status RunWorker(const WorkerOptions& options) {
+  // Before anything could initialize CUDA in this process.
+  if (options.pool_has_gpus) ::setenv("CUDA_VISIBLE_DEVICES", options.gpu.c_str(), 1);
   int world_rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &world_rank);
   auto wakeup = WorkerWakeup::CreateForThisWorker();
@@ -154,7 +159,7 @@ Status RunWorker() {
     auto assignment = ParseAssignment(text);
     const double deserialize_ms = MillisecondsSince(parse_start);
     if (assignment.ok()) {
-      result = Run(*assignment, world_rank, self);
+      result = Run(*assignment, world_rank, options.gpu, self);
       result.deserialize_ms = deserialize_ms;
       self.CheckClean();
     } else {
