@@ -119,3 +119,38 @@ def test_malformed_function_tasks_are_refused_with_their_line(run_deeprc, tmp_pa
     assert proc.returncode != 0
     assert message in proc.stderr, proc.stderr
     assert f"tasks.yaml:{line}:" in proc.stderr, proc.stderr
+
+
+def test_training_as_a_function_task_equals_deeprc_train(run_deeprc, tmp_path):
+    """learn.train in the pool runs what `deeprc train` runs: on 1 rank, and data-parallel over the
+    task's 2 workers as `deeprc train --ranks 2` over MPI, the test metrics are the same numbers."""
+    data = tmp_path / "ett.csv"
+    run_deeprc("data", "generate-ett", "--out", data, "--rows", 2000)
+    common = ["--horizon", 24, "--max-steps", 30, "--targets", "OT", "--threads", 1, "--quiet"]
+    run_deeprc("train", "nlinear", "--data", data, "--out", tmp_path / "bare1", *common)
+    run_deeprc("train", "nlinear", "--data", data, "--out", tmp_path / "bare2", "--ranks", 2, "--backend", "mpi",
+               *common)
+    args = f"{{model: nlinear, data: {data}, horizon: 24, max_steps: 30, targets: [OT]"
+    tasks = write_tasks(tmp_path / "tasks.yaml", f"""
+- uid: one
+  mode: function
+  function: learn.train
+  args: {args}, out: {tmp_path}/one}}
+- uid: two
+  mode: function
+  function: learn.train
+  ranks: 2
+  args: {args}, out: {tmp_path}/two}}
+""")
+    session = tmp_path / "session"
+    run_deeprc("tasks", tasks, "--cores", 2, "--session", session, "--quiet")
+    results = json.loads((session / "results.json").read_text())
+
+    def test_metrics(folder):
+        return json.loads((tmp_path / folder / "metrics.json").read_text())["test"]
+
+    for uid, bare in [("one", "bare1"), ("two", "bare2")]:
+        assert test_metrics(uid) == test_metrics(bare), uid
+        assert results[uid]["test"] == test_metrics(bare)
+        assert results[uid]["ranks"] == (1 if uid == "one" else 2)
+        assert (tmp_path / uid / "predictions.parquet").is_file()

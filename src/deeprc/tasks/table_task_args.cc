@@ -74,6 +74,18 @@ Result<int64_t> TableTaskArgs::Int(const std::string& name, int64_t fallback) co
   return args_.at(name).get<int64_t>();
 }
 
+Result<double> TableTaskArgs::Number(const std::string& name, double fallback) const {
+  if (!Has(name)) return fallback;
+  if (!args_.at(name).is_number()) return Invalid(name, "must be a number");
+  return args_.at(name).get<double>();
+}
+
+Result<nlohmann::json> TableTaskArgs::Object(const std::string& name) const {
+  if (!Has(name)) return nlohmann::json::object();
+  if (!args_.at(name).is_object()) return Invalid(name, "must be a map");
+  return args_.at(name);
+}
+
 Result<std::vector<std::string>> TableTaskArgs::LeftAndRight() const {
   if (Has("inputs")) {
     if (Has("left") || Has("right")) {

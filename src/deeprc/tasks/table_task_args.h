@@ -33,6 +33,9 @@ class TableTaskArgs {
   Result<std::vector<std::string>> Strings(const std::string& name, bool required = false) const;
   Result<bool> Bool(const std::string& name, bool fallback) const;
   Result<int64_t> Int(const std::string& name, int64_t fallback) const;
+  Result<double> Number(const std::string& name, double fallback) const;
+  // A map (e.g. a model's hyperparameters); an empty one when absent.
+  Result<nlohmann::json> Object(const std::string& name) const;
 
   // The two input files of a binary operator: "left" and "right", or "inputs": [left, right].
   Result<std::vector<std::string>> LeftAndRight() const;
