@@ -642,10 +642,12 @@ void Agent::Impl::Shutdown(TaskState task_state, const std::string& reason) {
   for (auto& [uid, task] : in_pool_) Finish(*task, task_state, {}, reason);
   in_pool_.clear();
   if (pool_) {
-    // A pool told to stop ends its MPI job cleanly within moments; one that does not is killed.
+    // A pool told to stop ends its MPI job cleanly within moments; one that does not is killed,
+    // and one still starting cannot be told (its master has not connected): it is killed at once.
+    const bool can_be_told = pool_->state() != FunctionPool::State::kStarting;
     StopPool();
     int status;
-    for (const double limit = Now() + kPoolStopGrace; Now() < limit;) {
+    for (const double limit = Now() + (can_be_told ? kPoolStopGrace : 0); Now() < limit;) {
       if (::waitpid(pool_->pid(), &status, WNOHANG) == pool_->pid()) break;
       ::usleep(10000);
     }
