@@ -39,29 +39,49 @@ class SlurmPilotTest : public ::testing::TestWithParam<int> {
     ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
     cluster_ = std::move(*cluster);
   }
-  void TearDown() override { cluster_.reset(); }
+  void TearDown() override {
+    ClosePilot();
+    cluster_.reset();
+  }
 
-  testing::TempFolder folder_;
-  std::unique_ptr<testing::SlurmCluster> cluster_;
-};
-
-TEST_P(SlurmPilotTest, RunsSingleAndMultiRankTasksAndLeavesNoJob) {
-  const int nodes = GetParam();
-  SessionOptions options;
-  options.dir = (folder_.path() / "session").string();
-  PILOT_ASSIGN_OR_FAIL(session, Session::Create(options));
-  {
-    PilotManager pilot_manager(session);
+  // A session, a pilot of `nodes` nodes as a Slurm job (ACTIVE), and a TaskManager on it.
+  void StartPilot(int nodes) {
+    SessionOptions options;
+    options.dir = (folder_.path() / "session").string();
+    PILOT_ASSIGN_OR_FAIL(session, Session::Create(options));
+    pilot_manager_ = std::make_unique<PilotManager>(session);
     PilotDescription description;
     description.resource = "slurm";
     description.nodes = nodes;
     description.agent_executable = DEEPRC_AGENT_PATH;
+    description.pool_executable = DEEPRC_POOL_PATH;
     description.launch_timeout = 60;
-    PILOT_ASSIGN_OR_FAIL(pilot, pilot_manager.Submit(description));
-    TaskManager task_manager(session);
-    PILOT_ASSERT_OK(task_manager.AddPilot(pilot));
-    PILOT_ASSERT_OK(pilot->Wait({PilotState::kPmgrActive}, 60));
-    EXPECT_EQ(pilot->resources()["nodes"].size(), static_cast<size_t>(nodes));
+    PILOT_ASSIGN_OR_FAIL(pilot, pilot_manager_->Submit(description));
+    pilot_ = pilot;
+    task_manager_ = std::make_unique<TaskManager>(session);
+    PILOT_ASSERT_OK(task_manager_->AddPilot(pilot_));
+    PILOT_ASSERT_OK(pilot_->Wait({PilotState::kPmgrActive}, 60));
+  }
+  // Closes the session's managers, which ends the pilot's job.
+  void ClosePilot() {
+    task_manager_.reset();
+    pilot_.reset();
+    pilot_manager_.reset();
+  }
+
+  testing::TempFolder folder_;
+  std::unique_ptr<testing::SlurmCluster> cluster_;
+  std::unique_ptr<PilotManager> pilot_manager_;
+  std::shared_ptr<Pilot> pilot_;
+  std::unique_ptr<TaskManager> task_manager_;
+};
+
+TEST_P(SlurmPilotTest, RunsSingleAndMultiRankTasksAndLeavesNoJob) {
+  const int nodes = GetParam();
+  ASSERT_NO_FATAL_FAILURE(StartPilot(nodes));
+  {
+    auto& task_manager = *task_manager_;
+    EXPECT_EQ(pilot_->resources()["nodes"].size(), static_cast<size_t>(nodes));
     EXPECT_FALSE(cluster_->Queue().empty());  // the pilot is a job
 
     std::vector<TaskDescription> descriptions(4, Command({"/bin/hostname"}));
@@ -83,7 +103,8 @@ TEST_P(SlurmPilotTest, RunsSingleAndMultiRankTasksAndLeavesNoJob) {
     std::set<std::string> used_nodes;
     for (const auto& rank : tasks.back().placement()) used_nodes.insert(rank.node);
     EXPECT_EQ(static_cast<int>(used_nodes.size()), nodes);
-  }  // the session's managers close here
+  }
+  ClosePilot();
   EXPECT_EQ(cluster_->Queue(), "");
 }
 
@@ -93,22 +114,13 @@ TEST_P(SlurmPilotTest, FunctionTasksRunOnAPoolAcrossTheNodes) {
   // segment names from both "nodes" (ranks crash in it), so the pool leaves it out here, as
   // tests/integration does; a real cluster keeps it. The agent's batch job passes the environment
   // on to the pool's srun.
-  ::setenv("OMPI_MCA_btl", "^vader", 1);
-  SessionOptions options;
-  options.dir = (folder_.path() / "session").string();
-  PILOT_ASSIGN_OR_FAIL(session, Session::Create(options));
+  struct WithoutSharedMemory {
+    WithoutSharedMemory() { ::setenv("OMPI_MCA_btl", "^vader", 1); }
+    ~WithoutSharedMemory() { ::unsetenv("OMPI_MCA_btl"); }
+  } without_shared_memory;
+  ASSERT_NO_FATAL_FAILURE(StartPilot(nodes));
   {
-    PilotManager pilot_manager(session);
-    PilotDescription description;
-    description.resource = "slurm";
-    description.nodes = nodes;
-    description.agent_executable = DEEPRC_AGENT_PATH;
-    description.pool_executable = DEEPRC_POOL_PATH;
-    description.launch_timeout = 60;
-    PILOT_ASSIGN_OR_FAIL(pilot, pilot_manager.Submit(description));
-    TaskManager task_manager(session);
-    PILOT_ASSERT_OK(task_manager.AddPilot(pilot));
-    PILOT_ASSERT_OK(pilot->Wait({PilotState::kPmgrActive}, 60));
+    auto& task_manager = *task_manager_;
     std::vector<TaskDescription> descriptions;
     for (int ranks : {1, 2 * nodes}) {  // the widest one spans every worker, on every node
       TaskDescription task;
@@ -135,7 +147,7 @@ TEST_P(SlurmPilotTest, FunctionTasksRunOnAPoolAcrossTheNodes) {
     std::iota(all.begin(), all.end(), 1);
     EXPECT_EQ(widest, all);
   }
-  ::unsetenv("OMPI_MCA_btl");
+  ClosePilot();
   EXPECT_EQ(cluster_->Queue(), "");
 }
 
