@@ -256,6 +256,92 @@ TEST(Sort, SingleKeySortGathersEveryColumnLikeArrowTake) {
   }
 }
 
+// A column of `type` from `values` (nulls where `valid` is false, if given), cut into chunks at `cuts`.
+template <typename T>
+std::shared_ptr<arrow::ChunkedArray> ChunkedOf(const std::shared_ptr<arrow::DataType>& type,
+                                               const std::vector<T>& values, const std::vector<int64_t>& cuts,
+                                               const std::vector<bool>& valid = {}) {
+  std::unique_ptr<arrow::ArrayBuilder> builder;
+  EXPECT_TRUE(arrow::MakeBuilder(arrow::default_memory_pool(), type, &builder).ok());
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!valid.empty() && !valid[i]) {
+      EXPECT_TRUE(builder->AppendNull().ok());
+    } else {
+      EXPECT_TRUE(builder->AppendScalar(*arrow::MakeScalar(type, values[i]).ValueOrDie()).ok());
+    }
+  }
+  auto array = builder->Finish().ValueOrDie();
+  arrow::ArrayVector chunks;
+  int64_t begin = 0;
+  for (const int64_t cut : cuts) {
+    chunks.push_back(array->Slice(begin, cut - begin));
+    begin = cut;
+  }
+  chunks.push_back(array->Slice(begin));
+  return std::make_shared<arrow::ChunkedArray>(chunks, type);
+}
+
+// 8-byte columns without nulls, chunked like the key, travel with the keys through the radix sort
+// (RadixSortCanCarry); the others are gathered. Both must give Arrow's take by Arrow's order, for
+// integer and float keys, with and without the columns to gather, and keys with nulls or NaN
+// (where nothing is carried).
+TEST(Sort, SingleKeySortCarriesEightByteColumnsLikeArrowTake) {
+  std::mt19937_64 rng(5);
+  for (const int64_t rows : {0, 7, 5000}) {
+    const std::vector<int64_t> cuts = rows == 0 ? std::vector<int64_t>{} : std::vector<int64_t>{rows / 3};
+    const std::vector<int64_t> other_cuts =
+        rows == 0 ? std::vector<int64_t>{} : std::vector<int64_t>{rows / 2};
+    std::uniform_int_distribution<int64_t> value(-100, 100);
+    std::vector<int64_t> ints(rows), stamps(rows);
+    std::vector<int32_t> small(rows);
+    std::vector<double> doubles(rows), float_keys(rows), float_keys_nan(rows);
+    std::vector<bool> valid(rows);
+    for (int64_t i = 0; i < rows; ++i) {
+      ints[i] = value(rng);
+      stamps[i] = value(rng) * 1000;
+      small[i] = static_cast<int32_t>(value(rng));
+      doubles[i] = static_cast<double>(value(rng)) / 8;
+      float_keys[i] = ints[i] == 0 ? (i % 2 == 0 ? -0.0 : 0.0) : static_cast<double>(ints[i]) / 4;
+      float_keys_nan[i] = i % 11 == 3 ? std::nan("") : float_keys[i];
+      valid[i] = i % 9 != 4;
+    }
+    const auto carried_double = ChunkedOf(arrow::float64(), doubles, cuts);
+    const auto carried_stamp = ChunkedOf(arrow::timestamp(arrow::TimeUnit::MICRO), stamps, cuts);
+    const auto small_ints = ChunkedOf(arrow::int32(), small, cuts);             // 4 bytes: gathered
+    const auto with_nulls = ChunkedOf(arrow::float64(), doubles, cuts, valid);  // nulls: gathered
+    const auto chunked_apart = ChunkedOf(arrow::int64(), ints, other_cuts);     // other chunks: gathered
+    const std::vector<std::shared_ptr<arrow::ChunkedArray>> keys = {
+        ChunkedOf(arrow::int64(), ints, cuts), ChunkedOf(arrow::float64(), float_keys, cuts),
+        ChunkedOf(arrow::int64(), ints, cuts, valid), ChunkedOf(arrow::float64(), float_keys_nan, cuts)};
+    for (const auto& key : keys) {
+      for (const bool gather_too : {false, true}) {
+        std::vector<std::shared_ptr<arrow::Field>> fields = {arrow::field("v", carried_double->type()),
+                                                             arrow::field("k", key->type()),
+                                                             arrow::field("t", carried_stamp->type())};
+        arrow::ChunkedArrayVector columns = {carried_double, key, carried_stamp};
+        if (gather_too) {
+          fields.push_back(arrow::field("i", small_ints->type()));
+          fields.push_back(arrow::field("n", with_nulls->type()));
+          fields.push_back(arrow::field("a", chunked_apart->type()));
+          columns.insert(columns.end(), {small_ints, with_nulls, chunked_apart});
+        }
+        const Table table(arrow::Table::Make(arrow::schema(fields), columns, rows));
+        for (const bool ascending : {true, false}) {
+          SCOPED_TRACE(key->type()->ToString() + " nulls=" + std::to_string(key->null_count()) + " rows=" +
+                       std::to_string(rows) + (gather_too ? " gather" : "") + (ascending ? " asc" : " desc"));
+          ASSERT_OK_AND_ASSIGN(Table sorted, Sort(table, {{"k", ascending}}));
+          arrow::UInt64Builder indices;
+          ASSERT_OK(indices.AppendValues(ArrowOrder(key, ascending)));
+          ASSERT_OK_AND_ASSIGN(auto index_array, indices.Finish());
+          ASSERT_OK_AND_ASSIGN(auto expected,
+                               arrow::compute::Take(arrow::Datum(table.arrow()), arrow::Datum(index_array)));
+          EXPECT_TABLES_EQUAL(sorted, Table(expected.table()));
+        }
+      }
+    }
+  }
+}
+
 TEST(Sort, TakeRowsMatchesArrowTakeWithNullIndicesAndChunks) {
   std::mt19937_64 rng(3);
   const std::vector<std::shared_ptr<arrow::DataType>> types = {

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "deeprc/table/huge_pages.h"
+#include "deeprc/table/min_max.h"
 #include "deeprc/table/numeric_dispatch.h"
 #include "deeprc/table/valid_runs.h"
 
@@ -63,10 +64,7 @@ KeyCoding ScanKey(const arrow::ChunkedArray& column) {
     const T* values = chunk->data()->GetValues<T>(1);
     VisitValidRuns(*chunk->data(), [&](int64_t begin, int64_t end) {
       any_valid = any_valid || begin < end;
-      for (int64_t i = begin; i < end; ++i) {
-        lo = std::min(lo, values[i]);
-        hi = std::max(hi, values[i]);
-      }
+      UpdateMinMax(values + begin, end - begin, &lo, &hi);
     });
   }
   KeyCoding coding;

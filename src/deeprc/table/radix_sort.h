@@ -11,6 +11,7 @@
 #include <arrow/api.h>
 
 #include <memory>
+#include <vector>
 
 #include "deeprc/core/status.h"
 
@@ -26,13 +27,26 @@ bool RadixSortSupports(const arrow::DataType& type);
 Result<std::shared_ptr<arrow::UInt64Array>> RadixSortIndices(const arrow::ChunkedArray& column,
                                                              bool ascending);
 
+// Whether RadixSort can carry `values` through the sort of `key` instead of leaving them to be
+// gathered: a fixed-width column of 8-byte values (GatherSupports) without nulls, chunked exactly
+// like the key (the columns of a table read from a file are).
+bool RadixSortCanCarry(const arrow::ChunkedArray& key, const arrow::ChunkedArray& values);
+
 // RadixSortIndices (as 32-bit row numbers) and, for integer and temporal keys, the sorted column itself (null
 // for floats), written in order from the sorted words: cheaper than gathering it by the indices.
+// Each of `carry` (RadixSortCanCarry) comes back in sorted order too, moved with the keys through
+// the sort, which is cheaper than a gather by the indices (sequential reads instead of a cache
+// miss per row) -- unless the key has nulls or NaN: then `carried` holds nulls, and the caller
+// gathers those columns. When the columns were carried and not `indices_when_carried`, `indices`
+// is null: the rows are then a stream of writes the sort can skip.
 struct RadixSorted {
   std::shared_ptr<arrow::UInt32Array> indices;
   std::shared_ptr<arrow::Array> keys;
+  std::vector<std::shared_ptr<arrow::Array>> carried;  // one per column of `carry`
 };
-Result<RadixSorted> RadixSort(const arrow::ChunkedArray& column, bool ascending);
+Result<RadixSorted> RadixSort(const arrow::ChunkedArray& column, bool ascending,
+                              const std::vector<std::shared_ptr<arrow::ChunkedArray>>& carry = {},
+                              bool indices_when_carried = true);
 
 // The row limit of RadixSortIndices (row numbers are kept in 32 bits to halve memory traffic).
 inline constexpr int64_t kRadixSortMaxRows = int64_t{1} << 32;

@@ -42,17 +42,38 @@ Result<Table> Sort(const Table& table, const std::vector<SortKey>& keys) {
     DEEPRC_ASSIGN_OR_RETURN(const int key, table.ColumnIndex(keys[0].column));
     const auto& column = table.arrow()->column(key);
     if (RadixSortSupports(*column->type())) {
-      DEEPRC_ASSIGN_OR_RETURN(auto sorted, RadixSort(*column, keys[0].ascending));
-      if (sorted.keys == nullptr) return TakeRows(table, *sorted.indices);
-      // The key column comes sorted already; only the others are gathered.
+      // The columns that can travel with the keys through the sort do; the others are gathered.
+      std::vector<int> carried;
+      std::vector<std::shared_ptr<arrow::ChunkedArray>> carry;
+      for (int i = 0; i < table.num_columns(); ++i) {
+        if (i != key && RadixSortCanCarry(*column, *table.arrow()->column(i))) {
+          carried.push_back(i);
+          carry.push_back(table.arrow()->column(i));
+        }
+      }
+      // The indices are needed only for columns left to gather: the float key (its words lost
+      // the sign of -0.0) and those that cannot be carried.
+      const bool gathers = arrow::is_floating(column->type()->id()) ||
+                           static_cast<int>(carry.size()) + 1 < table.num_columns();
+      DEEPRC_ASSIGN_OR_RETURN(auto sorted, RadixSort(*column, keys[0].ascending, carry, gathers));
+      // Columns that come sorted already: the key (integer keys) and the carried ones.
+      arrow::ChunkedArrayVector columns(table.num_columns());
+      if (sorted.keys != nullptr) columns[key] = std::make_shared<arrow::ChunkedArray>(sorted.keys);
+      for (size_t c = 0; c < carried.size(); ++c) {
+        if (sorted.carried[c] != nullptr) {
+          columns[carried[c]] = std::make_shared<arrow::ChunkedArray>(sorted.carried[c]);
+        }
+      }
       std::vector<int> others;
       for (int i = 0; i < table.num_columns(); ++i) {
-        if (i != key) others.push_back(i);
+        if (columns[i] == nullptr) others.push_back(i);
       }
-      DEEPRC_ASSIGN_OR_RETURN(auto rest, table.arrow()->SelectColumns(others));
-      DEEPRC_ASSIGN_OR_RETURN(auto taken, TakeRows(Table(rest), *sorted.indices));
-      arrow::ChunkedArrayVector columns = taken.arrow()->columns();
-      columns.insert(columns.begin() + key, std::make_shared<arrow::ChunkedArray>(sorted.keys));
+      if (!others.empty()) {
+        DEEPRC_ASSIGN_OR_RETURN(auto rest, table.arrow()->SelectColumns(others));
+        DEEPRC_ASSIGN_OR_RETURN(auto taken, TakeRows(Table(rest), *sorted.indices));
+        for (size_t o = 0; o < others.size(); ++o)
+          columns[others[o]] = taken.arrow()->column(static_cast<int>(o));
+      }
       return Table(arrow::Table::Make(table.schema(), std::move(columns), table.num_rows()));
     }
   }
