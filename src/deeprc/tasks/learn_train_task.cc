@@ -9,7 +9,7 @@
 #include "deeprc/learn/data/ett.h"
 #include "deeprc/learn/forecast_job.h"
 #include "deeprc/learn/threads.h"
-#include "deeprc/tasks/table_task_args.h"
+#include "deeprc/tasks/function_args.h"
 
 namespace deeprc::tasks {
 namespace {
@@ -19,11 +19,10 @@ namespace {
 // hyperparameters (a map). Returns rank 0's metrics.json.
 Result<nlohmann::json> LearnTrainTask(raptor::TaskContext& context) {
   DEEPRC_ASSIGN_OR_RETURN(
-      auto args, TableTaskArgs::Read("learn.train", context.args(),
-                                     {"model", "data", "out", "horizon", "input_size", "max_steps", "batch_size",
-                                      "learning_rate", "val_check_steps", "early_stop", "loss", "seed", "targets",
-                                      "scaler", "hyperparameters"},
-                                     /*writes_table=*/false));
+      auto args, FunctionArgs::Read("learn.train", context.args(),
+                                    {"model", "data", "out", "horizon", "input_size", "max_steps",
+                                     "batch_size", "learning_rate", "val_check_steps", "early_stop", "loss",
+                                     "seed", "targets", "scaler", "hyperparameters"}));
   learn::ForecastJobOptions job;
   DEEPRC_ASSIGN_OR_RETURN(job.model, args.String("model"));
   DEEPRC_ASSIGN_OR_RETURN(const std::string data_path, args.String("data"));

@@ -13,9 +13,9 @@ namespace {
 // Returns {"equal": bool}.
 Result<nlohmann::json> TableEqualsTask(raptor::TaskContext& context) {
   DEEPRC_ASSIGN_OR_RETURN(
-      auto args, TableTaskArgs::Read("table.equals", context.args(), {"left", "right", "inputs", "unordered"},
+      auto args, ReadTableTaskArgs("table.equals", context.args(), {"left", "right", "inputs", "unordered"},
                                      /*writes_table=*/false));
-  DEEPRC_ASSIGN_OR_RETURN(auto inputs, args.LeftAndRight());
+  DEEPRC_ASSIGN_OR_RETURN(auto inputs, LeftAndRight(args));
   DEEPRC_ASSIGN_OR_RETURN(bool unordered, args.Bool("unordered", false));
   DEEPRC_ASSIGN_OR_RETURN(auto shares, dist::ReadShares(context.comm(), inputs));
   DEEPRC_ASSIGN_OR_RETURN(bool equal,

@@ -11,10 +11,10 @@ namespace {
 // args: left, right (or inputs: [left, right]), on or left_on + right_on, how (inner, left,
 // right, outer), algorithm (hash, sort), suffixes ([left, right], default ["_x", "_y"]).
 Result<nlohmann::json> TableJoinTask(raptor::TaskContext& context) {
-  DEEPRC_ASSIGN_OR_RETURN(auto args, TableTaskArgs::Read("table.join", context.args(),
+  DEEPRC_ASSIGN_OR_RETURN(auto args, ReadTableTaskArgs("table.join", context.args(),
                                                          {"left", "right", "inputs", "on", "left_on",
                                                           "right_on", "how", "algorithm", "suffixes"}));
-  DEEPRC_ASSIGN_OR_RETURN(auto inputs, args.LeftAndRight());
+  DEEPRC_ASSIGN_OR_RETURN(auto inputs, LeftAndRight(args));
   JoinOptions options;
   DEEPRC_ASSIGN_OR_RETURN(auto on, args.Strings("on"));
   DEEPRC_ASSIGN_OR_RETURN(options.left_keys, args.Strings("left_on"));

@@ -12,7 +12,7 @@ namespace {
 
 // args: input, on (key columns).
 Result<nlohmann::json> TableShuffleTask(raptor::TaskContext& context) {
-  DEEPRC_ASSIGN_OR_RETURN(auto args, TableTaskArgs::Read("table.shuffle", context.args(), {"input", "on"}));
+  DEEPRC_ASSIGN_OR_RETURN(auto args, ReadTableTaskArgs("table.shuffle", context.args(), {"input", "on"}));
   DEEPRC_ASSIGN_OR_RETURN(auto on, args.Strings("on", /*required=*/true));
   return RunOnInput(context, args,
                     [&](net::Communicator& comm, const Table& t) { return dist::Shuffle(comm, t, on); });
@@ -20,7 +20,7 @@ Result<nlohmann::json> TableShuffleTask(raptor::TaskContext& context) {
 
 // args: input.
 Result<nlohmann::json> TableRepartitionTask(raptor::TaskContext& context) {
-  DEEPRC_ASSIGN_OR_RETURN(auto args, TableTaskArgs::Read("table.repartition", context.args(), {"input"}));
+  DEEPRC_ASSIGN_OR_RETURN(auto args, ReadTableTaskArgs("table.repartition", context.args(), {"input"}));
   return RunOnInput(context, args,
                     [](net::Communicator& comm, const Table& t) { return dist::Repartition(comm, t); });
 }

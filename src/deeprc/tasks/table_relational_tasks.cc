@@ -13,7 +13,7 @@ namespace {
 
 // args: input, where (the predicate language of `deeprc table select --where`).
 Result<nlohmann::json> TableSelectTask(raptor::TaskContext& context) {
-  DEEPRC_ASSIGN_OR_RETURN(auto args, TableTaskArgs::Read("table.select", context.args(), {"input", "where"}));
+  DEEPRC_ASSIGN_OR_RETURN(auto args, ReadTableTaskArgs("table.select", context.args(), {"input", "where"}));
   DEEPRC_ASSIGN_OR_RETURN(std::string where, args.String("where"));
   DEEPRC_ASSIGN_OR_RETURN(auto predicate, WithContext(ParseExpression(where), args.Context("where")));
   return RunOnInput(context, args, [&](net::Communicator&, const Table& t) { return Select(t, predicate); });
@@ -22,7 +22,7 @@ Result<nlohmann::json> TableSelectTask(raptor::TaskContext& context) {
 // args: input, columns (kept in the order given).
 Result<nlohmann::json> TableProjectTask(raptor::TaskContext& context) {
   DEEPRC_ASSIGN_OR_RETURN(auto args,
-                          TableTaskArgs::Read("table.project", context.args(), {"input", "columns"}));
+                          ReadTableTaskArgs("table.project", context.args(), {"input", "columns"}));
   DEEPRC_ASSIGN_OR_RETURN(auto columns, args.Strings("columns", /*required=*/true));
   return RunOnInput(context, args, [&](net::Communicator&, const Table& t) { return Project(t, columns); });
 }
@@ -31,7 +31,7 @@ Result<nlohmann::json> TableProjectTask(raptor::TaskContext& context) {
 // --agg`; none: the distinct keys), ddof (of var and std, default 1).
 Result<nlohmann::json> TableGroupByTask(raptor::TaskContext& context) {
   DEEPRC_ASSIGN_OR_RETURN(
-      auto args, TableTaskArgs::Read("table.groupby", context.args(), {"input", "by", "agg", "ddof"}));
+      auto args, ReadTableTaskArgs("table.groupby", context.args(), {"input", "by", "agg", "ddof"}));
   DEEPRC_ASSIGN_OR_RETURN(auto by, args.Strings("by", /*required=*/true));
   DEEPRC_ASSIGN_OR_RETURN(auto specs, args.Strings("agg"));
   DEEPRC_ASSIGN_OR_RETURN(int64_t ddof, args.Int("ddof", 1));

@@ -10,7 +10,7 @@ namespace {
 
 // args: input, on (columns that make rows equal; default all).
 Result<nlohmann::json> TableUniqueTask(raptor::TaskContext& context) {
-  DEEPRC_ASSIGN_OR_RETURN(auto args, TableTaskArgs::Read("table.unique", context.args(), {"input", "on"}));
+  DEEPRC_ASSIGN_OR_RETURN(auto args, ReadTableTaskArgs("table.unique", context.args(), {"input", "on"}));
   DEEPRC_ASSIGN_OR_RETURN(auto on, args.Strings("on"));
   return RunOnInput(context, args, [&](net::Communicator& comm, const Table& t) {
     return dist::DistributedUnique(comm, t, on);
@@ -22,8 +22,8 @@ using SetOperator = Result<Table> (*)(net::Communicator&, const Table&, const Ta
 // args: left, right (or inputs: [left, right]).
 template <const char* kName, SetOperator kOperator>
 Result<nlohmann::json> TableSetTask(raptor::TaskContext& context) {
-  DEEPRC_ASSIGN_OR_RETURN(auto args, TableTaskArgs::Read(kName, context.args(), {"left", "right", "inputs"}));
-  DEEPRC_ASSIGN_OR_RETURN(auto inputs, args.LeftAndRight());
+  DEEPRC_ASSIGN_OR_RETURN(auto args, ReadTableTaskArgs(kName, context.args(), {"left", "right", "inputs"}));
+  DEEPRC_ASSIGN_OR_RETURN(auto inputs, LeftAndRight(args));
   return RunTableTask(context, args, inputs, [](net::Communicator& comm, const std::vector<Table>& t) {
     return kOperator(comm, t[0], t[1]);
   });

@@ -11,7 +11,7 @@ namespace {
 
 // args: input, by (sort keys in priority order; "-col" descending).
 Result<nlohmann::json> TableSortTask(raptor::TaskContext& context) {
-  DEEPRC_ASSIGN_OR_RETURN(auto args, TableTaskArgs::Read("table.sort", context.args(), {"input", "by"}));
+  DEEPRC_ASSIGN_OR_RETURN(auto args, ReadTableTaskArgs("table.sort", context.args(), {"input", "by"}));
   DEEPRC_ASSIGN_OR_RETURN(auto by, args.Strings("by", /*required=*/true));
   DEEPRC_ASSIGN_OR_RETURN(auto keys, WithContext(ParseSortKeys(by), args.Context("by")));
   return RunOnInput(context, args, [&](net::Communicator& comm, const Table& t) {
@@ -21,7 +21,7 @@ Result<nlohmann::json> TableSortTask(raptor::TaskContext& context) {
 
 // args: input, n (rows, default 10; all of them when the table has fewer).
 Result<nlohmann::json> TableHeadTask(raptor::TaskContext& context) {
-  DEEPRC_ASSIGN_OR_RETURN(auto args, TableTaskArgs::Read("table.head", context.args(), {"input", "n"}));
+  DEEPRC_ASSIGN_OR_RETURN(auto args, ReadTableTaskArgs("table.head", context.args(), {"input", "n"}));
   DEEPRC_ASSIGN_OR_RETURN(int64_t n, args.Int("n", 10));
   if (n < 0) return Status::Invalid(args.Context("n"), "must not be negative");
   return RunOnInput(context, args, [&](net::Communicator& comm, const Table& t) {
