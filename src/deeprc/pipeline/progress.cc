@@ -30,7 +30,7 @@ std::vector<std::string> ProgressDisplay::Block(const std::vector<StageProgress>
   int total = 0, finished = 0, running = 0, failed = 0;
   for (const auto& stage : stages) {
     const int over = stage.done + stage.failed;
-    std::string line = fmt::format("  {:<14} {:<7} {:<9} {:>3}/{:<3} [{}] {:>7}", stage.name, stage.kind,
+    std::string line = fmt::format("  {:<14} {:<8} {:<9} {:>3}/{:<3} [{}] {:>7}", stage.name, stage.kind,
                                    stage.state, over, stage.total, Bar(over, stage.total, 20),
                                    stage.seconds > 0 ? Seconds(stage.seconds) : std::string());
     if (stage.running > 0) line += fmt::format("  {} running", stage.running);

@@ -515,7 +515,7 @@ class Runner {
     for (const auto& record : records_) {
       int done = 0;
       for (const auto& task : record.tasks) done += task.state == "DONE";
-      std::printf("  %-14s %-7s %-9s %d/%zu tasks\n", record.name.c_str(), record.kind.c_str(),
+      std::printf("  %-14s %-8s %-9s %d/%zu tasks\n", record.name.c_str(), record.kind.c_str(),
                   record.State().c_str(), done, record.tasks.size());
     }
     std::vector<std::string> model_stages;
