@@ -407,3 +407,7 @@ stages:
     record = stage_record(session, "joined")
     assert record["kind"] == "function" and record["state"] == "DONE", proc.stderr
     assert record["tasks"][0]["result"]["rows"] == 2000
+    # The report's summary has the function tasks' overheads (from the agent's profile).
+    overheads = json.loads((session / "report" / "summary.json").read_text())["overheads"]["function_tasks"]
+    assert overheads["tasks"] == 1
+    assert 0 < overheads["communicator_s"]["p50"] < 60

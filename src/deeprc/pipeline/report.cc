@@ -126,6 +126,13 @@ Result<std::string> WriteRunReport(const RunReportInput& in) {
                  {"utilization", profile->utilization},
                  {"cores", profile->cores},
                  {"tasks", profile->tasks}};
+    if (profile->function_tasks > 0) {  // the paper's overheads of function tasks
+      overheads["function_tasks"] = {{"tasks", profile->function_tasks},
+                                     {"deserialize_s", PercentilesJson(profile->function_deserialize)},
+                                     {"communicator_s", PercentilesJson(profile->function_communicator)},
+                                     {"deliver_s", PercentilesJson(profile->function_deliver)},
+                                     {"pool_queue_s", PercentilesJson(profile->function_queued)}};
+    }
     overhead_text = pilot::FormatReport(*profile);
   } else {
     overhead_text = "no runtime profile: " + profile.status().message() + "\n";
