@@ -166,7 +166,12 @@ TEST_F(LocalPilotTest, GpuFunctionTasksRunOnWorkersThatHaveAGpu) {
   auto on_cpus = Function("test.devices", 2);
   auto too_many = Function("test.devices", 3);
   too_many.gpus_per_rank = 1;
-  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({on_gpus, on_cpus, too_many}));
+  // An NCCL communicator over the two GPU workers: these GPUs are names only, so NCCL (or the
+  // CUDA runtime) says there is no device, on both ranks at once, and only this task fails.
+  auto over_nccl = Function("test.devices", 2);
+  over_nccl.gpus_per_rank = 1;
+  over_nccl.backend = "nccl";
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({on_gpus, on_cpus, too_many, over_nccl}));
   PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 120));
   ASSERT_EQ(tasks[0].state(), TaskState::kDone) << tasks[0].reason();
   ASSERT_EQ(tasks[1].state(), TaskState::kDone) << tasks[1].reason();
@@ -184,6 +189,8 @@ TEST_F(LocalPilotTest, GpuFunctionTasksRunOnWorkersThatHaveAGpu) {
   EXPECT_EQ(tasks[2].state(), TaskState::kFailed);
   EXPECT_NE(tasks[2].reason().find("the function pool has 2 workers with a GPU"), std::string::npos)
       << tasks[2].reason();
+  EXPECT_EQ(tasks[3].state(), TaskState::kFailed);
+  EXPECT_NE(tasks[3].reason().find("NCCL"), std::string::npos) << tasks[3].reason();
 }
 
 TEST_F(LocalPilotTest, FunctionAndExecutableTasksShareThePilot) {

@@ -78,8 +78,11 @@ Status TaskDescription::Validate() const {
       return Status::Invalid(where(), "a function pool's worker has one GPU: gpus_per_rank is 0 or 1, not ",
                              gpus_per_rank);
     }
-    if (backend != "mpi" && backend != "gloo" && backend != "ucx") {
-      return Status::Invalid(where(), "unknown backend '", backend, "' (one of: mpi, gloo, ucx)");
+    if (backend != "mpi" && backend != "gloo" && backend != "ucx" && backend != "nccl") {
+      return Status::Invalid(where(), "unknown backend '", backend, "' (one of: mpi, gloo, ucx, nccl)");
+    }
+    if (backend == "nccl" && gpus_per_rank != 1) {
+      return Status::Invalid(where(), "an NCCL communicator needs a GPU per rank: gpus_per_rank 1");
     }
     if (!args.is_object()) return Status::Invalid(where(), "'args' must be a map");
   } else if (executable.empty()) {

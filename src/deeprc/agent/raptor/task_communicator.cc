@@ -2,6 +2,7 @@
 
 #include "deeprc/net/gloo/gloo_communicator.h"
 #include "deeprc/net/mpi/mpi_communicator.h"
+#include "deeprc/net/nccl/nccl_communicator.h"
 #include "deeprc/net/ucx/ucx_communicator.h"
 
 namespace deeprc::raptor {
@@ -18,8 +19,8 @@ Status CheckMpi(int code, const char* what) {
 
 Result<std::unique_ptr<TaskCommunicator>> TaskCommunicator::Create(const std::vector<int>& world_ranks,
                                                                    int tag, const std::string& backend) {
-  if (backend != "mpi" && backend != "gloo" && backend != "ucx") {
-    return Status::Invalid("task communicator: unknown backend '", backend, "' (mpi, gloo, ucx)");
+  if (backend != "mpi" && backend != "gloo" && backend != "ucx" && backend != "nccl") {
+    return Status::Invalid("task communicator: unknown backend '", backend, "' (mpi, gloo, ucx, nccl)");
   }
   std::unique_ptr<TaskCommunicator> self(new TaskCommunicator());
   MPI_Group world_group, task_group;
@@ -34,6 +35,9 @@ Result<std::unique_ptr<TaskCommunicator>> TaskCommunicator::Create(const std::ve
     self->comm_ = std::move(mpi);
   } else if (backend == "gloo") {
     DEEPRC_ASSIGN_OR_RETURN(self->comm_, net::GlooCommunicator::Over(*mpi));
+  } else if (backend == "nccl") {
+    // The worker sees its own GPU only (CUDA_VISIBLE_DEVICES), as device 0.
+    DEEPRC_ASSIGN_OR_RETURN(self->comm_, net::NcclOver(*mpi, 0));
   } else {
     DEEPRC_ASSIGN_OR_RETURN(self->comm_, net::UcxCommunicator::Over(*mpi));
   }
