@@ -1,4 +1,5 @@
 #include "deeprc/agent/agent.h"
+#include "deeprc/agent/agent_impl.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -30,45 +31,14 @@
 namespace deeprc::agent {
 
 using pilot::Now;
-using pilot::TaskState;
 
 namespace {
 
 constexpr double kKillGrace = 2;             // seconds between SIGTERM and SIGKILL
 constexpr double kClientSilenceLimit = 120;  // Slurm pilots end when no client was heard for this long
 constexpr double kHousekeepingInterval = 1;  // the longest the loop sleeps: parent and runtime checks
-constexpr double kPoolStartLimit = 120;      // seconds for a function pool's master to say hello
-constexpr double kPoolStopGrace = 5;         // seconds for a pool told to stop before it is killed
-constexpr double kPoolIdleGrace = 2;         // an idle pool keeps its cores this long before executables get them
 
-enum class StopReason { kNone, kTimeout, kCancel, kShutdown };
-
-struct AgentTask {
-  pilot::TaskDescription description;
-  std::string sandbox;
-  TaskState state = TaskState::kNew;
-  std::optional<Placement> placement;
-  ResourceRequest request;
-  pid_t pid = -1;
-  int attempt = 0;
-  uint64_t sequence = 0;  // arrival order, for FIFO among equal priorities
-  StopReason stop = StopReason::kNone;
-  double deadline = 0;  // when the next timeout or kill escalation is due; 0: none
-  bool killed = false;  // SIGKILL sent
-  bool sandbox_created = false;
-  nlohmann::json result;  // a function task's value, reported with DONE
-
-  bool is_function() const { return description.mode == pilot::TaskMode::kFunction; }
-};
-
-// Waiting tasks in scheduling order: higher priority first, then arrival.
-struct QueueOrder {
-  bool operator()(const AgentTask* a, const AgentTask* b) const {
-    if (a->description.priority != b->description.priority)
-      return a->description.priority > b->description.priority;
-    return a->sequence < b->sequence;
-  }
-};
+}  // namespace
 
 std::string DescribePlacement(const Placement& placement, const AgentResources& resources) {
   std::string text;
@@ -83,85 +53,6 @@ std::string DescribePlacement(const Placement& placement, const AgentResources& 
   }
   return text;
 }
-
-}  // namespace
-
-class Agent::Impl {
- public:
-  Status Init(const pilot::AgentConfig& config, int notify_fd);
-  Status Run();
-  ~Impl() {
-    if (signal_fd_ >= 0) ::close(signal_fd_);
-  }
-
- private:
-  // Messages.
-  void OnMessage(const std::string& client, std::string_view bytes);
-  void HandleMessage(const std::string& client, std::string_view bytes);
-  void OnSubmit(const nlohmann::json& tasks);
-  void OnCancel(const nlohmann::json& uids);
-  // Task life cycle.
-  void Advance(AgentTask& task, TaskState state, std::optional<int> exit_code = {},
-               const std::string& reason = {});
-  void Finish(AgentTask& task, TaskState state, std::optional<int> exit_code, const std::string& reason);
-  void Schedule();
-  void Launch(AgentTask& task);
-  Status CreateSandbox(AgentTask& task);
-  void ReapChildren();
-  void OnExit(AgentTask& task, int status);
-  void Signal(AgentTask& task, int signal);
-  void CheckDeadlines();
-  void Shutdown(TaskState task_state, const std::string& reason);
-  // Function tasks and the pool they run on.
-  void SchedulePool();
-  std::optional<Placement> AllocatePool();
-  void FeedPool();
-  void StopPool();
-  void SendToPool(const nlohmann::json& message);
-  void OnPoolHello(const std::string& master, const nlohmann::json& message);
-  void OnPoolResults(const nlohmann::json& message);
-  void OnPoolExit(int status);
-  bool IsPool(const std::string& sender) const { return pool_ && pool_->master() == sender; }
-  void Flush();
-  void ReadSignals();
-  double PollTimeout() const;
-
-  pilot::AgentConfig config_;
-  AgentResources resources_;
-  std::unique_ptr<Scheduler> scheduler_;
-  std::unique_ptr<pilot::Profiler> profiler_;
-  BaseEnvironment base_environment_;
-
-  zmq::context_t context_{1};
-  std::unique_ptr<ZapAuthenticator> zap_;
-  std::unique_ptr<zmq::socket_t> socket_;
-  int signal_fd_ = -1;
-
-  std::unordered_map<std::string, std::unique_ptr<AgentTask>> tasks_;
-  std::set<AgentTask*, QueueOrder> waiting_;  // executable tasks not yet placed
-  std::unordered_map<pid_t, AgentTask*> running_;
-  std::set<std::pair<double, AgentTask*>> deadlines_;
-  uint64_t next_sequence_ = 0;
-
-  // Function tasks run on one pool of persistent workers, started by the first of them. It holds
-  // its cores while it runs; once idle for a moment it stops when executable tasks wait.
-  std::string endpoint_;
-  int pool_size_ = 0;  // workers a pool starts with
-  int pool_gpus_ = 0;  // of them, workers with a GPU (one each)
-  int pools_started_ = 0;
-  std::unique_ptr<FunctionPool> pool_;
-  double pool_deadline_ = 0;     // when a starting or stopping pool is killed; 0: none
-  double pool_idle_since_ = 0;   // when the ready pool last had nothing to do; 0: busy
-  std::set<AgentTask*, QueueOrder> function_waiting_;  // not yet fed to the pool
-  std::unordered_map<std::string, AgentTask*> in_pool_;  // fed, no result yet
-
-  std::set<std::string> clients_;  // routing ids that said hello
-  nlohmann::json updates_ = nlohmann::json::array();
-  double started_ = 0, last_heard_ = 0;
-  bool stopping_ = false;
-  pilot::PilotState final_state_ = pilot::PilotState::kDone;
-  std::string final_reason_;
-};
 
 Status Agent::Impl::Init(const pilot::AgentConfig& config, int notify_fd) {
   config_ = config;
@@ -602,8 +493,8 @@ void Agent::Impl::CheckDeadlines() {
   }
   if (pool_deadline_ > 0 && pool_deadline_ <= now) {
     pool_deadline_ = 0;
-    spdlog::warn("agent: function pool {} (pid {}) did not {} in time; killing it", pool_->uid(), pool_->pid(),
-                 pool_->state() == FunctionPool::State::kStarting ? "start" : "stop");
+    spdlog::warn("agent: function pool {} (pid {}) did not {} in time; killing it", pool_->uid(),
+                 pool_->pid(), pool_->state() == FunctionPool::State::kStarting ? "start" : "stop");
     ::kill(-pool_->pid(), SIGKILL);
   }
 }
@@ -637,26 +528,7 @@ void Agent::Impl::Shutdown(TaskState task_state, const std::string& reason) {
   spdlog::info("agent {}: shutting down: {}", config_.pilot_uid, reason);
   for (AgentTask* task : waiting_) Finish(*task, task_state, {}, reason);
   waiting_.clear();
-  for (AgentTask* task : function_waiting_) Finish(*task, task_state, {}, reason);
-  function_waiting_.clear();
-  for (auto& [uid, task] : in_pool_) Finish(*task, task_state, {}, reason);
-  in_pool_.clear();
-  if (pool_) {
-    // A pool told to stop ends its MPI job cleanly within moments; one that does not is killed,
-    // and one still starting cannot be told (its master has not connected): it is killed at once.
-    const bool can_be_told = pool_->state() != FunctionPool::State::kStarting;
-    StopPool();
-    int status;
-    for (const double limit = Now() + (can_be_told ? kPoolStopGrace : 0); Now() < limit;) {
-      if (::waitpid(pool_->pid(), &status, WNOHANG) == pool_->pid()) break;
-      ::usleep(10000);
-    }
-    ::kill(-pool_->pid(), SIGKILL);
-    ::waitpid(pool_->pid(), &status, 0);
-    profiler_->Record(Now(), "pool_stop", pool_->uid());
-    scheduler_->Release(pool_->placement());
-    pool_.reset();
-  }
+  ShutdownFunctionTasks(task_state, reason);
   for (auto& [pid, task] : running_) {
     task->stop = StopReason::kShutdown;
     ::kill(-pid, SIGKILL);
@@ -672,198 +544,6 @@ void Agent::Impl::Shutdown(TaskState task_state, const std::string& reason) {
     OnExit(task, status);
   }
 }
-
-void Agent::Impl::SchedulePool() {
-  const double now = Now();
-  if (!pool_) {
-    if (function_waiting_.empty()) return;
-    // All of the pool's cores (and GPUs, one per worker for the first ones) at once, on one node
-    // unless srun can reach the others.
-    auto placement = AllocatePool();
-    if (!placement) return;  // executables still hold cores; Schedule() lets them drain
-    const std::string described = DescribePlacement(*placement, resources_);
-    auto pool = FunctionPool::Start(++pools_started_, *placement, resources_, config_, endpoint_,
-                                    base_environment_);
-    if (!pool.ok()) {
-      scheduler_->Release(*placement);
-      for (AgentTask* task : function_waiting_) {
-        Finish(*task, TaskState::kFailed, {}, "the function pool could not start: " + pool.status().message());
-      }
-      function_waiting_.clear();
-      return;
-    }
-    pool_ = std::move(*pool);
-    pool_deadline_ = now + kPoolStartLimit;
-    pool_idle_since_ = 0;
-    profiler_->Record(now, "pool_start", pool_->uid(), "", described + " pid " + std::to_string(pool_->pid()));
-    spdlog::info("agent: started function pool {} with {} workers (pid {})", pool_->uid(), pool_size_,
-                 pool_->pid());
-    return;
-  }
-  if (pool_->state() != FunctionPool::State::kReady) return;
-  FeedPool();
-  if (!in_pool_.empty()) {
-    pool_idle_since_ = 0;
-  } else if (pool_idle_since_ == 0) {
-    pool_idle_since_ = now;
-  } else if (!waiting_.empty() && now - pool_idle_since_ >= kPoolIdleGrace) {
-    StopPool();  // its cores go to the executables when it has exited
-  }
-}
-
-std::optional<Placement> Agent::Impl::AllocatePool() {
-  ResourceRequest with_gpu, without_gpu;
-  with_gpu.ranks = pool_gpus_;
-  with_gpu.gpus_per_rank = 1;
-  without_gpu.ranks = pool_size_ - pool_gpus_;
-  with_gpu.single_node = without_gpu.single_node = !resources_.slurm;
-  Placement placement;
-  for (const ResourceRequest* request : {&with_gpu, &without_gpu}) {
-    if (request->ranks == 0) continue;
-    auto part = scheduler_->Allocate(*request);
-    if (!part) {
-      if (!placement.empty()) scheduler_->Release(placement);
-      return std::nullopt;
-    }
-    placement.insert(placement.end(), part->begin(), part->end());
-  }
-  return placement;
-}
-
-void Agent::Impl::FeedPool() {
-  if (function_waiting_.empty()) return;
-  auto tasks = nlohmann::json::array();
-  const double now = Now();
-  for (AgentTask* task : function_waiting_) {
-    Status sandbox = CreateSandbox(*task);
-    if (!sandbox.ok()) {
-      Finish(*task, TaskState::kFailed, {}, sandbox.message());
-      continue;
-    }
-    ++task->attempt;
-    tasks.push_back(raptor::ToJson(ToFunctionTask(task->description, task->sandbox)));
-    in_pool_[task->description.uid] = task;
-    profiler_->Record(now, "exec_start", task->description.uid, "", pool_->uid());
-    Advance(*task, TaskState::kAgentExecuting);
-    if (task->description.timeout > 0) {
-      task->deadline = now + task->description.timeout;
-      deadlines_.emplace(task->deadline, task);
-    }
-  }
-  function_waiting_.clear();
-  if (!tasks.empty()) SendToPool({{"type", pilot::protocol::kPoolTasks}, {"tasks", std::move(tasks)}});
-}
-
-void Agent::Impl::StopPool() {
-  if (!pool_ || pool_->state() == FunctionPool::State::kStopping) return;
-  if (pool_->state() == FunctionPool::State::kReady) SendToPool({{"type", pilot::protocol::kPoolStop}});
-  pool_->MarkStopping();
-  pool_deadline_ = Now() + kPoolStopGrace;  // then killed (CheckDeadlines)
-  profiler_->Record(Now(), "pool_stopping", pool_->uid());
-}
-
-void Agent::Impl::SendToPool(const nlohmann::json& message) {
-  if (!pool_ || pool_->master().empty()) return;
-  const std::string bytes = message.dump();
-  socket_->send(zmq::buffer(pool_->master()), zmq::send_flags::sndmore);
-  socket_->send(zmq::buffer(bytes), zmq::send_flags::none);
-}
-
-void Agent::Impl::OnPoolHello(const std::string& master, const nlohmann::json& message) {
-  // Only the pool this agent started and waits for may take function tasks.
-  if (!pool_ || pool_->state() != FunctionPool::State::kStarting || message.value("pid", -1) < 0) {
-    spdlog::warn("agent: unexpected hello from a function pool; ignored");
-    return;
-  }
-  pool_->OnHello(master, message.value("workers", 0));
-  pool_deadline_ = 0;
-  profiler_->Record(Now(), "pool_ready", pool_->uid(), "", std::to_string(pool_->workers()) + " workers");
-}
-
-void Agent::Impl::OnPoolResults(const nlohmann::json& message) {
-  if (message.contains("workers")) pool_->SetWorkers(message["workers"].get<int>());
-  if (message.contains("lost")) {
-    const Placement freed = pool_->RemoveWorkers(message["lost"].get<std::vector<int>>());
-    if (!freed.empty()) {
-      scheduler_->Release(freed);
-      profiler_->Record(Now(), "pool_workers_lost", pool_->uid(), "", DescribePlacement(freed, resources_));
-    }
-  }
-  const double now = Now();
-  for (const auto& json : message.at("results")) {
-    auto result = raptor::FunctionResultFromJson(json);
-    if (!result.ok()) {
-      spdlog::warn("agent: {}", result.status().message());
-      continue;
-    }
-    auto found = in_pool_.find(result->id);
-    if (found == in_pool_.end()) continue;  // canceled or timed out here meanwhile
-    AgentTask& task = *found->second;
-    in_pool_.erase(found);
-    if (task.deadline > 0) deadlines_.erase({task.deadline, &task});
-    task.deadline = 0;
-    // The paper's overheads of a function task, each its slowest rank's, for the session profile.
-    const nlohmann::json overheads = {{"queued_ms", result->queued_ms},
-                                      {"deserialize_ms", result->deserialize_ms},
-                                      {"communicator_ms", result->communicator_ms},
-                                      {"deliver_ms", result->deliver_ms},
-                                      {"run_ms", result->run_ms},
-                                      {"workers", result->workers}};
-    profiler_->Record(now, "function_overheads", task.description.uid, "", overheads.dump());
-    profiler_->Record(now, "exec_stop", task.description.uid, "", result->ok ? "ok" : "error");
-    if (result->ok) {
-      task.result = std::move(result->value);
-      Advance(task, TaskState::kAgentStagingOutput);
-      for (const auto& directive : task.description.output_staging) {
-        auto staged = Stage(directive, task.sandbox, "/");
-        if (!staged.ok()) {
-          Finish(task, TaskState::kFailed, {}, staged.message());
-          break;
-        }
-      }
-      if (task.state != TaskState::kFailed) Finish(task, TaskState::kDone, {}, {});
-    } else if (task.attempt <= task.description.retries) {
-      Advance(task, TaskState::kAgentScheduling, {},
-              "attempt " + std::to_string(task.attempt) + " failed: " + result->error);
-      function_waiting_.insert(&task);
-    } else {
-      Advance(task, TaskState::kAgentStagingOutput);
-      Finish(task, TaskState::kFailed, {}, result->error);
-    }
-  }
-}
-
-void Agent::Impl::OnPoolExit(int status) {
-  int exit_code = 0;
-  const std::string outcome = DescribeWaitStatus(status, &exit_code);
-  const bool asked = pool_->state() == FunctionPool::State::kStopping;
-  const bool never_ready = pool_->state() == FunctionPool::State::kStarting;
-  std::string reason = "the function pool " + pool_->uid() + " (pid " + std::to_string(pool_->pid()) + ") " +
-                       (never_ready ? "could not start" : "ended") + " (" + outcome + ")";
-  if (const std::string tail = pool_->ErrorTail(); !tail.empty()) reason += ": " + tail;
-  profiler_->Record(Now(), "pool_stop", pool_->uid(), "", outcome);
-  if (!asked) spdlog::warn("agent: {}", reason);
-  scheduler_->Release(pool_->placement());
-  pool_.reset();
-  pool_deadline_ = 0;
-  for (auto& [uid, task] : in_pool_) {
-    if (task->deadline > 0) deadlines_.erase({task->deadline, task});
-    task->deadline = 0;
-    if (task->attempt <= task->description.retries) {
-      Advance(*task, TaskState::kAgentScheduling, {}, "attempt " + std::to_string(task->attempt) + " failed: " + reason);
-      function_waiting_.insert(task);
-    } else {
-      Finish(*task, TaskState::kFailed, {}, reason);
-    }
-  }
-  in_pool_.clear();
-  // A pool that never came up would not come up on a second try either: say why, once.
-  if (never_ready) {
-    for (AgentTask* task : function_waiting_) Finish(*task, TaskState::kFailed, {}, reason);
-    function_waiting_.clear();
-  }
-}
-
 void Agent::Impl::Flush() {
   if (updates_.empty() || clients_.empty()) return;
   auto message = pilot::protocol::Message(pilot::protocol::kStates);

@@ -1,0 +1,241 @@
+// The agent's function tasks: the pool of persistent workers they run on (agent/function_pool),
+// started by the first of them, fed over the agent's socket, and its results, ends and cores.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "deeprc/agent/agent_impl.h"
+#include "deeprc/agent/raptor/messages.h"
+#include "deeprc/agent/staging.h"
+#include "deeprc/core/logging.h"
+
+namespace deeprc::agent {
+
+using pilot::Now;
+
+namespace {
+
+constexpr double kPoolStartLimit = 120;  // seconds for a function pool's master to say hello
+constexpr double kPoolStopGrace = 5;     // seconds for a pool told to stop before it is killed
+constexpr double kPoolIdleGrace = 2;     // an idle pool keeps its cores this long before executables get them
+
+}  // namespace
+
+void Agent::Impl::SchedulePool() {
+  const double now = Now();
+  if (!pool_) {
+    if (function_waiting_.empty()) return;
+    // All of the pool's cores (and GPUs, one per worker for the first ones) at once, on one node
+    // unless srun can reach the others.
+    auto placement = AllocatePool();
+    if (!placement) return;  // executables still hold cores; Schedule() lets them drain
+    const std::string described = DescribePlacement(*placement, resources_);
+    auto pool =
+        FunctionPool::Start(++pools_started_, *placement, resources_, config_, endpoint_, base_environment_);
+    if (!pool.ok()) {
+      scheduler_->Release(*placement);
+      for (AgentTask* task : function_waiting_) {
+        Finish(*task, TaskState::kFailed, {},
+               "the function pool could not start: " + pool.status().message());
+      }
+      function_waiting_.clear();
+      return;
+    }
+    pool_ = std::move(*pool);
+    pool_deadline_ = now + kPoolStartLimit;
+    pool_idle_since_ = 0;
+    profiler_->Record(now, "pool_start", pool_->uid(), "",
+                      described + " pid " + std::to_string(pool_->pid()));
+    spdlog::info("agent: started function pool {} with {} workers (pid {})", pool_->uid(), pool_size_,
+                 pool_->pid());
+    return;
+  }
+  if (pool_->state() != FunctionPool::State::kReady) return;
+  FeedPool();
+  if (!in_pool_.empty()) {
+    pool_idle_since_ = 0;
+  } else if (pool_idle_since_ == 0) {
+    pool_idle_since_ = now;
+  } else if (!waiting_.empty() && now - pool_idle_since_ >= kPoolIdleGrace) {
+    StopPool();  // its cores go to the executables when it has exited
+  }
+}
+
+std::optional<Placement> Agent::Impl::AllocatePool() {
+  ResourceRequest with_gpu, without_gpu;
+  with_gpu.ranks = pool_gpus_;
+  with_gpu.gpus_per_rank = 1;
+  without_gpu.ranks = pool_size_ - pool_gpus_;
+  with_gpu.single_node = without_gpu.single_node = !resources_.slurm;
+  Placement placement;
+  for (const ResourceRequest* request : {&with_gpu, &without_gpu}) {
+    if (request->ranks == 0) continue;
+    auto part = scheduler_->Allocate(*request);
+    if (!part) {
+      if (!placement.empty()) scheduler_->Release(placement);
+      return std::nullopt;
+    }
+    placement.insert(placement.end(), part->begin(), part->end());
+  }
+  return placement;
+}
+
+void Agent::Impl::FeedPool() {
+  if (function_waiting_.empty()) return;
+  auto tasks = nlohmann::json::array();
+  const double now = Now();
+  for (AgentTask* task : function_waiting_) {
+    Status sandbox = CreateSandbox(*task);
+    if (!sandbox.ok()) {
+      Finish(*task, TaskState::kFailed, {}, sandbox.message());
+      continue;
+    }
+    ++task->attempt;
+    tasks.push_back(raptor::ToJson(ToFunctionTask(task->description, task->sandbox)));
+    in_pool_[task->description.uid] = task;
+    profiler_->Record(now, "exec_start", task->description.uid, "", pool_->uid());
+    Advance(*task, TaskState::kAgentExecuting);
+    if (task->description.timeout > 0) {
+      task->deadline = now + task->description.timeout;
+      deadlines_.emplace(task->deadline, task);
+    }
+  }
+  function_waiting_.clear();
+  if (!tasks.empty()) SendToPool({{"type", pilot::protocol::kPoolTasks}, {"tasks", std::move(tasks)}});
+}
+
+void Agent::Impl::StopPool() {
+  if (!pool_ || pool_->state() == FunctionPool::State::kStopping) return;
+  if (pool_->state() == FunctionPool::State::kReady) SendToPool({{"type", pilot::protocol::kPoolStop}});
+  pool_->MarkStopping();
+  pool_deadline_ = Now() + kPoolStopGrace;  // then killed (CheckDeadlines)
+  profiler_->Record(Now(), "pool_stopping", pool_->uid());
+}
+
+void Agent::Impl::SendToPool(const nlohmann::json& message) {
+  if (!pool_ || pool_->master().empty()) return;
+  const std::string bytes = message.dump();
+  socket_->send(zmq::buffer(pool_->master()), zmq::send_flags::sndmore);
+  socket_->send(zmq::buffer(bytes), zmq::send_flags::none);
+}
+
+void Agent::Impl::OnPoolHello(const std::string& master, const nlohmann::json& message) {
+  // Only the pool this agent started and waits for may take function tasks.
+  if (!pool_ || pool_->state() != FunctionPool::State::kStarting || message.value("pid", -1) < 0) {
+    spdlog::warn("agent: unexpected hello from a function pool; ignored");
+    return;
+  }
+  pool_->OnHello(master, message.value("workers", 0));
+  pool_deadline_ = 0;
+  profiler_->Record(Now(), "pool_ready", pool_->uid(), "", std::to_string(pool_->workers()) + " workers");
+}
+
+void Agent::Impl::OnPoolResults(const nlohmann::json& message) {
+  if (message.contains("workers")) pool_->SetWorkers(message["workers"].get<int>());
+  if (message.contains("lost")) {
+    const Placement freed = pool_->RemoveWorkers(message["lost"].get<std::vector<int>>());
+    if (!freed.empty()) {
+      scheduler_->Release(freed);
+      profiler_->Record(Now(), "pool_workers_lost", pool_->uid(), "", DescribePlacement(freed, resources_));
+    }
+  }
+  const double now = Now();
+  for (const auto& json : message.at("results")) {
+    auto result = raptor::FunctionResultFromJson(json);
+    if (!result.ok()) {
+      spdlog::warn("agent: {}", result.status().message());
+      continue;
+    }
+    auto found = in_pool_.find(result->id);
+    if (found == in_pool_.end()) continue;  // canceled or timed out here meanwhile
+    AgentTask& task = *found->second;
+    in_pool_.erase(found);
+    if (task.deadline > 0) deadlines_.erase({task.deadline, &task});
+    task.deadline = 0;
+    // The paper's overheads of a function task, each its slowest rank's, for the session profile.
+    const nlohmann::json overheads = {{"queued_ms", result->queued_ms},
+                                      {"deserialize_ms", result->deserialize_ms},
+                                      {"communicator_ms", result->communicator_ms},
+                                      {"deliver_ms", result->deliver_ms},
+                                      {"run_ms", result->run_ms},
+                                      {"workers", result->workers}};
+    profiler_->Record(now, "function_overheads", task.description.uid, "", overheads.dump());
+    profiler_->Record(now, "exec_stop", task.description.uid, "", result->ok ? "ok" : "error");
+    if (result->ok) {
+      task.result = std::move(result->value);
+      Advance(task, TaskState::kAgentStagingOutput);
+      for (const auto& directive : task.description.output_staging) {
+        auto staged = Stage(directive, task.sandbox, "/");
+        if (!staged.ok()) {
+          Finish(task, TaskState::kFailed, {}, staged.message());
+          break;
+        }
+      }
+      if (task.state != TaskState::kFailed) Finish(task, TaskState::kDone, {}, {});
+    } else if (task.attempt <= task.description.retries) {
+      Advance(task, TaskState::kAgentScheduling, {},
+              "attempt " + std::to_string(task.attempt) + " failed: " + result->error);
+      function_waiting_.insert(&task);
+    } else {
+      Advance(task, TaskState::kAgentStagingOutput);
+      Finish(task, TaskState::kFailed, {}, result->error);
+    }
+  }
+}
+
+void Agent::Impl::OnPoolExit(int status) {
+  int exit_code = 0;
+  const std::string outcome = DescribeWaitStatus(status, &exit_code);
+  const bool asked = pool_->state() == FunctionPool::State::kStopping;
+  const bool never_ready = pool_->state() == FunctionPool::State::kStarting;
+  std::string reason = "the function pool " + pool_->uid() + " (pid " + std::to_string(pool_->pid()) + ") " +
+                       (never_ready ? "could not start" : "ended") + " (" + outcome + ")";
+  if (const std::string tail = pool_->ErrorTail(); !tail.empty()) reason += ": " + tail;
+  profiler_->Record(Now(), "pool_stop", pool_->uid(), "", outcome);
+  if (!asked) spdlog::warn("agent: {}", reason);
+  scheduler_->Release(pool_->placement());
+  pool_.reset();
+  pool_deadline_ = 0;
+  for (auto& [uid, task] : in_pool_) {
+    if (task->deadline > 0) deadlines_.erase({task->deadline, task});
+    task->deadline = 0;
+    if (task->attempt <= task->description.retries) {
+      Advance(*task, TaskState::kAgentScheduling, {},
+              "attempt " + std::to_string(task->attempt) + " failed: " + reason);
+      function_waiting_.insert(task);
+    } else {
+      Finish(*task, TaskState::kFailed, {}, reason);
+    }
+  }
+  in_pool_.clear();
+  // A pool that never came up would not come up on a second try either: say why, once.
+  if (never_ready) {
+    for (AgentTask* task : function_waiting_) Finish(*task, TaskState::kFailed, {}, reason);
+    function_waiting_.clear();
+  }
+}
+
+void Agent::Impl::ShutdownFunctionTasks(TaskState task_state, const std::string& reason) {
+  for (AgentTask* task : function_waiting_) Finish(*task, task_state, {}, reason);
+  function_waiting_.clear();
+  for (auto& [uid, task] : in_pool_) Finish(*task, task_state, {}, reason);
+  in_pool_.clear();
+  if (pool_) {
+    // A pool told to stop ends its MPI job cleanly within moments; one that does not is killed,
+    // and one still starting cannot be told (its master has not connected): it is killed at once.
+    const bool can_be_told = pool_->state() != FunctionPool::State::kStarting;
+    StopPool();
+    int status;
+    for (const double limit = Now() + (can_be_told ? kPoolStopGrace : 0); Now() < limit;) {
+      if (::waitpid(pool_->pid(), &status, WNOHANG) == pool_->pid()) break;
+      ::usleep(10000);
+    }
+    ::kill(-pool_->pid(), SIGKILL);
+    ::waitpid(pool_->pid(), &status, 0);
+    profiler_->Record(Now(), "pool_stop", pool_->uid());
+    scheduler_->Release(pool_->placement());
+    pool_.reset();
+  }
+}
+
+}  // namespace deeprc::agent
