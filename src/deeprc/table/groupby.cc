@@ -399,9 +399,6 @@ Result<std::optional<Table>> IntegerKeyGroupBy(const Table& table, const std::ve
       return std::nullopt;
     }
   }
-  DEEPRC_ASSIGN_OR_RETURN(auto grouping, GroupIntegerKeys(key_columns, table.num_rows()));
-  if (!grouping) return std::nullopt;
-
   // The aggregations of one column are computed together: one pass for all accumulators, one
   // bucketing for all quantiles.
   std::map<int, std::vector<size_t>> accumulated_by_column, exact_by_column;
@@ -409,13 +406,37 @@ Result<std::optional<Table>> IntegerKeyGroupBy(const Table& table, const std::ve
     auto& by_column = IsExact(aggregations[i].kind) ? exact_by_column : accumulated_by_column;
     by_column[value_indices[i]].push_back(i);
   }
-  std::vector<std::shared_ptr<arrow::Array>> aggregate_columns(aggregations.size());
+  std::vector<std::vector<Aggregation>> accumulated(accumulated_by_column.size());
+  bool keep_group_ids = !exact_by_column.empty();
+  size_t a = 0;
   for (const auto& [column, members] : accumulated_by_column) {
-    std::vector<Aggregation> of_column;
-    for (size_t i : members) of_column.push_back(aggregations[i]);
-    DEEPRC_ASSIGN_OR_RETURN(
-        auto arrays, GroupedAggregates(*table.arrow()->column(column), grouping->group_ids, grouping->num_ids,
-                                       grouping->order, of_column));
+    for (size_t i : members) accumulated[a].push_back(aggregations[i]);
+    keep_group_ids = keep_group_ids || NeedsAllGroupIds(accumulated[a]);
+    ++a;
+  }
+  // The accumulators take each block of group ids as the grouping computes it.
+  std::vector<std::unique_ptr<GroupedAccumulator>> accumulators;
+  GroupIdSink sink;
+  sink.start = [&](uint32_t num_ids) -> Status {
+    size_t c = 0;
+    for (const auto& entry : accumulated_by_column) {
+      DEEPRC_ASSIGN_OR_RETURN(auto accumulator, MakeGroupedAccumulator(table.arrow()->column(entry.first),
+                                                                       num_ids, accumulated[c++]));
+      accumulators.push_back(std::move(accumulator));
+    }
+    return Status::OK();
+  };
+  sink.consume = [&](int64_t begin, int64_t end, const uint32_t* ids) {
+    for (auto& accumulator : accumulators) accumulator->Add(begin, end, ids);
+  };
+  DEEPRC_ASSIGN_OR_RETURN(auto grouping,
+                          GroupIntegerKeys(key_columns, table.num_rows(), sink, keep_group_ids));
+  if (!grouping) return std::nullopt;
+
+  std::vector<std::shared_ptr<arrow::Array>> aggregate_columns(aggregations.size());
+  a = 0;
+  for (const auto& [column, members] : accumulated_by_column) {
+    DEEPRC_ASSIGN_OR_RETURN(auto arrays, accumulators[a++]->Finish(grouping->group_ids, grouping->order));
     for (size_t m = 0; m < members.size(); ++m) aggregate_columns[members[m]] = arrays[m];
   }
   if (!exact_by_column.empty()) {

@@ -60,27 +60,25 @@ struct ShiftedSquares {
   double squares = 0;
 };
 
-// Calls update(group id, value) for every valid value of `values`.
+// Calls update(group id, value) for every valid value among rows [begin, end) of `values`, whose
+// group ids are ids[0, end - begin).
 template <typename T, typename Update>
-void ForEachValid(const arrow::ChunkedArray& values, const uint32_t* group_ids, Update&& update) {
-  int64_t row = 0;
-  for (const auto& chunk : values.chunks()) {
-    const T* data = chunk->data()->GetValues<T>(1);
-    const uint32_t* ids = group_ids + row;
-    VisitValidRuns(*chunk->data(), [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) update(ids[i], data[i]);
+void ForEachValid(const arrow::ChunkedArray& values, int64_t begin, int64_t end, const uint32_t* ids,
+                  Update&& update) {
+  auto visit = [&](const arrow::ArrayData& chunk, int64_t from, int64_t to, int64_t first_row) {
+    const T* data = chunk.GetValues<T>(1);
+    const uint32_t* chunk_ids = ids + (first_row + from - begin);  // chunk_ids[0] is position from's
+    VisitValidRuns(chunk, from, to, [&](int64_t run_begin, int64_t run_end) {
+      for (int64_t i = run_begin; i < run_end; ++i) update(chunk_ids[i - from], data[i]);
     });
-    row += chunk->length();
-  }
+  };
+  VisitChunkRanges(values, begin, end, visit);
 }
 
 template <typename T, typename State>
-std::vector<State> Accumulate(const arrow::ChunkedArray& values, const uint32_t* group_ids,
-                              uint32_t num_ids) {
-  std::vector<State> states;
-  ReserveOnHugePages(&states, num_ids);
-  states.resize(num_ids);
-  ForEachValid<T>(values, group_ids, [&states](uint32_t id, T value) {
+void Accumulate(const arrow::ChunkedArray& values, int64_t begin, int64_t end, const uint32_t* ids,
+                std::vector<State>& states) {
+  ForEachValid<T>(values, begin, end, ids, [&states](uint32_t id, T value) {
     State& state = states[id];
     state.sum = Add(state.sum, value);
     state.count += 1;
@@ -89,7 +87,6 @@ std::vector<State> Accumulate(const arrow::ChunkedArray& values, const uint32_t*
       if (value > state.max || (std::is_floating_point_v<T> && state.max != state.max)) state.max = value;
     }
   });
-  return states;
 }
 
 // An output column of `type` (whose values are C type `Out`) with one row per group of `order`:
@@ -117,11 +114,10 @@ Result<std::shared_ptr<arrow::Array>> MakeColumn(const std::shared_ptr<arrow::Da
 
 // The output columns from the accumulated `states` (a second pass over `values` for var and std).
 template <typename T, typename State>
-Result<std::vector<std::shared_ptr<arrow::Array>>> Finish(const arrow::ChunkedArray& values,
-                                                          const std::vector<uint32_t>& group_ids,
-                                                          const std::vector<State>& states,
-                                                          const std::vector<uint32_t>& order,
-                                                          const std::vector<Aggregation>& aggregations) {
+Result<std::vector<std::shared_ptr<arrow::Array>>> FinishColumns(
+    const arrow::ChunkedArray& values, const std::vector<uint32_t>& group_ids,
+    const std::vector<State>& states, const std::vector<uint32_t>& order,
+    const std::vector<Aggregation>& aggregations) {
   bool variance = false;
   for (const auto& aggregation : aggregations) {
     variance = variance || aggregation.kind == AggregateKind::kVar || aggregation.kind == AggregateKind::kStd;
@@ -133,7 +129,7 @@ Result<std::vector<std::shared_ptr<arrow::Array>>> Finish(const arrow::ChunkedAr
     for (uint32_t id : order) {
       if (states[id].count > 0) squares[id].shift = static_cast<double>(states[id].sum) / states[id].count;
     }
-    ForEachValid<T>(values, group_ids.data(), [&squares](uint32_t id, T value) {
+    ForEachValid<T>(values, 0, values.length(), group_ids.data(), [&squares](uint32_t id, T value) {
       ShiftedSquares& s = squares[id];
       const double d = static_cast<double>(value) - s.shift;
       s.sum += d;
@@ -197,23 +193,28 @@ Result<std::vector<std::shared_ptr<arrow::Array>>> Finish(const arrow::ChunkedAr
   return columns;
 }
 
-template <typename T>
-Result<std::vector<std::shared_ptr<arrow::Array>>> Aggregate(const arrow::ChunkedArray& values,
-                                                             const std::vector<uint32_t>& group_ids,
-                                                             uint32_t num_ids,
-                                                             const std::vector<uint32_t>& order,
-                                                             const std::vector<Aggregation>& aggregations) {
-  // Min and max widen the per-group record (and the cache lines a row touches): only when asked.
-  const bool min_max = std::any_of(aggregations.begin(), aggregations.end(), [](const Aggregation& a) {
-    return a.kind == AggregateKind::kMin || a.kind == AggregateKind::kMax;
-  });
-  if (min_max) {
-    auto states = Accumulate<T, SumCountMinMax<T>>(values, group_ids.data(), num_ids);
-    return Finish<T>(values, group_ids, states, order, aggregations);
+template <typename T, typename State>
+class Accumulator final : public GroupedAccumulator {
+ public:
+  Accumulator(std::shared_ptr<arrow::ChunkedArray> values, uint32_t num_ids,
+              std::vector<Aggregation> aggregations)
+      : values_(std::move(values)), aggregations_(std::move(aggregations)) {
+    ReserveOnHugePages(&states_, num_ids);
+    states_.resize(num_ids);
   }
-  auto states = Accumulate<T, SumCount<T>>(values, group_ids.data(), num_ids);
-  return Finish<T>(values, group_ids, states, order, aggregations);
-}
+  void Add(int64_t begin, int64_t end, const uint32_t* ids) override {
+    Accumulate<T>(*values_, begin, end, ids, states_);
+  }
+  Result<std::vector<std::shared_ptr<arrow::Array>>> Finish(const std::vector<uint32_t>& group_ids,
+                                                            const std::vector<uint32_t>& order) override {
+    return FinishColumns<T>(*values_, group_ids, states_, order, aggregations_);
+  }
+
+ private:
+  std::shared_ptr<arrow::ChunkedArray> values_;
+  std::vector<Aggregation> aggregations_;
+  std::vector<State> states_;
+};
 
 }  // namespace
 
@@ -233,20 +234,33 @@ bool IsAccumulatable(AggregateKind kind, const arrow::DataType& type) {
   }
 }
 
-Result<std::vector<std::shared_ptr<arrow::Array>>> GroupedAggregates(
-    const arrow::ChunkedArray& values, const std::vector<uint32_t>& group_ids, uint32_t num_ids,
-    const std::vector<uint32_t>& order, const std::vector<Aggregation>& aggregations) {
+bool NeedsAllGroupIds(const std::vector<Aggregation>& aggregations) {
+  return std::any_of(aggregations.begin(), aggregations.end(), [](const Aggregation& a) {
+    return a.kind == AggregateKind::kVar || a.kind == AggregateKind::kStd;
+  });
+}
+
+Result<std::unique_ptr<GroupedAccumulator>> MakeGroupedAccumulator(
+    std::shared_ptr<arrow::ChunkedArray> values, uint32_t num_ids, std::vector<Aggregation> aggregations) {
   for (const auto& aggregation : aggregations) {
-    if (!IsAccumulatable(aggregation.kind, *values.type())) {
+    if (!IsAccumulatable(aggregation.kind, *values->type())) {
       return Status::NotImplemented("groupby: no accumulator for the ", AggregateKindName(aggregation.kind),
-                                    " of ", values.type()->ToString());
+                                    " of ", values->type()->ToString());
     }
   }
-  Result<std::vector<std::shared_ptr<arrow::Array>>> columns;
-  VisitNumericCType(*values.type(), /*with_floats=*/true, [&]<typename T>() {
-    columns = Aggregate<T>(values, group_ids, num_ids, order, aggregations);
+  // Min and max widen the per-group record (and the cache lines a row touches): only when asked.
+  const bool min_max = std::any_of(aggregations.begin(), aggregations.end(), [](const Aggregation& a) {
+    return a.kind == AggregateKind::kMin || a.kind == AggregateKind::kMax;
   });
-  return columns;
+  std::unique_ptr<GroupedAccumulator> accumulator;
+  VisitNumericCType(*values->type(), /*with_floats=*/true, [&]<typename T>() {
+    if (min_max) {
+      accumulator = std::make_unique<Accumulator<T, SumCountMinMax<T>>>(values, num_ids, aggregations);
+    } else {
+      accumulator = std::make_unique<Accumulator<T, SumCount<T>>>(values, num_ids, aggregations);
+    }
+  });
+  return accumulator;
 }
 
 }  // namespace deeprc
