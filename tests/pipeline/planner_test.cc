@@ -202,5 +202,36 @@ TEST(Planner, FunctionStageBecomesAFunctionTaskWithItsTablesAndFoldersFilledIn) 
       << cores.status().message();
 }
 
+TEST(Planner, TrainStageInThePoolBecomesLearnTrainFunctionTasks) {
+  auto plan = PlanOf(kPipeline, 2,
+                     {"stages.train.pool=true", "stages.train.max_steps=30", "stages.train.targets=[OT]",
+                      "stages.train.settings={dropout: 0.1}", "stages.train.models.0={name: nlinear, settings: {x: [1, 2]}}"});
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  const PlannedTask* task = Find(*plan, "train.nlinear");
+  ASSERT_NE(task, nullptr);
+  const auto& d = task->description;
+  EXPECT_EQ(d.mode, pilot::TaskMode::kFunction);
+  EXPECT_EQ(d.function, "learn.train");
+  ASSERT_TRUE(d.Validate().ok()) << d.Validate().message();
+  EXPECT_EQ(d.args.at("model"), "nlinear");
+  EXPECT_EQ(d.args.at("horizon"), 24);
+  EXPECT_EQ(d.args.at("max_steps"), 30);
+  EXPECT_EQ(d.args.at("targets"), nlohmann::json({"OT"}));
+  EXPECT_EQ(d.args.at("out"), "/sessions/s/stages/train/nlinear");
+  EXPECT_EQ(d.args.at("hyperparameters"), nlohmann::json({{"dropout", 0.1}, {"x", {1, 2}}}));
+  EXPECT_EQ(task->outputs, (std::vector<std::string>{"/sessions/s/stages/train/nlinear/metrics.json",
+                                                     "/sessions/s/stages/train/nlinear/predictions.parquet"}));
+  // Predict stays a process that reads the checkpoint the function wrote.
+  const PlannedTask* predict = Find(*plan, "predict.nlinear");
+  ASSERT_NE(predict, nullptr);
+  EXPECT_EQ(predict->description.mode, pilot::TaskMode::kExecutable);
+
+  // A pool worker is one core: cores per rank are refused, with their line.
+  auto cores = PlanOf(kPipeline, 2, {"stages.train.pool=true", "stages.train.cores=2"});
+  ASSERT_FALSE(cores.ok());
+  EXPECT_NE(cores.status().message().find("one worker (one core) per rank"), std::string::npos)
+      << cores.status().message();
+}
+
 }  // namespace
 }  // namespace deeprc::pipeline

@@ -411,3 +411,27 @@ stages:
     overheads = json.loads((session / "report" / "summary.json").read_text())["overheads"]["function_tasks"]
     assert overheads["tasks"] == 1
     assert 0 < overheads["communicator_s"]["p50"] < 60
+
+
+def test_train_stage_in_the_pool_trains_as_deeprc_train_does(tmp_path, run_deeprc):
+    """`pool: true` trains each model as a learn.train function task on the pilot's pool: the same
+    metrics as the `deeprc train` processes of the same spec, and the predict stage forecasts from
+    the checkpoints it wrote. A list setting reaches the model as a list of integers."""
+    models = "[nlinear, {name: nhits, settings: {n_blocks: [1, 1, 1], mlp_units: [[32, 32], [32, 32], [32, 32]]}}]"
+    sessions = {}
+    for pool in (False, True):
+        extra = "    pool: true\n" if pool else ""
+        text = spec_text(models=models, max_steps=20, extra_train=extra, cores=2)
+        session = tmp_path / f"session-{pool}"
+        run_deeprc("run", write_spec(tmp_path, text, name=f"pool-{pool}.yaml"), "--session", session, "--quiet")
+        sessions[pool] = session
+    for stage in ("train", "predict"):
+        for model in ("nlinear", "nhits"):
+            metrics = [json.loads((sessions[pool] / "stages" / stage / model / "metrics.json").read_text())
+                       for pool in (False, True)]
+            assert metrics[0]["test"] == metrics[1]["test"], (stage, model)
+    # Both runs trained nhits with those settings: a list of strings would have failed the model
+    # (hyperparameters are type-checked), and the runs would differ had one ignored them.
+    train = stage_record(sessions[True], "train")
+    assert train["state"] == "DONE"
+    assert sorted(task["result"]["model"] for task in train["tasks"]) == ["nhits", "nlinear"]

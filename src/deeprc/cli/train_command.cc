@@ -12,6 +12,7 @@
 #include "deeprc/learn/data/ett.h"
 #include "deeprc/learn/forecast_job.h"
 #include "deeprc/learn/models/registry.h"
+#include "deeprc/core/key_values.h"
 #include "deeprc/learn/threads.h"
 #include "deeprc/net/launcher.h"
 
@@ -33,21 +34,6 @@ struct TrainArguments {
   std::string backend = "gloo";
   bool quiet = false;
 };
-
-// "key=value" into the model's hyperparameters; the value is read as JSON (numbers, lists,
-// booleans) and falls back to a string.
-Status ParseSettings(const std::vector<std::string>& settings, nlohmann::json* hyperparameters) {
-  for (const std::string& setting : settings) {
-    const auto equals = setting.find('=');
-    if (equals == std::string::npos || equals == 0) {
-      return Status::Invalid("--set expects key=value, got '", setting, "'");
-    }
-    const std::string value = setting.substr(equals + 1);
-    nlohmann::json parsed = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
-    (*hyperparameters)[setting.substr(0, equals)] = parsed.is_discarded() ? nlohmann::json(value) : parsed;
-  }
-  return Status::OK();
-}
 
 Status RunTrain(const TrainArguments& arguments, const CommandResult& result) {
   if (arguments.ranks > 1 && !net::InsideParallelJob()) {
@@ -72,7 +58,7 @@ Status RunTrain(const TrainArguments& arguments, const CommandResult& result) {
   DEEPRC_ASSIGN_OR_RETURN(auto data, learn::LoadEtt(arguments.data, data_options));
 
   learn::ForecastJobOptions job = arguments.job;
-  DEEPRC_RETURN_NOT_OK(ParseSettings(arguments.settings, &job.hyperparameters));
+  DEEPRC_RETURN_NOT_OK(ParseKeyValues(arguments.settings, "--set", &job.hyperparameters));
   if (arguments.max_steps > 0) job.max_steps = arguments.max_steps;
   if (arguments.batch_size > 0) job.batch_size = arguments.batch_size;
   if (arguments.val_check_steps > 0) job.val_check_steps = arguments.val_check_steps;

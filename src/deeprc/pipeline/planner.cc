@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "deeprc/core/key_values.h"
+
 namespace deeprc::pipeline {
 namespace {
 
@@ -45,6 +47,29 @@ std::vector<std::string> TrainArguments(const StageSpec& stage, const ModelSpec&
   if (stage.ranks > 1) add("--backend", stage.backend);
   args.insert(args.end(), train.arguments.begin(), train.arguments.end());
   args.insert(args.end(), model.arguments.begin(), model.arguments.end());
+  return args;
+}
+
+// The arguments of learn.train for `model` of a train stage with `pool: true`: what
+// TrainArguments gives `deeprc train`, as the function's JSON.
+Result<nlohmann::json> TrainFunctionArgs(const StageSpec& stage, const ModelSpec& model, const std::string& data,
+                                         const std::string& out) {
+  const TrainSettings& train = stage.train;
+  nlohmann::json args = {{"model", model.name}, {"data", data},           {"out", out},
+                         {"horizon", train.horizon}, {"seed", train.seed}};
+  if (train.input_size > 0) args["input_size"] = train.input_size;
+  if (train.max_steps > 0) args["max_steps"] = train.max_steps;
+  if (train.batch_size > 0) args["batch_size"] = train.batch_size;
+  if (train.val_check_steps > 0) args["val_check_steps"] = train.val_check_steps;
+  if (train.early_stop > 0) args["early_stop"] = train.early_stop;
+  if (train.learning_rate > 0) args["learning_rate"] = train.learning_rate;
+  if (!train.targets.empty()) args["targets"] = train.targets;
+  if (!train.scaler.empty()) args["scaler"] = train.scaler;
+  if (!train.loss.empty()) args["loss"] = train.loss;
+  nlohmann::json hyperparameters = nlohmann::json::object();
+  DEEPRC_RETURN_NOT_OK(ParseKeyValues(train.settings, model.where + ": settings", &hyperparameters));
+  DEEPRC_RETURN_NOT_OK(ParseKeyValues(model.settings, model.where + ": settings", &hyperparameters));
+  if (!hyperparameters.empty()) args["hyperparameters"] = std::move(hyperparameters);
   return args;
 }
 
@@ -220,8 +245,17 @@ class Planner {
           task.model = model.name;
           const std::string verb = stage.kind == StageKind::kTrain ? "train " : "predict with ";
           task.description = Describe(stage, Uid(stage.name, model.name), verb + model.name);
-          task.description.executable = options_.deeprc;
           const std::string out = layout.ModelDir(stage.name, model.name).string();
+          if (stage.pool) {  // the same training as a function task on the pool's workers
+            task.description.mode = pilot::TaskMode::kFunction;
+            task.description.function = "learn.train";
+            task.description.backend = stage.ranks > 1 ? stage.backend : "mpi";
+            DEEPRC_ASSIGN_OR_RETURN(task.description.args, TrainFunctionArgs(stage, model, data, out));
+            task.outputs = {out + "/metrics.json", out + "/predictions.parquet"};
+            planned.tasks.push_back(std::move(task));
+            continue;
+          }
+          task.description.executable = options_.deeprc;
           task.description.arguments = TrainArguments(stage, model, data, out);
           if (stage.kind == StageKind::kPredict) {
             // The trained weights, copied fresh: `deeprc train` on a finished checkpoint trains no

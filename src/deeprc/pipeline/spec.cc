@@ -30,7 +30,8 @@ const std::vector<std::string> kCommonKeys = {"kind", "description", "after",   
 const std::vector<std::string> kTrainKeys = {"data",       "models",     "horizon",       "input_size",
                                              "max_steps",  "batch_size", "learning_rate", "val_check_steps",
                                              "early_stop", "seed",       "targets",       "scaler",
-                                             "loss",       "settings",   "arguments",     "backend"};
+                                             "loss",       "settings",   "arguments",     "backend",
+                                             "pool"};
 const std::vector<std::string> kOpNames = {"read",    "join",   "select", "project",  "drop",  "sort",
                                            "groupby", "unique", "head",   "calendar", "derive"};
 
@@ -87,14 +88,6 @@ bool ValidName(const std::string& name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
     return std::isalnum(c) || c == '_' || c == '-';
   });
-}
-
-// A YAML value as `deeprc train --set` reads it: scalars as written, lists and maps as JSON.
-std::string SettingValue(const YAML::Node& node) {
-  if (node.IsScalar()) return node.Scalar();
-  YAML::Emitter out;
-  out << YAML::Flow << YAML::DoubleQuoted << node;
-  return out.c_str();
 }
 
 class Parser {
@@ -510,8 +503,14 @@ class Parser {
   Result<std::vector<std::string>> Settings(const YAML::Node& node, const std::string& path) {
     if (!node.IsMap())
       return reader_.Error(node, path, "'", path, "' must be a map of hyperparameter: value");
+    // Values as JSON, typed as YAML reads them ([1, 2] is a list of integers, not of strings): what
+    // `deeprc train --set key=value` and learn.train's hyperparameters read.
     std::vector<std::string> settings;
-    for (const auto& item : node) settings.push_back(item.first.Scalar() + "=" + SettingValue(item.second));
+    for (const auto& item : node) {
+      const std::string key = item.first.Scalar();
+      DEEPRC_ASSIGN_OR_RETURN(auto value, reader_.Json(item.second, path + "." + key));
+      settings.push_back(key + "=" + value.dump());
+    }
     return settings;
   }
 
@@ -569,7 +568,29 @@ class Parser {
         stage.models.push_back(std::move(model));
       }
     }
-    return ParseTrainSettings(node, path, stage.train);
+    DEEPRC_RETURN_NOT_OK(ParseTrainSettings(node, path, stage.train));
+    if (node["pool"]) {
+      DEEPRC_ASSIGN_OR_RETURN(stage.pool, reader_.Bool(node["pool"], path + ".pool"));
+    }
+    if (stage.pool) {  // a worker of the pool is one core with the pool's environment
+      if (stage.cores != 1) {
+        return Status::Invalid(stage.cores_where, ": train stage '", stage.name,
+                               "' trains in the pool, one worker (one core) per rank; it cannot ask for ",
+                               stage.cores, " cores");
+      }
+      if (stage.gpus != 0) {
+        return Status::Invalid(stage.gpus_where, ": train stage '", stage.name,
+                               "': training in the pool on GPUs is not supported yet");
+      }
+      bool arguments = !stage.train.arguments.empty();
+      for (const auto& model : stage.models) arguments |= !model.arguments.empty();
+      if (arguments || !stage.environment.empty()) {
+        return reader_.Error(node["pool"], path + ".pool", "train stage '", stage.name,
+                             "' trains in the pool: it takes no 'arguments' (deeprc train flags) and no "
+                             "'environment'");
+      }
+    }
+    return Status::OK();
   }
 
   Status ParsePredict(const YAML::Node& node, const std::string& path, StageSpec& stage) {

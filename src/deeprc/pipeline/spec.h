@@ -103,6 +103,9 @@ struct StageSpec {
   std::vector<ModelSpec> models;
   TrainSettings train;
   std::string from;  // predict: the train stage whose checkpoints forecast
+  // train: each model trains as a learn.train function task on the pilot's pool of workers (one
+  // core per rank), not as a `deeprc train` process.
+  bool pool = false;
   // report
   std::vector<std::string> report_stages;  // train or predict stages whose models are reported
   std::vector<std::string> tables;         // tables shown in the report
