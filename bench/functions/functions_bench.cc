@@ -89,7 +89,9 @@ deeprc::raptor::FunctionTask Task(const std::string& function, int ranks, const 
 Status RunMaster(int tasks, int reps, int gloo_max_ranks, int prefetch, const std::string& output,
                  bool print_json) {
   using deeprc::raptor::Master;
-  DEEPRC_ASSIGN_OR_RETURN(auto master, Master::Create({.prefetch = prefetch}));
+  MasterOptions options;
+  options.prefetch = prefetch;
+  DEEPRC_ASSIGN_OR_RETURN(auto master, Master::Create(options));
   const auto timeout = std::chrono::seconds(60);
   json report{{"workers", master->num_workers()}, {"prefetch", prefetch}};
 

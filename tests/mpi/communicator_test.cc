@@ -99,7 +99,9 @@ TEST(TableChannel, GatherAllGatherBroadcast) {
 
   ASSERT_OK_AND_ASSIGN(Table gathered, net::GatherTables(comm, RankTable(comm.rank(), 5 + comm.rank()), 0));
   EXPECT_EQ(gathered.num_rows(), comm.rank() == 0 ? everyone->num_rows() : 0);
-  if (comm.rank() == 0) EXPECT_TRUE(gathered.arrow()->Equals(*everyone));
+  if (comm.rank() == 0) {
+    EXPECT_TRUE(gathered.arrow()->Equals(*everyone));
+  }
 
   ASSERT_OK_AND_ASSIGN(Table all, net::AllGatherTables(comm, RankTable(comm.rank(), 5 + comm.rank())));
   EXPECT_TRUE(all.arrow()->Equals(*everyone));

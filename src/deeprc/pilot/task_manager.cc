@@ -95,6 +95,7 @@ struct TaskManager::Impl : std::enable_shared_from_this<Impl> {
                     Now(),
                     std::nullopt,
                     "dependency " + record.description.uid + " ended " + std::string(ToString(state)),
+                    {},
                     {}},
                    fired, outbox);
       }
@@ -153,7 +154,7 @@ struct TaskManager::Impl : std::enable_shared_from_this<Impl> {
       for (const auto& record : order) {
         if (record->pilot != pilot_uid || IsFinal(record->history.back().state)) continue;
         unmet.erase(record->description.uid);
-        Transition(record, {record->description.uid, task_state, Now(), std::nullopt, why, {}}, fired,
+        Transition(record, {record->description.uid, task_state, Now(), std::nullopt, why, {}, {}}, fired,
                    outbox);
       }
     }
@@ -239,7 +240,7 @@ Result<std::vector<Task>> TaskManager::Submit(std::vector<TaskDescription> descr
       impl.records[uid] = record;
       impl.order.push_back(record);
       submitted.push_back(Task(record));
-      impl.Transition(record, {uid, TaskState::kTmgrScheduling, now, std::nullopt, {}, {}}, fired, outbox);
+      impl.Transition(record, {uid, TaskState::kTmgrScheduling, now, std::nullopt, {}, {}, {}}, fired, outbox);
 
       int unmet = 0;
       std::string failed_dependency;
@@ -252,7 +253,7 @@ Result<std::vector<Task>> TaskManager::Submit(std::vector<TaskDescription> descr
       }
       if (!failed_dependency.empty()) {
         impl.Transition(record,
-                        {uid, TaskState::kFailed, now, std::nullopt, "dependency " + failed_dependency, {}},
+                        {uid, TaskState::kFailed, now, std::nullopt, "dependency " + failed_dependency, {}, {}},
                         fired, outbox);
       } else if (unmet > 0) {
         impl.unmet[uid] = unmet;
@@ -313,7 +314,7 @@ Status TaskManager::Cancel(const std::vector<std::string>& uids) {
       auto& record = found->second;
       if (IsFinal(record->history.back().state)) continue;
       if (impl.unmet.erase(uid)) {  // still held here: the agent never saw it
-        impl.Transition(record, {uid, TaskState::kCanceled, Now(), std::nullopt, "canceled", {}}, fired,
+        impl.Transition(record, {uid, TaskState::kCanceled, Now(), std::nullopt, "canceled", {}, {}}, fired,
                         outbox);
       } else if (auto pilot = impl.PilotOf(*record)) {
         to_agents[pilot].push_back(uid);

@@ -41,10 +41,6 @@ nlohmann::json PercentilesJson(const pilot::Percentiles& p) {
   return {{"p50", p.p50}, {"p95", p.p95}, {"p99", p.p99}, {"max", p.max}};
 }
 
-std::string Ms(const pilot::Percentiles& p) {
-  return fmt::format("p50 {:.1f} ms, p95 {:.1f} ms, max {:.1f} ms", p.p50 * 1e3, p.p95 * 1e3, p.max * 1e3);
-}
-
 double Span(const StageRecord& record) {
   const double started = record.Started(), finished = record.Finished();
   return started > 0 && finished > started ? finished - started : 0;
