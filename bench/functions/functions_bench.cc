@@ -89,7 +89,7 @@ deeprc::raptor::FunctionTask Task(const std::string& function, int ranks, const 
 Status RunMaster(int tasks, int reps, int gloo_max_ranks, int prefetch, const std::string& output,
                  bool print_json) {
   using deeprc::raptor::Master;
-  MasterOptions options;
+  deeprc::raptor::MasterOptions options;
   options.prefetch = prefetch;
   DEEPRC_ASSIGN_OR_RETURN(auto master, Master::Create(options));
   const auto timeout = std::chrono::seconds(60);
