@@ -99,6 +99,16 @@ TEST_F(LocalPilotTest, FunctionTasksThatCannotRunFailWithTheReason) {
   EXPECT_EQ(WorldRanks(tasks[3]), (std::set<int>{1, 2, 3}));
 }
 
+TEST_F(LocalPilotTest, AMissingPoolProgramFailsTheFunctionTasksAtOnce) {
+  StartPilot(2, 0, "/nonexistent/deeprc-raptor");
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({Function("test.world_ranks", 1), Command({"/bin/true"})}));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 60));
+  EXPECT_EQ(tasks[0].state(), TaskState::kFailed);
+  EXPECT_NE(tasks[0].reason().find("'/nonexistent/deeprc-raptor' is not there"), std::string::npos)
+      << tasks[0].reason();
+  EXPECT_EQ(tasks[1].state(), TaskState::kDone) << tasks[1].reason();  // executables are not held up
+}
+
 TEST_F(LocalPilotTest, AWorkerKilledMidTaskFailsOnlyItsTask) {
   StartPilot(4);
   PILOT_ASSIGN_OR_FAIL(victim_submitted, task_manager_->Submit({Function("test.sleep_with_pid_file", 1)}));

@@ -59,7 +59,7 @@ inline TaskDescription Shell(const std::string& line) {
 // A session in a temporary folder, one local pilot of `cores` slots, and a TaskManager on it.
 class LocalPilotTest : public ::testing::Test {
  protected:
-  void StartPilot(int cores, int function_workers = 0) {
+  void StartPilot(int cores, int function_workers = 0, const std::string& pool_executable = DEEPRC_POOL_PATH) {
     SessionOptions options;
     options.dir = (folder_.path() / "session").string();
     auto session = Session::Create(options);
@@ -69,7 +69,7 @@ class LocalPilotTest : public ::testing::Test {
     PilotDescription description;
     description.cores = cores;
     description.agent_executable = DEEPRC_AGENT_PATH;
-    description.pool_executable = DEEPRC_POOL_PATH;
+    description.pool_executable = pool_executable;
     description.function_workers = function_workers;
     auto pilot = pilot_manager_->Submit(description);
     ASSERT_TRUE(pilot.ok()) << pilot.status().ToString();

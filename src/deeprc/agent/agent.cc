@@ -491,12 +491,7 @@ void Agent::Impl::CheckDeadlines() {
       Signal(task, SIGKILL);  // it ignored SIGTERM for the whole grace period
     }
   }
-  if (pool_deadline_ > 0 && pool_deadline_ <= now) {
-    pool_deadline_ = 0;
-    spdlog::warn("agent: function pool {} (pid {}) did not {} in time; killing it", pool_->uid(),
-                 pool_->pid(), pool_->state() == FunctionPool::State::kStarting ? "start" : "stop");
-    ::kill(-pool_->pid(), SIGKILL);
-  }
+  CheckPoolDeadline(now);
 }
 
 void Agent::Impl::OnCancel(const nlohmann::json& uids) {

@@ -188,8 +188,9 @@ void Agent::Impl::OnPoolExit(int status) {
   const std::string outcome = DescribeWaitStatus(status, &exit_code);
   const bool asked = pool_->state() == FunctionPool::State::kStopping;
   const bool never_ready = pool_->state() == FunctionPool::State::kStarting;
+  const std::string why = pool_->killed_because().empty() ? outcome : pool_->killed_because();
   std::string reason = "the function pool " + pool_->uid() + " (pid " + std::to_string(pool_->pid()) + ") " +
-                       (never_ready ? "could not start" : "ended") + " (" + outcome + ")";
+                       (never_ready ? "could not start" : "ended") + " (" + why + ")";
   if (const std::string tail = pool_->ErrorTail(); !tail.empty()) reason += ": " + tail;
   profiler_->Record(Now(), "pool_stop", pool_->uid(), "", outcome);
   if (!asked) spdlog::warn("agent: {}", reason);
@@ -213,6 +214,16 @@ void Agent::Impl::OnPoolExit(int status) {
     for (AgentTask* task : function_waiting_) Finish(*task, TaskState::kFailed, {}, reason);
     function_waiting_.clear();
   }
+}
+
+void Agent::Impl::CheckPoolDeadline(double now) {
+  if (pool_deadline_ <= 0 || pool_deadline_ > now) return;
+  pool_deadline_ = 0;
+  const bool starting = pool_->state() == FunctionPool::State::kStarting;
+  spdlog::warn("agent: function pool {} (pid {}) did not {} in time; killing it", pool_->uid(), pool_->pid(),
+               starting ? "start" : "stop");
+  if (starting) pool_->MarkKilled(fmt::format("its master did not connect within {:g} s", kPoolStartLimit));
+  ::kill(-pool_->pid(), SIGKILL);
 }
 
 void Agent::Impl::ShutdownFunctionTasks(TaskState task_state, const std::string& reason) {

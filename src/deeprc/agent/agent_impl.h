@@ -82,6 +82,7 @@ class Agent::Impl {
   void Shutdown(TaskState task_state, const std::string& reason);
   // Function tasks and the pool they run on (agent_function_tasks.cc).
   void ShutdownFunctionTasks(TaskState task_state, const std::string& reason);
+  void CheckPoolDeadline(double now);
   void SchedulePool();
   std::optional<Placement> AllocatePool();
   void FeedPool();

@@ -2,11 +2,34 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+#include <sstream>
+
 #include "deeprc/agent/launch_command.h"
 #include "deeprc/pilot/pilot_launcher.h"
 #include "deeprc/pilot/states.h"
 
 namespace deeprc::agent {
+namespace {
+
+// `program` is a path, or a name looked up on $PATH.
+Status CheckExecutable(const std::string& program) {
+  std::vector<std::string> candidates;
+  if (program.find('/') != std::string::npos) {
+    candidates.push_back(program);
+  } else if (const char* path = std::getenv("PATH"); path != nullptr) {
+    std::stringstream dirs(path);
+    for (std::string dir; std::getline(dirs, dir, ':');) candidates.push_back(dir + "/" + program);
+  }
+  for (const auto& candidate : candidates) {
+    if (::access(candidate.c_str(), X_OK) == 0) return Status::OK();
+  }
+  return Status::IOError("the function pool's program '", program,
+                         "' is not there (build deeprc-raptor, or name it with $DEEPRC_POOL or the pilot's "
+                         "pool_executable)");
+}
+
+}  // namespace
 
 Result<std::unique_ptr<FunctionPool>> FunctionPool::Start(int generation, Placement placement,
                                                           const AgentResources& resources,
@@ -23,10 +46,13 @@ Result<std::unique_ptr<FunctionPool>> FunctionPool::Start(int generation, Placem
   pilot::TaskDescription job;
   job.uid = pool->uid_;
   job.executable = pilot::FindProgram(config.description.pool_executable, "DEEPRC_POOL", "deeprc-raptor");
+  // mpirun waits for ever on a program it cannot start (with --enable-recovery): look first.
+  DEEPRC_RETURN_NOT_OK(CheckExecutable(job.executable));
   char host[256] = {};
   ::gethostname(host, sizeof(host) - 1);
-  job.arguments = {"--agent",     endpoint, "--secret",     config.secret_file,
-                   "--agent-pid", std::to_string(::getpid()), "--agent-host", host};
+  job.arguments = {"--agent",          endpoint,      "--secret",
+                   config.secret_file, "--agent-pid", std::to_string(::getpid()),
+                   "--agent-host",     host};
   job.ranks = pool->workers_ + 1;
   // Each worker's GPU (the slots that hold one come first), as the machine names it.
   std::string gpus;

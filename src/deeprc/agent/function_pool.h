@@ -34,7 +34,8 @@ class FunctionPool {
   static Result<std::unique_ptr<FunctionPool>> Start(int generation, Placement placement,
                                                      const AgentResources& resources,
                                                      const pilot::AgentConfig& config,
-                                                     const std::string& endpoint, const BaseEnvironment& base);
+                                                     const std::string& endpoint,
+                                                     const BaseEnvironment& base);
 
   State state() const { return state_; }
   pid_t pid() const { return pid_; }
@@ -55,6 +56,10 @@ class FunctionPool {
   // agent's scheduler gets back.
   Placement RemoveWorkers(const std::vector<int>& world_ranks);
   void MarkStopping() { state_ = State::kStopping; }
+  // The agent kills the pool because `why` ("it did not start within 120 s"): the reason its
+  // tasks fail with, rather than the bare SIGKILL.
+  void MarkKilled(std::string why) { killed_because_ = std::move(why); }
+  const std::string& killed_because() const { return killed_because_; }
 
  private:
   FunctionPool() = default;
@@ -62,10 +67,11 @@ class FunctionPool {
   std::string uid_, stderr_path_;
   State state_ = State::kStarting;
   pid_t pid_ = -1;
-  Placement placement_;      // by worker: world rank - 1
-  std::vector<bool> lost_;   // by worker
+  Placement placement_;     // by worker: world rank - 1
+  std::vector<bool> lost_;  // by worker
   int workers_ = 0;
   std::string master_;
+  std::string killed_because_;
   double started_ = 0;
 };
 

@@ -119,7 +119,8 @@ bool Refresh(TaskRecord& record, const pilot::Task& task) {
   }
   if (pilot::IsFinal(task.state()) && record.started > 0 && record.stopped == 0)
     record.stopped = record.finished;
-  if (!task.sandbox().empty()) {
+  // A function task runs in the pool's workers: it has no output files of its own to point at.
+  if (!task.sandbox().empty() && task.description().mode == pilot::TaskMode::kExecutable) {
     record.stdout_path = task.stdout_path();
     record.stderr_path = task.stderr_path();
   }
