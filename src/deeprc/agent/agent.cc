@@ -434,24 +434,29 @@ void Agent::Impl::OnExit(AgentTask& task, int status) {
           "timed out after " + fmt::format("{:g}", task.description.timeout) + " s (process group killed)";
       break;
     case StopReason::kNone:
-      if (exit_code == 0) {
-        Advance(task, TaskState::kAgentStagingOutput);
-        for (const auto& directive : task.description.output_staging) {
-          auto staged = Stage(directive, task.sandbox, "/");
-          if (!staged.ok()) return Finish(task, TaskState::kFailed, exit_code, staged.message());
-        }
-        return Finish(task, TaskState::kDone, exit_code, {});
-      }
+      if (exit_code == 0) outcome.clear();
       break;
   }
-  if (task.attempt <= task.description.retries) {  // try again: back into the queue
+  Conclude(task, exit_code, outcome);
+}
+
+void Agent::Impl::Conclude(AgentTask& task, std::optional<int> exit_code, const std::string& failure) {
+  if (failure.empty()) {
+    Advance(task, TaskState::kAgentStagingOutput);
+    for (const auto& directive : task.description.output_staging) {
+      auto staged = Stage(directive, task.sandbox, "/");
+      if (!staged.ok()) return Finish(task, TaskState::kFailed, exit_code, staged.message());
+    }
+    return Finish(task, TaskState::kDone, exit_code, {});
+  }
+  if (task.attempt <= task.description.retries) {  // try again: back into its queue
     Advance(task, TaskState::kAgentScheduling, exit_code,
-            "attempt " + std::to_string(task.attempt) + " failed: " + outcome);
-    waiting_.insert(&task);
+            "attempt " + std::to_string(task.attempt) + " failed: " + failure);
+    (task.is_function() ? function_waiting_ : waiting_).insert(&task);
     return;
   }
   Advance(task, TaskState::kAgentStagingOutput);
-  Finish(task, TaskState::kFailed, exit_code, outcome);
+  Finish(task, TaskState::kFailed, exit_code, failure);
 }
 
 void Agent::Impl::Signal(AgentTask& task, int signal) {
@@ -479,8 +484,7 @@ void Agent::Impl::CheckDeadlines() {
       in_pool_.erase(task.description.uid);
       SendToPool({{"type", pilot::protocol::kPoolCancel}, {"ids", {task.description.uid}}});
       profiler_->Record(now, "timeout", task.description.uid);
-      Finish(task, TaskState::kFailed, {},
-             "timed out after " + fmt::format("{:g}", task.description.timeout) + " s");
+      Conclude(task, {}, "timed out after " + fmt::format("{:g}", task.description.timeout) + " s");
       continue;
     }
     if (task.stop == StopReason::kNone) {

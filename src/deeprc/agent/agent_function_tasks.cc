@@ -6,7 +6,6 @@
 
 #include "deeprc/agent/agent_impl.h"
 #include "deeprc/agent/raptor/messages.h"
-#include "deeprc/agent/staging.h"
 #include "deeprc/core/logging.h"
 
 namespace deeprc::agent {
@@ -163,22 +162,9 @@ void Agent::Impl::OnPoolResults(const nlohmann::json& message) {
     profiler_->Record(now, "exec_stop", task.description.uid, "", result->ok ? "ok" : "error");
     if (result->ok) {
       task.result = std::move(result->value);
-      Advance(task, TaskState::kAgentStagingOutput);
-      for (const auto& directive : task.description.output_staging) {
-        auto staged = Stage(directive, task.sandbox, "/");
-        if (!staged.ok()) {
-          Finish(task, TaskState::kFailed, {}, staged.message());
-          break;
-        }
-      }
-      if (task.state != TaskState::kFailed) Finish(task, TaskState::kDone, {}, {});
-    } else if (task.attempt <= task.description.retries) {
-      Advance(task, TaskState::kAgentScheduling, {},
-              "attempt " + std::to_string(task.attempt) + " failed: " + result->error);
-      function_waiting_.insert(&task);
+      Conclude(task, {}, {});
     } else {
-      Advance(task, TaskState::kAgentStagingOutput);
-      Finish(task, TaskState::kFailed, {}, result->error);
+      Conclude(task, {}, result->error.empty() ? "the function failed without a reason" : result->error);
     }
   }
 }
@@ -200,13 +186,7 @@ void Agent::Impl::OnPoolExit(int status) {
   for (auto& [uid, task] : in_pool_) {
     if (task->deadline > 0) deadlines_.erase({task->deadline, task});
     task->deadline = 0;
-    if (task->attempt <= task->description.retries) {
-      Advance(*task, TaskState::kAgentScheduling, {},
-              "attempt " + std::to_string(task->attempt) + " failed: " + reason);
-      function_waiting_.insert(task);
-    } else {
-      Finish(*task, TaskState::kFailed, {}, reason);
-    }
+    Conclude(*task, {}, reason);
   }
   in_pool_.clear();
   // A pool that never came up would not come up on a second try either: say why, once.

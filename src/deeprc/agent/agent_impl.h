@@ -77,6 +77,9 @@ class Agent::Impl {
   Status CreateSandbox(AgentTask& task);
   void ReapChildren();
   void OnExit(AgentTask& task, int status);
+  // The end of an attempt, of either kind: with no `failure` the output is staged and the task is
+  // DONE; a failure goes back into its queue while retries are left, and is FAILED after that.
+  void Conclude(AgentTask& task, std::optional<int> exit_code, const std::string& failure);
   void Signal(AgentTask& task, int signal);
   void CheckDeadlines();
   void Shutdown(TaskState task_state, const std::string& reason);

@@ -2,35 +2,12 @@
 
 #include <unistd.h>
 
-#include <cstdlib>
-#include <sstream>
-
 #include "deeprc/agent/launch_command.h"
+#include "deeprc/core/executable.h"
 #include "deeprc/pilot/pilot_launcher.h"
 #include "deeprc/pilot/states.h"
 
 namespace deeprc::agent {
-namespace {
-
-// `program` is a path, or a name looked up on $PATH.
-Status CheckExecutable(const std::string& program) {
-  std::vector<std::string> candidates;
-  if (program.find('/') != std::string::npos) {
-    candidates.push_back(program);
-  } else if (const char* path = std::getenv("PATH"); path != nullptr) {
-    std::stringstream dirs(path);
-    for (std::string dir; std::getline(dirs, dir, ':');) candidates.push_back(dir + "/" + program);
-  }
-  for (const auto& candidate : candidates) {
-    if (::access(candidate.c_str(), X_OK) == 0) return Status::OK();
-  }
-  return Status::IOError("the function pool's program '", program,
-                         "' is not there (build deeprc-raptor, or name it with $DEEPRC_POOL or the pilot's "
-                         "pool_executable)");
-}
-
-}  // namespace
-
 Result<std::unique_ptr<FunctionPool>> FunctionPool::Start(int generation, Placement placement,
                                                           const AgentResources& resources,
                                                           const pilot::AgentConfig& config,
@@ -47,7 +24,11 @@ Result<std::unique_ptr<FunctionPool>> FunctionPool::Start(int generation, Placem
   job.uid = pool->uid_;
   job.executable = pilot::FindProgram(config.description.pool_executable, "DEEPRC_POOL", "deeprc-raptor");
   // mpirun waits for ever on a program it cannot start (with --enable-recovery): look first.
-  DEEPRC_RETURN_NOT_OK(CheckExecutable(job.executable));
+  if (FindExecutable(job.executable).empty()) {
+    return Status::IOError("the function pool's program '", job.executable,
+                           "' is not there (build deeprc-raptor, or name it with $DEEPRC_POOL or the pilot's "
+                           "pool_executable)");
+  }
   char host[256] = {};
   ::gethostname(host, sizeof(host) - 1);
   job.arguments = {"--agent",          endpoint,      "--secret",

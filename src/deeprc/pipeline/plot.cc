@@ -1,12 +1,13 @@
 #include "deeprc/pipeline/plot.h"
 
+#include "deeprc/core/executable.h"
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -19,16 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string FindOnPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "/usr/bin:/bin");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    const fs::path candidate = fs::path(dir.empty() ? "." : dir) / program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return {};
-}
-
 // gnuplot strings are single-quoted; a quote inside is doubled.
 std::string Quoted(const std::string& text) {
   std::string quoted = "'";
@@ -39,12 +30,12 @@ std::string Quoted(const std::string& text) {
 }  // namespace
 
 bool GnuplotAvailable() {
-  static const bool available = !FindOnPath("gnuplot").empty();
+  static const bool available = !FindExecutable("gnuplot").empty();
   return available;
 }
 
 Status RunGnuplot(const std::string& script, const std::string& png) {
-  const std::string gnuplot = FindOnPath("gnuplot");
+  const std::string gnuplot = FindExecutable("gnuplot");
   if (gnuplot.empty()) return Status::IOError("gnuplot is not installed (apt-get install gnuplot-nox)");
   const std::string script_path = fs::path(png).replace_extension(".gp").string();
   const std::string log_path = fs::path(png).replace_extension(".gp.log").string();

@@ -13,8 +13,9 @@
 
 namespace {
 
-deeprc::Status ServeAgent(deeprc::tasks::AgentAddress agent, const std::string& secret_file,
-                          deeprc::raptor::MasterOptions options) {
+// The master of a pilot's pool: serves the agent at `agent` until it says stop or is gone.
+deeprc::Status RunAgentMaster(deeprc::tasks::AgentAddress agent, const std::string& secret_file,
+                              deeprc::raptor::MasterOptions options) {
   DEEPRC_ASSIGN_OR_RETURN(auto master, deeprc::raptor::Master::Create(std::move(options)));
   DEEPRC_ASSIGN_OR_RETURN(agent.keys, deeprc::pilot::SessionKeys::Read(secret_file));
   deeprc::Status served = deeprc::tasks::ServeAgent(*master, agent);
@@ -22,9 +23,11 @@ deeprc::Status ServeAgent(deeprc::tasks::AgentAddress agent, const std::string& 
   return served.ok() ? stopped : served;
 }
 
-deeprc::Status RunMaster(const std::string& tasks_path, const std::string& results_path, int timeout_s) {
+// The master of a standalone pool: runs the tasks of a JSON-lines file, writes their results.
+deeprc::Status RunTaskFileMaster(const std::string& tasks_path, const std::string& results_path,
+                                 int timeout_s, deeprc::raptor::MasterOptions options) {
   using namespace deeprc::raptor;
-  DEEPRC_ASSIGN_OR_RETURN(auto master, Master::Create());
+  DEEPRC_ASSIGN_OR_RETURN(auto master, Master::Create(std::move(options)));
   std::ifstream in(tasks_path);
   if (!in) return deeprc::Status::IOError("deeprc-raptor: cannot read ", tasks_path);
   std::string line;
@@ -83,15 +86,15 @@ int main(int argc, char** argv) {
     options.pool_has_gpus = !worker_gpus.empty();
     if (options.pool_has_gpus) options.gpu = worker_gpus[(*world)->rank() - 1];
     status = deeprc::raptor::RunWorker(options);
-  } else if (!agent.endpoint.empty()) {
+  } else {
     deeprc::raptor::MasterOptions options;
     if (!worker_gpus.empty()) {
       options.worker_gpus = {""};  // rank 0 is the master
       options.worker_gpus.insert(options.worker_gpus.end(), worker_gpus.begin(), worker_gpus.end());
     }
-    status = ServeAgent(std::move(agent), secret_file, std::move(options));
-  } else {
-    status = RunMaster(tasks_path, results_path, timeout_s);
+    status = agent.endpoint.empty()
+                 ? RunTaskFileMaster(tasks_path, results_path, timeout_s, std::move(options))
+                 : RunAgentMaster(std::move(agent), secret_file, std::move(options));
   }
   if (!status.ok()) {
     std::cerr << "deeprc-raptor rank " << (*world)->rank() << ": " << status.ToString() << std::endl;

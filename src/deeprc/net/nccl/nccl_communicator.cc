@@ -56,9 +56,9 @@ ncclRedOp_t NcclOp(ReduceOp op) {
 
 class NcclCommunicator::Impl {
  public:
-  Impl(const NcclLibrary& nccl, std::chrono::milliseconds timeout) : nccl_(nccl), timeout_(timeout) {}
+  explicit Impl(const NcclLibrary& nccl) : nccl_(nccl) {}
   ~Impl() {
-    if (comm_ != nullptr) (aborted_ ? nccl_.CommAbort(comm_) : nccl_.CommDestroy(comm_));
+    if (comm_ != nullptr) nccl_.CommDestroy(comm_);  // null after an abort
     if (stream_ != nullptr) nccl_.StreamDestroy(stream_);
     if (staging_ != nullptr) nccl_.Free(staging_);
   }
@@ -67,7 +67,8 @@ class NcclCommunicator::Impl {
     // Every rank says whether its GPU is ready before any waits for the others in NCCL: a rank
     // without one fails all of them at once instead of leaving them waiting in ncclCommInitRank.
     const Status ready = UseDevice(device);
-    DEEPRC_ASSIGN_OR_RETURN(int64_t all_ready, bootstrap.AllReduceScalar(int64_t{ready.ok()}, ReduceOp::kMin));
+    DEEPRC_ASSIGN_OR_RETURN(int64_t all_ready,
+                            bootstrap.AllReduceScalar(int64_t{ready.ok()}, ReduceOp::kMin));
     DEEPRC_RETURN_NOT_OK(ready);
     if (!all_ready) return Status::IOError("NCCL communicator: another rank has no usable GPU");
     ncclUniqueId id;
@@ -78,14 +79,16 @@ class NcclCommunicator::Impl {
       return Status::IOError("NCCL communicator: the unique id arrived with ", shared->size(), " bytes");
     }
     std::memcpy(&id, shared->data(), sizeof(id));
-    return nccl_.Check(nccl_.CommInitRank(&comm_, bootstrap.size(), id, bootstrap.rank()), "ncclCommInitRank");
+    return nccl_.Check(nccl_.CommInitRank(&comm_, bootstrap.size(), id, bootstrap.rank()),
+                       "ncclCommInitRank");
   }
 
   Status UseDevice(int device) {
     int devices = 0;
     DEEPRC_RETURN_NOT_OK(nccl_.Check(nccl_.GetDeviceCount(&devices), "cudaGetDeviceCount"));
     if (device < 0 || device >= devices) {
-      return Status::Invalid("NCCL communicator: no CUDA device ", device, " (this process sees ", devices, ")");
+      return Status::Invalid("NCCL communicator: no CUDA device ", device, " (this process sees ", devices,
+                             ")");
     }
     DEEPRC_RETURN_NOT_OK(nccl_.Check(nccl_.SetDevice(device), "cudaSetDevice"));
     return nccl_.Check(nccl_.StreamCreate(&stream_), "cudaStreamCreate");
@@ -96,16 +99,17 @@ class NcclCommunicator::Impl {
     if (bytes > staging_bytes_) {
       if (staging_ != nullptr) nccl_.Free(staging_);
       staging_ = nullptr;
-      DEEPRC_RETURN_NOT_OK(nccl_.Check(nccl_.Malloc(reinterpret_cast<void**>(&staging_), bytes), "cudaMalloc"));
+      DEEPRC_RETURN_NOT_OK(
+          nccl_.Check(nccl_.Malloc(reinterpret_cast<void**>(&staging_), bytes), "cudaMalloc"));
       staging_bytes_ = bytes;
     }
     return staging_;
   }
 
-  // Waits for the work queued on the stream: polls with back-off, ends at the timeout by aborting
+  // Waits for the work queued on the stream: polls with back-off, ends at `timeout` by aborting
   // the communicator (a peer that is gone never completes a collective).
-  Status Wait(const char* what) {
-    const auto deadline = Clock::now() + timeout_;
+  Status Wait(const char* what, std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
     for (Backoff backoff;; backoff.Pause()) {
       const cudaError_t state = nccl_.StreamQuery(stream_);
       if (state == cudaSuccess) return Status::OK();
@@ -116,34 +120,36 @@ class NcclCommunicator::Impl {
       if (Clock::now() >= deadline) {
         nccl_.CommAbort(comm_);
         comm_ = nullptr;
-        aborted_ = true;
-        return Status::IOError("NCCL communicator: ", what, " did not finish within ", timeout_.count(),
+        return Status::IOError("NCCL communicator: ", what, " did not finish within ", timeout.count(),
                                " ms (communicator aborted)");
       }
     }
   }
 
-  Status AllReduce(void* device_data, int64_t count, const arrow::DataType& type, ReduceOp op) {
-    if (comm_ == nullptr) return Status::Invalid("NCCL communicator: aborted after a timeout");
+  Status Usable() const {
+    return comm_ != nullptr ? Status::OK() : Status::Invalid("NCCL communicator: aborted after a timeout");
+  }
+
+  Status AllReduce(void* device_data, int64_t count, const arrow::DataType& type, ReduceOp op,
+                   std::chrono::milliseconds timeout) {
+    DEEPRC_RETURN_NOT_OK(Usable());
     DEEPRC_ASSIGN_OR_RETURN(ncclDataType_t nccl_type, NcclType(type));
     DEEPRC_RETURN_NOT_OK(nccl_.Check(nccl_.AllReduce(device_data, device_data, static_cast<size_t>(count),
                                                      nccl_type, NcclOp(op), comm_, stream_),
                                      "ncclAllReduce"));
-    return Wait("ncclAllReduce");
+    return Wait("ncclAllReduce", timeout);
   }
 
   const NcclLibrary& nccl_;
-  std::chrono::milliseconds timeout_;
   ncclComm_t comm_ = nullptr;
   cudaStream_t stream_ = nullptr;
   uint8_t* staging_ = nullptr;
   int64_t staging_bytes_ = 0;
-  bool aborted_ = false;
 };
 
 Result<std::shared_ptr<NcclCommunicator>> NcclCommunicator::Over(Communicator& bootstrap, int device) {
   DEEPRC_ASSIGN_OR_RETURN(const NcclLibrary* nccl, NcclLibrary::Get());
-  auto impl = std::make_unique<Impl>(*nccl, bootstrap.timeout());
+  auto impl = std::make_unique<Impl>(*nccl);
   DEEPRC_RETURN_NOT_OK(impl->Init(bootstrap, device));
   auto comm = std::shared_ptr<NcclCommunicator>(
       new NcclCommunicator(bootstrap.rank(), bootstrap.size(), std::move(impl)));
@@ -163,37 +169,34 @@ NcclCommunicator::~NcclCommunicator() = default;
 
 Status NcclCommunicator::AllReduceOnDevice(void* device_data, int64_t count, const arrow::DataType& type,
                                            ReduceOp op) {
-  impl_->timeout_ = timeout();
-  return impl_->AllReduce(device_data, count, type, op);
+  return impl_->AllReduce(device_data, count, type, op, timeout());
 }
 
 Status NcclCommunicator::AllReduce(void* data, int64_t count, const arrow::DataType& type, ReduceOp op) {
   DEEPRC_RETURN_NOT_OK(CheckReducible(type));
   const int64_t bytes = count * (type.byte_width());
   if (bytes == 0) return Barrier();
-  impl_->timeout_ = timeout();
   DEEPRC_ASSIGN_OR_RETURN(uint8_t * device, impl_->Staging(bytes));
   const NcclLibrary& nccl = impl_->nccl_;
   DEEPRC_RETURN_NOT_OK(nccl.Check(nccl.Memcpy(device, data, bytes, cudaMemcpyHostToDevice), "cudaMemcpy"));
-  DEEPRC_RETURN_NOT_OK(impl_->AllReduce(device, count, type, op));
+  DEEPRC_RETURN_NOT_OK(impl_->AllReduce(device, count, type, op, timeout()));
   return nccl.Check(nccl.Memcpy(data, device, bytes, cudaMemcpyDeviceToHost), "cudaMemcpy");
 }
 
 Status NcclCommunicator::Barrier() {
   int32_t one = 1;
-  impl_->timeout_ = timeout();
   DEEPRC_ASSIGN_OR_RETURN(uint8_t * device, impl_->Staging(sizeof(one)));
   const NcclLibrary& nccl = impl_->nccl_;
-  DEEPRC_RETURN_NOT_OK(nccl.Check(nccl.Memcpy(device, &one, sizeof(one), cudaMemcpyHostToDevice), "cudaMemcpy"));
-  return impl_->AllReduce(device, 1, *arrow::int32(), ReduceOp::kSum);
+  DEEPRC_RETURN_NOT_OK(
+      nccl.Check(nccl.Memcpy(device, &one, sizeof(one), cudaMemcpyHostToDevice), "cudaMemcpy"));
+  return impl_->AllReduce(device, 1, *arrow::int32(), ReduceOp::kSum, timeout());
 }
 
 Status NcclCommunicator::Exchange(std::span<const SendSpec> all_sends, std::span<const RecvSpec> all_recvs) {
   std::vector<SendSpec> sends;
   std::vector<RecvSpec> recvs;
   DEEPRC_RETURN_NOT_OK(DeliverToSelf(all_sends, all_recvs, &sends, &recvs));
-  if (impl_->comm_ == nullptr) return Status::Invalid("NCCL communicator: aborted after a timeout");
-  impl_->timeout_ = timeout();
+  DEEPRC_RETURN_NOT_OK(impl_->Usable());
   // One staging area: the sends, then the receives, each at its own offset.
   int64_t bytes = 0;
   std::vector<int64_t> offsets;
@@ -203,27 +206,31 @@ Status NcclCommunicator::Exchange(std::span<const SendSpec> all_sends, std::span
   DEEPRC_ASSIGN_OR_RETURN(uint8_t * device, impl_->Staging(bytes));
   const NcclLibrary& nccl = impl_->nccl_;
   for (size_t i = 0; i < sends.size(); ++i) {
-    DEEPRC_RETURN_NOT_OK(nccl.Check(
-        nccl.Memcpy(device + offsets[i], sends[i].data, sends[i].size, cudaMemcpyHostToDevice), "cudaMemcpy"));
+    DEEPRC_RETURN_NOT_OK(
+        nccl.Check(nccl.Memcpy(device + offsets[i], sends[i].data, sends[i].size, cudaMemcpyHostToDevice),
+                   "cudaMemcpy"));
   }
+  // The group is always closed, also after a failed post: NCCL keeps an open group per thread.
   DEEPRC_RETURN_NOT_OK(nccl.Check(nccl.GroupStart(), "ncclGroupStart"));
-  for (size_t i = 0; i < sends.size(); ++i) {
-    DEEPRC_RETURN_NOT_OK(nccl.Check(nccl.Send(device + offsets[i], static_cast<size_t>(sends[i].size), ncclUint8,
-                                              sends[i].peer, impl_->comm_, impl_->stream_),
-                                    "ncclSend"));
+  Status posted = Status::OK();
+  for (size_t i = 0; posted.ok() && i < sends.size(); ++i) {
+    posted = nccl.Check(nccl.Send(device + offsets[i], static_cast<size_t>(sends[i].size), ncclUint8,
+                                  sends[i].peer, impl_->comm_, impl_->stream_),
+                        "ncclSend");
   }
-  for (size_t i = 0; i < recvs.size(); ++i) {
-    DEEPRC_RETURN_NOT_OK(nccl.Check(nccl.Recv(device + offsets[sends.size() + i],
-                                              static_cast<size_t>(recvs[i].size), ncclUint8, recvs[i].peer,
-                                              impl_->comm_, impl_->stream_),
-                                    "ncclRecv"));
+  for (size_t i = 0; posted.ok() && i < recvs.size(); ++i) {
+    posted = nccl.Check(nccl.Recv(device + offsets[sends.size() + i], static_cast<size_t>(recvs[i].size),
+                                  ncclUint8, recvs[i].peer, impl_->comm_, impl_->stream_),
+                        "ncclRecv");
   }
-  DEEPRC_RETURN_NOT_OK(nccl.Check(nccl.GroupEnd(), "ncclGroupEnd"));
-  DEEPRC_RETURN_NOT_OK(impl_->Wait("ncclSend/ncclRecv"));
+  const Status ended = nccl.Check(nccl.GroupEnd(), "ncclGroupEnd");
+  DEEPRC_RETURN_NOT_OK(posted);
+  DEEPRC_RETURN_NOT_OK(ended);
+  DEEPRC_RETURN_NOT_OK(impl_->Wait("ncclSend/ncclRecv", timeout()));
   for (size_t i = 0; i < recvs.size(); ++i) {
-    DEEPRC_RETURN_NOT_OK(nccl.Check(nccl.Memcpy(recvs[i].data, device + offsets[sends.size() + i], recvs[i].size,
-                                                cudaMemcpyDeviceToHost),
-                                    "cudaMemcpy"));
+    DEEPRC_RETURN_NOT_OK(nccl.Check(
+        nccl.Memcpy(recvs[i].data, device + offsets[sends.size() + i], recvs[i].size, cudaMemcpyDeviceToHost),
+        "cudaMemcpy"));
   }
   return Status::OK();
 }
