@@ -80,6 +80,7 @@ TEST_F(LocalPilotTest, FunctionTasksOfOneTwoAndThreeRanksRunAtOnceOnDisjointWork
 TEST_F(LocalPilotTest, FunctionTasksThatCannotRunFailWithTheReason) {
   StartPilot(3);
   auto unknown = Function("test.no_such_function", 1);
+  unknown.retries = 1;  // tried again, as an executable would be, then FAILED
   auto too_wide = Function("test.world_ranks", 4);
   auto missing_library = Function("test.world_ranks", 2);
   missing_library.library = "/nonexistent/libfunctions.so";
@@ -89,6 +90,9 @@ TEST_F(LocalPilotTest, FunctionTasksThatCannotRunFailWithTheReason) {
   EXPECT_EQ(tasks[0].state(), TaskState::kFailed);
   EXPECT_NE(tasks[0].reason().find("no function task named 'test.no_such_function'"), std::string::npos)
       << tasks[0].reason();
+  int attempts = 0;
+  for (const auto& transition : tasks[0].history()) attempts += transition.state == TaskState::kAgentExecuting;
+  EXPECT_EQ(attempts, 2);
   EXPECT_EQ(tasks[1].state(), TaskState::kFailed);
   EXPECT_NE(tasks[1].reason().find("can never run on this pilot: it asks for 4 ranks, and the function pool has 3"),
             std::string::npos)
