@@ -61,8 +61,11 @@ Status Master::SendTo(int worker, int tag, std::string text) {
     return Status::IOError("raptor master: MPI_Isend to worker ", worker, " failed");
   }
   sends_.push_back(std::move(send));
-  if (wakeups_[worker]) wakeups_[worker]->Post();  // the message is there: a sleeping worker wakes
   return Status::OK();
+}
+
+void Master::Wake(int worker) {
+  if (wakeups_[worker]) wakeups_[worker]->Post();
 }
 
 Status Master::ReapSends(bool wait) {
@@ -136,7 +139,11 @@ Result<int> Master::Dispatch() {
         std::chrono::duration<double, std::milli>(net::Clock::now() - it->submitted).count();
     it = queue_.erase(it);
     const std::string text = Serialize(assignment);
+    // Every message first, then the wake-ups in a row: a woken worker may take the master's core,
+    // and a group's last member would otherwise wait for that before its message is even sent,
+    // while its peers already sit in MPI_Comm_create_group.
     for (int worker : assignment.group) DEEPRC_RETURN_NOT_OK(SendTo(worker, kAssignTag, text));
+    for (int worker : assignment.group) Wake(worker);
     running_.emplace(assignment.serial,
                      Running{std::move(assignment.task), std::move(assignment.group), queued_ms, {}});
     ++dispatched;
@@ -294,6 +301,7 @@ Status Master::Stop() {
   if (lost) net::SkipFinalizeAtExit();
   for (const auto& [worker, load] : load_) {
     DEEPRC_RETURN_NOT_OK(SendTo(worker, kStopTag, lost ? std::string(kStopWithoutFinalize) : ""));
+    Wake(worker);
   }
   return ReapSends(/*wait=*/true);
 }

@@ -91,7 +91,9 @@ class Master {
   // back-off).
   Result<int> Dispatch();
   Result<bool> CollectOne();
+  // Sends without waking; Wake posts the worker's semaphore once its message is there.
   Status SendTo(int worker, int tag, std::string text);
+  void Wake(int worker);
   bool HasGpu(int worker) const;
   bool Eligible(int worker, const FunctionTask& task) const { return task.gpus == 0 || HasGpu(worker); }
   Status ReapSends(bool wait);
