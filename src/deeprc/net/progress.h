@@ -22,6 +22,12 @@ class Backoff {
   Backoff(int spins, int yields) : spins_(spins), yields_(yields) {}
 
   void Pause() {
+    Pause([](std::chrono::microseconds nap) { std::this_thread::sleep_for(nap); });
+  }
+  // The same, with the nap taken by `nap(duration)`: a loop that can be woken early (a timed wait
+  // on an event) naps there, so that the event ends the nap instead of the clock.
+  template <typename Nap>
+  void Pause(Nap&& nap) {
     const int attempt = attempt_++;
     if (attempt < spins_) return;
     if (attempt < spins_ + yields_) {
@@ -29,7 +35,7 @@ class Backoff {
       return;
     }
     const int naps = attempt - spins_ - yields_ + 1;
-    std::this_thread::sleep_for(std::chrono::microseconds(std::min(1000, 10 * naps)));
+    nap(std::chrono::microseconds(std::min(1000, 10 * naps)));
   }
   void Reset() { attempt_ = 0; }
   // Whether the pauses since the last Reset() include `naps` naps: a loop that can sleep on an

@@ -33,7 +33,7 @@ WorkerWakeup::~WorkerWakeup() { ::sem_close(semaphore_); }
 
 void WorkerWakeup::Post() { ::sem_post(semaphore_); }
 
-void WorkerWakeup::Wait(std::chrono::milliseconds timeout) {
+void WorkerWakeup::Wait(std::chrono::microseconds timeout) {
   timespec deadline;
   ::clock_gettime(CLOCK_REALTIME, &deadline);
   const auto nanos = deadline.tv_nsec + std::chrono::nanoseconds(timeout).count();

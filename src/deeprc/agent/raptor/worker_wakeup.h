@@ -1,8 +1,9 @@
 // Waking an idle worker without it polling. A worker on the master's host sleeps on a named POSIX
 // semaphore of its own once its back-off has napped for a while, and the master posts it after
-// every message it sends that worker. Napping workers woke up to 1 ms late, and a task's group
-// waits for its latest member: with 8 workers in one task, that skew made building the task's
-// communicator 10x slower in one round of five. Workers on other hosts keep napping.
+// every message it sends that worker; the worker's short naps before that are timed waits on the
+// same semaphore. Napping workers woke up to 1 ms late, and a task's group waits for its latest
+// member: with 8 workers in one task, that skew made building the task's communicator 10x slower
+// in one round of five. Workers on other hosts keep napping.
 #pragma once
 
 #include <semaphore.h>
@@ -29,7 +30,7 @@ class WorkerWakeup {
 
   void Post();
   // Sleeps until posted or `timeout` passes, then takes every post that is pending.
-  void Wait(std::chrono::milliseconds timeout);
+  void Wait(std::chrono::microseconds timeout);
   // Removes the name (a worker whose master lives elsewhere, or one that exits).
   void Unlink();
 
