@@ -150,13 +150,17 @@ Status Prepare(const std::string& op, const std::string& variant, const std::str
       return bad_variant();
     }
   } else if (op == "read_csv") {
-    if (!variant.empty()) return bad_variant();
-    operation->run = [path = data + "/read.csv"] {
+    if (!variant.empty() && variant != "arrow") return bad_variant();
+    const auto engine = variant == "arrow" ? deeprc::CsvEngine::kArrow : deeprc::CsvEngine::kFast;
+    operation->run = [path = data + "/read.csv", engine] {
       deeprc::CsvReadOptions options;
       options.use_threads = false;
+      options.engine = engine;
       return deeprc::ReadCsv(path, options);
     };
-    operation->implementation = "deeprc::ReadCsv (Arrow CSV reader, use_threads=false)";
+    operation->implementation = variant == "arrow"
+                                    ? "deeprc::ReadCsv, engine kArrow (Arrow CSV reader, use_threads=false; reference)"
+                                    : "deeprc::ReadCsv (deeprc's single-pass reader, csv_fast_reader; one thread)";
   } else {
     return Status::Invalid("unknown --op '", op, "'; known: join, sort, groupby_1k, groupby_1m, read_csv");
   }
@@ -224,7 +228,7 @@ int main(int argc, char** argv) {
   int repeat = 3;
   app.add_option("--op", op, "join, sort, groupby_1k, groupby_1m or read_csv")->required();
   app.add_option("--variant", variant,
-                 "a reference instead of the default: join: sort_merge, acero; groupby_*: acero");
+                 "a reference instead of the default: join: sort_merge, acero; groupby_*: acero; read_csv: arrow");
   app.add_option("--data", data, "folder of the inputs that bench/table/run.py generates")->required();
   app.add_option("--repeat", repeat, "best of N")->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);

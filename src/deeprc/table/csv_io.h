@@ -10,6 +10,12 @@
 
 namespace deeprc {
 
+// Which reader parses the file. kAuto reads with deeprc's own single-pass reader
+// (csv_fast_reader.h) and falls back to Arrow's for anything that reader does not read exactly
+// as Arrow does; kArrow always uses Arrow's reader (the reference); kFast uses only deeprc's and
+// fails, saying why, where kAuto would fall back (for tests and benchmarks).
+enum class CsvEngine { kAuto, kArrow, kFast };
+
 struct CsvReadOptions {
   char delimiter = ',';
   // With no header, columns are named from `column_names`, or f0, f1, ... when that is empty.
@@ -20,6 +26,7 @@ struct CsvReadOptions {
   // Strings read as null; empty means Arrow's defaults ("", "NA", "NULL", "NaN", "null", ...).
   std::vector<std::string> null_values;
   bool use_threads = true;
+  CsvEngine engine = CsvEngine::kAuto;
 };
 
 struct CsvWriteOptions {

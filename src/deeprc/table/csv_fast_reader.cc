@@ -1,0 +1,690 @@
+#include "deeprc/table/csv_fast_reader.h"
+
+#include <arrow/api.h>
+#include <arrow/csv/api.h>
+#include <arrow/io/api.h>
+#include <arrow/util/bit_util.h>
+#include <arrow/util/utf8.h>
+#include <arrow/util/value_parsing.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string_view>
+#include <vector>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+namespace deeprc {
+namespace {
+
+// Bytes read from the file at a time: the window stays in the core's L2 cache between the read
+// and the parse.
+constexpr int64_t kReadBytes = 1 << 20;
+// Readable bytes past a window's end: the 16-byte loads of FindFieldEnd may cross it.
+constexpr int64_t kPadding = 64;
+// A line longer than this is left to Arrow's reader.
+constexpr int64_t kMaxLineBytes = int64_t{1} << 30;
+// Record batches are bounded in rows and in the input bytes they come from, so memory stays
+// bounded and a batch's strings stay far below utf8's 2 GiB offsets.
+constexpr int64_t kMaxBatchRows = 1 << 20;
+constexpr int64_t kMaxBatchInputBytes = int64_t{256} << 20;
+
+// Powers of ten exactly representable as doubles.
+constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+constexpr uint64_t kPow10Int[] = {1ull,
+                                  10ull,
+                                  100ull,
+                                  1000ull,
+                                  10000ull,
+                                  100000ull,
+                                  1000000ull,
+                                  10000000ull,
+                                  100000000ull,
+                                  1000000000ull,
+                                  10000000000ull,
+                                  100000000000ull,
+                                  1000000000000ull,
+                                  10000000000000ull,
+                                  100000000000000ull,
+                                  1000000000000000ull,
+                                  10000000000000000ull,
+                                  100000000000000000ull,
+                                  1000000000000000000ull,
+                                  10000000000000000000ull};
+
+// The double nearest m / 10^f (ties to even) for 2^53 < m < 10^19 and f <= 19: the 17-digit
+// values a shortest round trip writes, which m / 10^f in doubles may miss by an ulp. Starts from
+// that quotient and moves to the neighbour while m / 10^f lies beyond a halfway point, comparing
+// exactly in 128-bit integers: x = m / 10^f against (2M +- 1) 2^(E-1) for v = M 2^E. False where
+// the comparison would not fit (the caller then uses Arrow's parser).
+bool NearestDouble(uint64_t m, size_t f, double* out) {
+  using u128 = unsigned __int128;
+  double v = static_cast<double>(m) / kPow10[f];
+  for (int step = 0; step < 4; ++step) {
+    uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    const uint64_t mantissa = (bits & ((uint64_t{1} << 52) - 1)) | (uint64_t{1} << 52);
+    const int exponent = static_cast<int>(bits >> 52) - 1075;  // v = mantissa 2^exponent
+    // At a power of two the lower neighbour is half as far: leave it to Arrow.
+    if (mantissa == (uint64_t{1} << 52)) return false;
+    const int shift = 1 - exponent;
+    if (shift > 64 || shift < -60) return false;
+    // x 2^(1-E) 10^f = m 2^(1-E) against (2M +- 1) 10^f, both scaled to integers.
+    u128 x = m, upper = static_cast<u128>(2 * mantissa + 1) * kPow10Int[f];
+    u128 lower = static_cast<u128>(2 * mantissa - 1) * kPow10Int[f];
+    if (shift >= 0) {
+      x <<= shift;
+    } else {
+      upper <<= -shift;
+      lower <<= -shift;
+    }
+    const bool odd = mantissa & 1;
+    if (x > upper || (x == upper && odd)) {
+      v = std::nextafter(v, std::numeric_limits<double>::infinity());
+    } else if (x < lower || (x == lower && odd)) {
+      v = std::nextafter(v, 0.0);
+    } else {
+      *out = v;
+      return true;
+    }
+  }
+  return false;
+}
+
+inline bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+
+// The options whose every value this reader handles as Arrow does; empty when all are.
+std::string UnsupportedOption(const arrow::csv::ReadOptions& read, const arrow::csv::ParseOptions& parse,
+                              const arrow::csv::ConvertOptions& convert) {
+  const char d = parse.delimiter;
+  if (d == '"' || d == '\n' || d == '\r' || IsDigit(d) || d == '-' || d == '+' || d == '.' || d == 'e' ||
+      d == 'E' || static_cast<unsigned char>(d) >= 0x80) {
+    return "delimiter '" + std::string(1, d) + "'";
+  }
+  if (!parse.quoting || parse.quote_char != '"' || !parse.double_quote || parse.escaping) {
+    return "quoting other than RFC 4180's";
+  }
+  if (parse.newlines_in_values) return "newlines_in_values";
+  if (!parse.ignore_empty_lines) return "ignore_empty_lines=false";
+  if (parse.invalid_row_handler) return "an invalid row handler";
+  if (read.skip_rows != 0 || read.skip_rows_after_names != 0) return "skipped rows";
+  if (!convert.include_columns.empty()) return "include_columns";
+  if (convert.auto_dict_encode) return "auto_dict_encode";
+  if (convert.decimal_point != '.') return "decimal_point other than '.'";
+  if (!convert.quoted_strings_can_be_null) return "quoted_strings_can_be_null=false";
+  if (!convert.check_utf8) return "check_utf8=false";
+  return "";
+}
+
+// The schema Arrow's reader gives the file: an arrow::csv::StreamingReader infers the types from
+// its first block as arrow::csv::TableReader does (which widens a column when a later block does
+// not fit; a later block that does not fit makes this reader decline).
+Result<std::shared_ptr<arrow::Schema>> ArrowSchema(const std::string& path, arrow::csv::ReadOptions read,
+                                                   const arrow::csv::ParseOptions& parse,
+                                                   const arrow::csv::ConvertOptions& convert) {
+  read.use_threads = false;
+  DEEPRC_ASSIGN_OR_RETURN(auto input, arrow::io::ReadableFile::Open(path));
+  DEEPRC_ASSIGN_OR_RETURN(auto reader, arrow::csv::StreamingReader::Make(arrow::io::default_io_context(),
+                                                                         input, read, parse, convert));
+  return reader->schema();
+}
+
+// Arrow's null markers (ConvertOptions::null_values), looked up by length first: most fields have
+// a length no marker has.
+class NullMarkers {
+ public:
+  explicit NullMarkers(std::vector<std::string> markers) : markers_(std::move(markers)) {
+    for (const auto& marker : markers_) {
+      if (marker.size() < 64) {
+        lengths_ |= uint64_t{1} << marker.size();
+      } else {
+        has_long_ = true;
+      }
+    }
+  }
+
+  bool Contains(const char* data, size_t size) const {
+    if (size < 64 ? ((lengths_ >> size) & 1) == 0 : !has_long_) return false;
+    for (const auto& marker : markers_) {
+      if (marker.size() == size && (size == 0 || (marker[0] == data[0] && std::memcmp(marker.data(), data, size) == 0))) {
+        return true;
+      }
+    }
+    return false;
+  }
+  bool Contains(std::string_view value) const { return Contains(value.data(), value.size()); }
+  const std::vector<std::string>& markers() const { return markers_; }
+
+ private:
+  std::vector<std::string> markers_;
+  uint64_t lengths_ = 0;
+  bool has_long_ = false;
+};
+
+// The file as a run of windows, each a whole number of lines ending in '\n' (one is added after
+// the last line if the file lacks it), read kReadBytes at a time into one reused buffer.
+class LineWindows {
+ public:
+  static Result<std::unique_ptr<LineWindows>> Open(const std::string& path) {
+    auto windows = std::unique_ptr<LineWindows>(new LineWindows());
+    DEEPRC_ASSIGN_OR_RETURN(windows->file_, arrow::io::ReadableFile::Open(path));
+    DEEPRC_ASSIGN_OR_RETURN(windows->file_size_, windows->file_->GetSize());
+    windows->buffer_.resize(windows->capacity_ + kPadding);
+    return windows;
+  }
+
+  // Moves to the next window, keeping the bytes from `from` (the start of an unfinished line)
+  // on; false at the end of the file.
+  Result<bool> Next(const char* from) {
+    char* data = buffer_.data();
+    const int64_t keep = data + size_ - from;
+    offset_ += from - data;
+    std::memmove(data, from, keep);
+    size_ = keep;
+    for (;;) {
+      while (!eof_ && size_ < capacity_) {
+        DEEPRC_ASSIGN_OR_RETURN(int64_t n, file_->Read(capacity_ - size_, data + size_));
+        eof_ = n == 0;
+        size_ += n;
+      }
+      if (eof_ && size_ > 0 && data[size_ - 1] != '\n') data[size_++] = '\n';  // into the padding
+      if (size_ == 0) return false;
+      if (const void* last = memrchr(data, '\n', size_)) {
+        end_ = static_cast<const char*>(last) + 1;
+        return true;
+      }
+      if (capacity_ >= kMaxLineBytes) return Status::CapacityError("a line longer than ", kMaxLineBytes, " bytes");
+      capacity_ *= 2;
+      buffer_.resize(capacity_ + kPadding);
+      data = buffer_.data();
+    }
+  }
+
+  const char* begin() const { return buffer_.data(); }
+  const char* end() const { return end_; }
+  int64_t FileOffset(const char* p) const { return offset_ + (p - buffer_.data()); }
+  int64_t file_size() const { return file_size_; }
+
+ private:
+  LineWindows() = default;
+
+  std::shared_ptr<arrow::io::ReadableFile> file_;
+  int64_t file_size_ = 0;
+  int64_t capacity_ = kReadBytes;
+  std::vector<char> buffer_;
+  int64_t size_ = 0;     // bytes in buffer_
+  int64_t offset_ = 0;   // file offset of buffer_[0]
+  const char* end_ = nullptr;
+  bool eof_ = false;
+};
+
+enum class ColumnKind : uint8_t { kInt64, kFloat64, kUtf8 };
+
+// One column of the batch being built, written in place: values (int64 or double) or utf8
+// offsets and characters, and the rows that are null (the validity bitmap is made at the end, so
+// a non-null value costs no bitmap write).
+struct ColumnBuffers {
+  ColumnKind kind;
+  std::shared_ptr<arrow::DataType> type;
+  // A null marker that reads as a number of this type (a user's "-1"), so numbers must be
+  // looked up in the markers too.
+  bool markers_look_like_numbers = false;
+  std::shared_ptr<arrow::ResizableBuffer> values;  // int64, double, or int32 offsets
+  std::shared_ptr<arrow::ResizableBuffer> chars;
+  int64_t chars_size = 0;
+  int64_t chars_capacity = 0;
+  double chars_per_row = 16;  // from the last batch, to size the next one
+  std::vector<int32_t> null_rows;
+
+  int64_t* int64s() { return reinterpret_cast<int64_t*>(values->mutable_data()); }
+  double* doubles() { return reinterpret_cast<double*>(values->mutable_data()); }
+  int32_t* offsets() { return reinterpret_cast<int32_t*>(values->mutable_data()); }
+};
+
+// Whether a null marker could be taken for a number by the inline parsers of BatchParser
+// ([-]digits[.digits]), which then must look numbers up in the markers too.
+bool LooksLikeInlineNumber(std::string_view marker, ColumnKind kind) {
+  if (kind == ColumnKind::kUtf8) return false;
+  if (!marker.empty() && marker.front() == '-') marker.remove_prefix(1);
+  bool digit = false;
+  for (char c : marker) {
+    if (IsDigit(c)) {
+      digit = true;
+    } else if (c != '.') {
+      return false;
+    }
+  }
+  return digit;
+}
+
+// Spaces and tabs around a number, which Arrow's converter ignores.
+std::string_view TrimWhitespace(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Parses the rows of the windows into record batches. Every field parser returns the position of
+// the byte that ends the field (the delimiter, '\n' or '\r'), or null after setting `declined_`.
+class BatchParser {
+ public:
+  BatchParser(std::shared_ptr<arrow::Schema> schema, std::vector<ColumnKind> kinds, char delimiter,
+              const arrow::csv::ConvertOptions& convert)
+      : schema_(std::move(schema)),
+        delimiter_(delimiter),
+        nulls_(convert.null_values),
+        strings_can_be_null_(convert.strings_can_be_null) {
+    for (size_t i = 0; i < kinds.size(); ++i) {
+      ColumnBuffers column;
+      column.kind = kinds[i];
+      column.type = schema_->field(static_cast<int>(i))->type();
+      for (const auto& marker : nulls_.markers()) {
+        column.markers_look_like_numbers |= LooksLikeInlineNumber(marker, column.kind);
+      }
+      columns_.push_back(std::move(column));
+    }
+    field_end_[static_cast<unsigned char>(delimiter)] = true;
+    field_end_['\n'] = field_end_['\r'] = true;
+  }
+
+  const std::string& declined() const { return declined_; }
+  int64_t rows() const { return rows_; }
+  int64_t capacity() const { return capacity_; }
+
+  Status StartBatch(int64_t capacity) {
+    capacity_ = capacity;
+    rows_ = 0;
+    for (auto& column : columns_) {
+      column.null_rows.clear();
+      if (column.kind == ColumnKind::kUtf8) {
+        DEEPRC_ASSIGN_OR_RETURN(column.values, arrow::AllocateResizableBuffer((capacity + 1) * sizeof(int32_t)));
+        column.offsets()[0] = 0;
+        column.chars_size = 0;
+        column.chars_capacity = static_cast<int64_t>(capacity * column.chars_per_row * 1.1) + 64;
+        DEEPRC_ASSIGN_OR_RETURN(column.chars, arrow::AllocateResizableBuffer(column.chars_capacity + kPadding));
+      } else {
+        DEEPRC_ASSIGN_OR_RETURN(column.values, arrow::AllocateResizableBuffer(capacity * sizeof(int64_t)));
+      }
+    }
+    return Status::OK();
+  }
+
+  Result<std::shared_ptr<arrow::RecordBatch>> FinishBatch() {
+    std::vector<std::shared_ptr<arrow::ArrayData>> arrays;
+    for (auto& column : columns_) {
+      std::shared_ptr<arrow::Buffer> validity;
+      const int64_t null_count = static_cast<int64_t>(column.null_rows.size());
+      if (null_count > 0) {
+        DEEPRC_ASSIGN_OR_RETURN(auto bitmap, arrow::AllocateBitmap(rows_));
+        std::memset(bitmap->mutable_data(), 0xff, bitmap->size());
+        for (int32_t row : column.null_rows) arrow::bit_util::ClearBit(bitmap->mutable_data(), row);
+        validity = std::move(bitmap);
+      }
+      if (column.kind == ColumnKind::kUtf8) {
+        DEEPRC_RETURN_NOT_OK(column.values->Resize((rows_ + 1) * sizeof(int32_t)));
+        DEEPRC_RETURN_NOT_OK(column.chars->Resize(column.chars_size));
+        if (rows_ > 0) column.chars_per_row = static_cast<double>(column.chars_size) / rows_;
+        arrays.push_back(arrow::ArrayData::Make(column.type, rows_, {validity, column.values, column.chars},
+                                                null_count));
+      } else {
+        DEEPRC_RETURN_NOT_OK(column.values->Resize(rows_ * sizeof(int64_t)));
+        arrays.push_back(arrow::ArrayData::Make(column.type, rows_, {validity, column.values}, null_count));
+      }
+      column.values.reset();
+      column.chars.reset();
+    }
+    return arrow::RecordBatch::Make(schema_, rows_, std::move(arrays));
+  }
+
+  // Parses the lines of [p, end) into the batch until it is full; returns where it stopped, or
+  // null when declined.
+  const char* ParseLines(const char* p, const char* end) {
+    while (p < end && rows_ < capacity_) {
+      if (*p == '\n') {  // Arrow skips empty lines
+        ++p;
+        continue;
+      }
+      if (*p == '\r') {
+        if (p[1] != '\n') return Decline("a line ending in a lone CR");
+        p += 2;
+        continue;
+      }
+      p = ParseRow(p);
+      if (p == nullptr) return nullptr;
+      ++rows_;
+      ++rows_total_;
+    }
+    return p;
+  }
+
+  // Skips the header line (Arrow took the names from it); null when declined.
+  const char* SkipHeader(const char* p) {
+    if (static_cast<unsigned char>(p[0]) == 0xef && static_cast<unsigned char>(p[1]) == 0xbb &&
+        static_cast<unsigned char>(p[2]) == 0xbf) {
+      return Decline("a byte order mark");
+    }
+    if (*p == '\n' || *p == '\r') return Decline("an empty first line");
+    size_t fields = 0;
+    for (;;) {
+      ++fields;
+      if (*p == '"') {
+        p = ReadQuoted(p);
+        if (p == nullptr) return nullptr;
+      }
+      while (!field_end_[static_cast<unsigned char>(*p)]) ++p;
+      if (*p != delimiter_) break;
+      ++p;
+    }
+    if (fields != columns_.size()) return Decline("a header whose fields Arrow counts differently");
+    return EndOfLine(p);
+  }
+
+ private:
+  const char* Decline(std::string why) {
+    if (declined_.empty()) declined_ = "data row " + std::to_string(rows_total_ + 1) + ": " + std::move(why);
+    return nullptr;
+  }
+
+  bool IsFieldEnd(char c) const { return field_end_[static_cast<unsigned char>(c)]; }
+
+  // After the last field: "\n" or "\r\n".
+  const char* EndOfLine(const char* p) {
+    if (*p == '\n') return p + 1;
+    if (*p == '\r' && p[1] == '\n') return p + 2;
+    if (*p == '\r') return Decline("a line ending in a lone CR");
+    return Decline("more fields than columns");
+  }
+
+  const char* ParseRow(const char* p) {
+    const size_t last = columns_.size() - 1;
+    for (size_t c = 0;; ++c) {
+      ColumnBuffers& column = columns_[c];
+      switch (column.kind) {
+        case ColumnKind::kInt64: p = ParseInt64(p, column); break;
+        case ColumnKind::kFloat64: p = ParseFloat64(p, column); break;
+        case ColumnKind::kUtf8: p = ParseUtf8(p, column); break;
+      }
+      if (p == nullptr) return nullptr;
+      if (c == last) return EndOfLine(p);
+      if (*p != delimiter_) return Decline("fewer fields than columns");
+      ++p;
+    }
+  }
+
+  // The common case inline: an optional '-' and 1 to 18 digits (below 2^63 whatever the digits).
+  const char* ParseInt64(const char* p, ColumnBuffers& column) {
+    const char* field = p;
+    const bool negative = *p == '-';
+    p += negative;
+    const char* digits = p;
+    uint64_t value = 0;
+    while (IsDigit(*p)) value = value * 10 + static_cast<uint64_t>(*p++ - '0');
+    const size_t n = p - digits;
+    if (ARROW_PREDICT_TRUE(n - 1 < 18 && IsFieldEnd(*p) && !column.markers_look_like_numbers)) {
+      const auto v = static_cast<int64_t>(value);
+      column.int64s()[rows_] = negative ? -v : v;
+      return p;
+    }
+    return ParseOther(field, column);
+  }
+
+  // The common case inline: [-]digits[.digits] with at most 19 digits, m those digits as an
+  // integer and f the number of fraction digits. For m <= 2^53, m / 10^f in doubles: both are
+  // exact doubles and IEEE division rounds correctly, so this is the correctly rounded value that
+  // Arrow's fast_float also gives (Clinger's fast path); above 2^53, NearestDouble. Anything else
+  // (exponents, more digits, "inf") goes through Arrow's own parser.
+  const char* ParseFloat64(const char* p, ColumnBuffers& column) {
+    const char* field = p;
+    const bool negative = *p == '-';
+    p += negative;
+    const char* digits = p;
+    uint64_t mantissa = 0;
+    while (IsDigit(*p)) mantissa = mantissa * 10 + static_cast<uint64_t>(*p++ - '0');
+    size_t n = p - digits;
+    size_t fraction = 0;
+    if (*p == '.') {
+      const char* fraction_digits = ++p;
+      while (IsDigit(*p)) mantissa = mantissa * 10 + static_cast<uint64_t>(*p++ - '0');
+      fraction = p - fraction_digits;
+      n += fraction;
+    }
+    if (ARROW_PREDICT_TRUE(n - 1 < 19 && IsFieldEnd(*p) && !column.markers_look_like_numbers)) {
+      double v;
+      if (mantissa <= (uint64_t{1} << 53)) {
+        v = static_cast<double>(mantissa) / kPow10[fraction];
+      } else if (!NearestDouble(mantissa, fraction, &v)) {
+        return ParseOther(field, column);
+      }
+      column.doubles()[rows_] = negative ? -v : v;
+      return p;
+    }
+    return ParseOther(field, column);
+  }
+
+  const char* ParseUtf8(const char* p, ColumnBuffers& column) {
+    if (*p == '"') return ParseOther(p, column);
+    uint32_t high_bits = 0;
+    const char* end = FindFieldEnd(p, &high_bits);
+    if (ARROW_PREDICT_FALSE(*end == '"')) return Decline("a quote inside an unquoted field");
+    const size_t size = end - p;
+    if (ARROW_PREDICT_FALSE(high_bits != 0) && !arrow::util::ValidateUTF8(reinterpret_cast<const uint8_t*>(p), size)) {
+      return Decline("invalid UTF-8");
+    }
+    if (strings_can_be_null_ && nulls_.Contains(p, size)) {
+      AppendNullString(column);
+    } else if (!AppendString(column, p, size)) {
+      return nullptr;
+    }
+    return end;
+  }
+
+  // The first byte from p on that ends an unquoted field or needs a closer look: the delimiter,
+  // '"', '\r' or '\n'. ORs the bytes before it into *high_bits (non-zero: not ASCII).
+  const char* FindFieldEnd(const char* p, uint32_t* high_bits) const {
+#ifdef __SSE2__
+    const __m128i delimiter = _mm_set1_epi8(delimiter_), quote = _mm_set1_epi8('"');
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    for (;;) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      const __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, delimiter), _mm_cmpeq_epi8(bytes, quote)),
+                                        _mm_or_si128(_mm_cmpeq_epi8(bytes, lf), _mm_cmpeq_epi8(bytes, cr)));
+      const uint32_t mask = static_cast<uint32_t>(_mm_movemask_epi8(hits));
+      const uint32_t high = static_cast<uint32_t>(_mm_movemask_epi8(bytes));
+      if (mask != 0) {
+        const int i = __builtin_ctz(mask);
+        *high_bits |= high & ((1u << i) - 1);
+        return p + i;
+      }
+      *high_bits |= high;
+      p += 16;
+    }
+#else
+    while (!IsFieldEnd(*p) && *p != '"') *high_bits |= static_cast<unsigned char>(*p++) & 0x80;
+    return p;
+#endif
+  }
+
+  void AppendNullString(ColumnBuffers& column) {
+    column.null_rows.push_back(static_cast<int32_t>(rows_));
+    column.offsets()[rows_ + 1] = static_cast<int32_t>(column.chars_size);
+  }
+
+  bool AppendString(ColumnBuffers& column, const char* data, size_t size) {
+    if (ARROW_PREDICT_FALSE(column.chars_size + static_cast<int64_t>(size) > column.chars_capacity)) {
+      if (!GrowChars(column, size)) return false;
+    }
+    std::memcpy(column.chars->mutable_data() + column.chars_size, data, size);
+    column.chars_size += static_cast<int64_t>(size);
+    column.offsets()[rows_ + 1] = static_cast<int32_t>(column.chars_size);
+    return true;
+  }
+
+  bool GrowChars(ColumnBuffers& column, size_t size) {
+    const int64_t needed = column.chars_size + static_cast<int64_t>(size);
+    if (needed > std::numeric_limits<int32_t>::max()) return Decline("a batch's strings over 2 GiB"), false;
+    column.chars_capacity = std::max(needed, column.chars_capacity * 2);
+    if (!column.chars->Resize(column.chars_capacity + kPadding, /*shrink_to_fit=*/false).ok()) {
+      return Decline("out of memory"), false;
+    }
+    return true;
+  }
+
+  // A quoted field ("" is a quote): unquotes it into scratch_ and returns the position after the
+  // closing quote, or null for a newline inside quotes (Arrow's reader, with newlines_in_values
+  // false, reads those differently by where its blocks split; so it gets the file).
+  const char* ReadQuoted(const char* p) {
+    scratch_.clear();
+    for (++p;; ++p) {
+      if (*p == '"') {
+        if (p[1] != '"') return p + 1;
+        ++p;
+      } else if (*p == '\n' || *p == '\r') {
+        return Decline("a newline inside quotes");
+      }
+      scratch_.push_back(*p);
+    }
+  }
+
+  // Any field the inline paths do not take: quoted, null, with spaces, in another number format,
+  // or one Arrow does not read at all. Converted as Arrow's converter does (null markers first,
+  // then whitespace-trimmed numbers through Arrow's own parsers).
+  const char* ParseOther(const char* p, ColumnBuffers& column) {
+    const char* end;
+    std::string_view value;
+    if (*p == '"') {
+      end = ReadQuoted(p);
+      if (end == nullptr) return nullptr;
+      if (!IsFieldEnd(*end)) return Decline("characters after a closing quote");
+      value = scratch_;
+    } else {
+      end = p;
+      while (!IsFieldEnd(*end) && *end != '"') ++end;
+      if (*end == '"') return Decline("a quote inside an unquoted field");
+      value = std::string_view(p, end - p);
+    }
+    if (column.kind == ColumnKind::kUtf8) {
+      if (strings_can_be_null_ && nulls_.Contains(value)) {
+        AppendNullString(column);
+        return end;
+      }
+      if (!arrow::util::ValidateUTF8(value)) return Decline("invalid UTF-8");
+      return AppendString(column, value.data(), value.size()) ? end : nullptr;
+    }
+    if (nulls_.Contains(value)) {
+      column.null_rows.push_back(static_cast<int32_t>(rows_));
+      column.int64s()[rows_] = 0;
+      return end;
+    }
+    const std::string_view number = TrimWhitespace(value);
+    const bool ok = column.kind == ColumnKind::kInt64
+                        ? arrow::internal::ParseValue<arrow::Int64Type>(number.data(), number.size(),
+                                                                          &column.int64s()[rows_])
+                        : arrow::internal::ParseValue<arrow::DoubleType>(number.data(), number.size(),
+                                                                           &column.doubles()[rows_]);
+    if (!ok) return Decline("'" + std::string(value) + "' is not a " + column.type->ToString());
+    return end;
+  }
+
+  std::shared_ptr<arrow::Schema> schema_;
+  std::vector<ColumnBuffers> columns_;
+  const char delimiter_;
+  bool field_end_[256] = {};
+  NullMarkers nulls_;
+  const bool strings_can_be_null_;
+  int64_t rows_ = 0;      // in the batch
+  int64_t capacity_ = 0;  // rows the batch has room for
+  int64_t rows_total_ = 0;
+  std::string scratch_;
+  std::string declined_;
+};
+
+Result<std::vector<ColumnKind>> ColumnKinds(const arrow::Schema& schema, std::string* declined) {
+  std::vector<ColumnKind> kinds;
+  for (const auto& field : schema.fields()) {
+    switch (field->type()->id()) {
+      case arrow::Type::INT64: kinds.push_back(ColumnKind::kInt64); break;
+      case arrow::Type::DOUBLE: kinds.push_back(ColumnKind::kFloat64); break;
+      case arrow::Type::STRING: kinds.push_back(ColumnKind::kUtf8); break;
+      default:
+        *declined = "column '" + field->name() + "' of type " + field->type()->ToString();
+        return kinds;
+    }
+  }
+  if (kinds.empty()) *declined = "no columns";
+  return kinds;
+}
+
+// Rows the next batch has room for: the rest of the file at the bytes per line seen so far.
+int64_t BatchCapacity(const LineWindows& windows, const char* p, double bytes_per_line) {
+  const double rest = static_cast<double>(windows.file_size() - windows.FileOffset(p));
+  const double rows = rest / std::max(bytes_per_line, 1.0);
+  return std::clamp(static_cast<int64_t>(rows * 1.05) + 16, int64_t{16}, kMaxBatchRows);
+}
+
+}  // namespace
+
+Result<CsvFastRead> ReadCsvFast(const std::string& path, const arrow::csv::ReadOptions& read_options,
+                                const arrow::csv::ParseOptions& parse_options,
+                                const arrow::csv::ConvertOptions& convert_options) {
+  CsvFastRead out;
+  out.declined = UnsupportedOption(read_options, parse_options, convert_options);
+  if (!out.declined.empty()) return out;
+  auto schema = ArrowSchema(path, read_options, parse_options, convert_options);
+  if (!schema.ok()) {
+    out.declined = "Arrow's reader fails on its first block: " + schema.status().message();
+    return out;
+  }
+  DEEPRC_ASSIGN_OR_RETURN(auto kinds, ColumnKinds(**schema, &out.declined));
+  if (!out.declined.empty()) return out;
+
+  arrow::util::InitializeUTF8();
+  BatchParser parser(*schema, std::move(kinds), parse_options.delimiter, convert_options);
+  DEEPRC_ASSIGN_OR_RETURN(auto windows, LineWindows::Open(path));
+  DEEPRC_ASSIGN_OR_RETURN(bool more, windows->Next(windows->begin()));
+  const char* p = windows->begin();
+  if (more && read_options.column_names.empty() && !read_options.autogenerate_column_names) {
+    p = parser.SkipHeader(p);
+  }
+  const double bytes_per_line =
+      more ? static_cast<double>(windows->end() - windows->begin()) /
+                 std::max<int64_t>(1, std::count(windows->begin(), windows->end(), '\n'))
+           : 1.0;
+
+  arrow::RecordBatchVector batches;
+  int64_t batch_start = more && p ? windows->FileOffset(p) : 0;
+  if (p != nullptr) DEEPRC_RETURN_NOT_OK(parser.StartBatch(BatchCapacity(*windows, p, bytes_per_line)));
+  while (more && p != nullptr) {
+    p = parser.ParseLines(p, windows->end());
+    if (p == nullptr) break;
+    const bool full = parser.rows() == parser.capacity() ||
+                      windows->FileOffset(p) - batch_start >= kMaxBatchInputBytes;
+    if (full) {
+      DEEPRC_ASSIGN_OR_RETURN(auto batch, parser.FinishBatch());
+      batches.push_back(std::move(batch));
+      batch_start = windows->FileOffset(p);
+      DEEPRC_RETURN_NOT_OK(parser.StartBatch(BatchCapacity(*windows, p, bytes_per_line)));
+    }
+    if (p == windows->end()) {
+      DEEPRC_ASSIGN_OR_RETURN(more, windows->Next(p));
+      p = windows->begin();
+    }
+  }
+  if (p == nullptr) {
+    out.declined = parser.declined();
+    return out;
+  }
+  if (parser.rows() > 0 || batches.empty()) {
+    DEEPRC_ASSIGN_OR_RETURN(auto batch, parser.FinishBatch());
+    if (batch->num_rows() > 0) batches.push_back(std::move(batch));
+  }
+  DEEPRC_ASSIGN_OR_RETURN(out.table, arrow::Table::FromRecordBatches(*schema, batches));
+  return out;
+}
+
+}  // namespace deeprc
