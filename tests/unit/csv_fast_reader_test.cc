@@ -8,6 +8,7 @@
 #include <fstream>
 #include <random>
 
+#include "deeprc/table/csv_fast_reader.h"
 #include "deeprc/table/csv_io.h"
 #include "test_util.h"
 
@@ -313,6 +314,51 @@ TEST(CsvFastReader, DeclinesWhatItDoesNotReadAsArrowDoes) {
   ASSERT_FALSE(error.ok());
   EXPECT_NE(error.status().message().find("bad.csv"), std::string::npos) << error.status().ToString();
   EXPECT_NE(error.status().message().find("Row #3"), std::string::npos) << error.status().ToString();
+}
+
+// The fast reader called directly with ReadCsv's default options, the file cut into `ranges`
+// read in parallel.
+Result<CsvFastRead> ReadInRanges(const std::string& path, int ranges) {
+  auto convert = arrow::csv::ConvertOptions::Defaults();
+  convert.strings_can_be_null = true;
+  return ReadCsvFast(path, arrow::csv::ReadOptions::Defaults(), arrow::csv::ParseOptions::Defaults(), convert,
+                     ranges);
+}
+
+TEST(CsvFastReader, RangesReadInParallelEqualArrows) {
+  TempDir dir;
+  for (uint64_t seed : {4, 5}) {
+    RandomCsv random(seed);
+    random.crlf = seed == 5;
+    const std::string path = dir.File("t.csv");
+    WriteText(path, random.Table(30000));
+    ASSERT_OK_AND_ASSIGN(Table expected, ReadCsv(path, WithEngine({}, CsvEngine::kArrow)));
+    for (int ranges : {2, 3, 7}) {
+      SCOPED_TRACE("seed " + std::to_string(seed) + ", " + std::to_string(ranges) + " ranges");
+      ASSERT_OK_AND_ASSIGN(CsvFastRead read, ReadInRanges(path, ranges));
+      ASSERT_NE(read.table, nullptr) << read.declined;
+      EXPECT_GE(read.table->column(0)->num_chunks(), ranges);  // it did cut the file
+      EXPECT_TRUE(SameTable(Table(read.table), expected));
+    }
+  }
+}
+
+// A cut inside a quoted field: the range before it meets the newline inside quotes and declines,
+// even where the quoted text after the cut reads as rows of the table.
+TEST(CsvFastReader, CutInsideQuotesDeclines) {
+  TempDir dir;
+  std::string rows, quoted;
+  for (int i = 0; i < 2000; ++i) rows += std::to_string(i) + ",plain\n";
+  for (int i = 0; i < 4000; ++i) quoted += std::to_string(i) + ",looks like a row\n";
+  const std::string path = dir.File("q.csv");
+  WriteText(path, "a,b\n" + rows + "-1,\"" + quoted + "\"\n" + rows);
+  for (int ranges : {1, 2, 3}) {
+    SCOPED_TRACE(std::to_string(ranges) + " ranges");
+    ASSERT_OK_AND_ASSIGN(CsvFastRead read, ReadInRanges(path, ranges));
+    EXPECT_EQ(read.table, nullptr);
+    EXPECT_NE(read.declined.find("newline inside quotes"), std::string::npos) << read.declined;
+  }
+  ExpectDeclinedAndAutoEqualsArrow(path);
 }
 
 TEST(CsvFastReader, RaggedRowErrorNamesFileAndRow) {

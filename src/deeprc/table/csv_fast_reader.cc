@@ -12,6 +12,7 @@
 #include <cstring>
 #include <limits>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #ifdef __SSE2__
@@ -32,6 +33,8 @@ constexpr int64_t kMaxLineBytes = int64_t{1} << 30;
 // bounded and a batch's strings stay far below utf8's 2 GiB offsets.
 constexpr int64_t kMaxBatchRows = 1 << 20;
 constexpr int64_t kMaxBatchInputBytes = int64_t{256} << 20;
+// With use_threads, ranges read in parallel are at least this long (a thread costs ~0.1 ms).
+constexpr int64_t kMinRangeBytes = int64_t{16} << 20;
 
 // Powers of ten exactly representable as doubles.
 constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
@@ -167,20 +170,18 @@ class NullMarkers {
   bool has_long_ = false;
 };
 
-// The file as a run of windows, each a whole number of lines ending in '\n' (one is added after
-// the last line if the file lacks it), read kReadBytes at a time into one reused buffer.
+// Bytes [begin, end) of the file as a run of windows, each a whole number of lines ending in '\n'
+// (one is added after the last line if the range lacks it), read kReadBytes at a time into one
+// reused buffer.
 class LineWindows {
  public:
-  static Result<std::unique_ptr<LineWindows>> Open(const std::string& path) {
-    auto windows = std::unique_ptr<LineWindows>(new LineWindows());
-    DEEPRC_ASSIGN_OR_RETURN(windows->file_, arrow::io::ReadableFile::Open(path));
-    DEEPRC_ASSIGN_OR_RETURN(windows->file_size_, windows->file_->GetSize());
-    windows->buffer_.resize(windows->capacity_ + kPadding);
-    return windows;
+  LineWindows(std::shared_ptr<arrow::io::ReadableFile> file, int64_t begin, int64_t end)
+      : file_(std::move(file)), position_(begin), end_offset_(end), offset_(begin) {
+    buffer_.resize(capacity_ + kPadding);
   }
 
   // Moves to the next window, keeping the bytes from `from` (the start of an unfinished line)
-  // on; false at the end of the file.
+  // on; false at the end of the range.
   Result<bool> Next(const char* from) {
     char* data = buffer_.data();
     const int64_t keep = data + size_ - from;
@@ -188,15 +189,18 @@ class LineWindows {
     std::memmove(data, from, keep);
     size_ = keep;
     for (;;) {
-      while (!eof_ && size_ < capacity_) {
-        DEEPRC_ASSIGN_OR_RETURN(int64_t n, file_->Read(capacity_ - size_, data + size_));
-        eof_ = n == 0;
+      while (position_ < end_offset_ && size_ < capacity_) {
+        const int64_t want = std::min(capacity_ - size_, end_offset_ - position_);
+        DEEPRC_ASSIGN_OR_RETURN(int64_t n, file_->ReadAt(position_, want, data + size_));
+        if (n == 0) return Status::IOError("the file ended at byte ", position_, " of ", end_offset_);
+        position_ += n;
         size_ += n;
       }
-      if (eof_ && size_ > 0 && data[size_ - 1] != '\n') data[size_++] = '\n';  // into the padding
+      const bool last = position_ == end_offset_;
+      if (last && size_ > 0 && data[size_ - 1] != '\n') data[size_++] = '\n';  // into the padding
       if (size_ == 0) return false;
-      if (const void* last = memrchr(data, '\n', size_)) {
-        end_ = static_cast<const char*>(last) + 1;
+      if (const void* newline = memrchr(data, '\n', size_)) {
+        end_ = static_cast<const char*>(newline) + 1;
         return true;
       }
       if (capacity_ >= kMaxLineBytes) return Status::CapacityError("a line longer than ", kMaxLineBytes, " bytes");
@@ -209,19 +213,17 @@ class LineWindows {
   const char* begin() const { return buffer_.data(); }
   const char* end() const { return end_; }
   int64_t FileOffset(const char* p) const { return offset_ + (p - buffer_.data()); }
-  int64_t file_size() const { return file_size_; }
+  int64_t end_offset() const { return end_offset_; }
 
  private:
-  LineWindows() = default;
-
   std::shared_ptr<arrow::io::ReadableFile> file_;
-  int64_t file_size_ = 0;
+  int64_t position_;    // next byte to read
+  int64_t end_offset_;  // end of the range
   int64_t capacity_ = kReadBytes;
   std::vector<char> buffer_;
-  int64_t size_ = 0;     // bytes in buffer_
-  int64_t offset_ = 0;   // file offset of buffer_[0]
+  int64_t size_ = 0;    // bytes in buffer_
+  int64_t offset_;      // file offset of buffer_[0]
   const char* end_ = nullptr;
-  bool eof_ = false;
 };
 
 enum class ColumnKind : uint8_t { kInt64, kFloat64, kUtf8 };
@@ -620,18 +622,86 @@ Result<std::vector<ColumnKind>> ColumnKinds(const arrow::Schema& schema, std::st
   return kinds;
 }
 
-// Rows the next batch has room for: the rest of the file at the bytes per line seen so far.
+// Rows the next batch has room for: the rest of the range at the bytes per line seen so far.
 int64_t BatchCapacity(const LineWindows& windows, const char* p, double bytes_per_line) {
-  const double rest = static_cast<double>(windows.file_size() - windows.FileOffset(p));
+  const double rest = static_cast<double>(windows.end_offset() - windows.FileOffset(p));
   const double rows = rest / std::max(bytes_per_line, 1.0);
   return std::clamp(static_cast<int64_t>(rows * 1.05) + 16, int64_t{16}, kMaxBatchRows);
+}
+
+struct RangeRead {
+  arrow::RecordBatchVector batches;
+  std::string declined;
+};
+
+// The record batches of the lines in bytes [begin, end) of the file; `header`: skip its first
+// line.
+Result<RangeRead> ReadRange(std::shared_ptr<arrow::io::ReadableFile> file, int64_t begin, int64_t end, bool header,
+                            const std::shared_ptr<arrow::Schema>& schema, const std::vector<ColumnKind>& kinds,
+                            char delimiter, const arrow::csv::ConvertOptions& convert) {
+  RangeRead out;
+  BatchParser parser(schema, kinds, delimiter, convert);
+  LineWindows windows(std::move(file), begin, end);
+  DEEPRC_ASSIGN_OR_RETURN(bool more, windows.Next(windows.begin()));
+  const char* p = windows.begin();
+  if (more && header) p = parser.SkipHeader(p);
+  const double bytes_per_line =
+      more ? static_cast<double>(windows.end() - windows.begin()) /
+                 std::max<int64_t>(1, std::count(windows.begin(), windows.end(), '\n'))
+           : 1.0;
+
+  int64_t batch_start = begin;
+  if (p != nullptr) DEEPRC_RETURN_NOT_OK(parser.StartBatch(BatchCapacity(windows, p, bytes_per_line)));
+  while (more && p != nullptr) {
+    p = parser.ParseLines(p, windows.end());
+    if (p == nullptr) break;
+    if (parser.rows() == parser.capacity() || windows.FileOffset(p) - batch_start >= kMaxBatchInputBytes) {
+      DEEPRC_ASSIGN_OR_RETURN(auto batch, parser.FinishBatch());
+      out.batches.push_back(std::move(batch));
+      batch_start = windows.FileOffset(p);
+      DEEPRC_RETURN_NOT_OK(parser.StartBatch(BatchCapacity(windows, p, bytes_per_line)));
+    }
+    if (p == windows.end()) {
+      DEEPRC_ASSIGN_OR_RETURN(more, windows.Next(p));
+      p = windows.begin();
+    }
+  }
+  if (p == nullptr) {
+    out.declined = parser.declined();
+    out.batches.clear();
+    return out;
+  }
+  if (parser.rows() > 0) {
+    DEEPRC_ASSIGN_OR_RETURN(auto batch, parser.FinishBatch());
+    out.batches.push_back(std::move(batch));
+  }
+  return out;
+}
+
+// Where to cut the file into `parts` ranges: just after a '\n' near each equal share. A cut may
+// fall inside a quoted field; then the range before it meets that newline inside quotes and
+// declines, so whenever every range reads, every cut is a true line boundary (by induction from
+// the first range, which starts at the file's start).
+Result<std::vector<int64_t>> Cuts(arrow::io::ReadableFile* file, int64_t size, int parts) {
+  std::vector<int64_t> cuts{0};
+  for (int k = 1; k < parts; ++k) {
+    const int64_t target = size * k / parts;
+    if (target <= cuts.back()) continue;
+    DEEPRC_ASSIGN_OR_RETURN(auto bytes, file->ReadAt(target - 1, kReadBytes));
+    const void* newline = std::memchr(bytes->data(), '\n', bytes->size());
+    if (newline == nullptr) continue;
+    const int64_t cut = target + (static_cast<const uint8_t*>(newline) - bytes->data());
+    if (cut < size) cuts.push_back(cut);
+  }
+  cuts.push_back(size);
+  return cuts;
 }
 
 }  // namespace
 
 Result<CsvFastRead> ReadCsvFast(const std::string& path, const arrow::csv::ReadOptions& read_options,
                                 const arrow::csv::ParseOptions& parse_options,
-                                const arrow::csv::ConvertOptions& convert_options) {
+                                const arrow::csv::ConvertOptions& convert_options, int ranges) {
   CsvFastRead out;
   out.declined = UnsupportedOption(read_options, parse_options, convert_options);
   if (!out.declined.empty()) return out;
@@ -644,44 +714,39 @@ Result<CsvFastRead> ReadCsvFast(const std::string& path, const arrow::csv::ReadO
   if (!out.declined.empty()) return out;
 
   arrow::util::InitializeUTF8();
-  BatchParser parser(*schema, std::move(kinds), parse_options.delimiter, convert_options);
-  DEEPRC_ASSIGN_OR_RETURN(auto windows, LineWindows::Open(path));
-  DEEPRC_ASSIGN_OR_RETURN(bool more, windows->Next(windows->begin()));
-  const char* p = windows->begin();
-  if (more && read_options.column_names.empty() && !read_options.autogenerate_column_names) {
-    p = parser.SkipHeader(p);
+  DEEPRC_ASSIGN_OR_RETURN(auto file, arrow::io::ReadableFile::Open(path));
+  DEEPRC_ASSIGN_OR_RETURN(const int64_t size, file->GetSize());
+  const bool header = read_options.column_names.empty() && !read_options.autogenerate_column_names;
+  // With use_threads, one range per thread of Arrow's CPU pool, each at least kMinRangeBytes.
+  int parts = ranges;
+  if (parts <= 0) {
+    parts = read_options.use_threads ? static_cast<int>(std::clamp<int64_t>(size / kMinRangeBytes, 1,
+                                                                            arrow::GetCpuThreadPoolCapacity()))
+                                     : 1;
   }
-  const double bytes_per_line =
-      more ? static_cast<double>(windows->end() - windows->begin()) /
-                 std::max<int64_t>(1, std::count(windows->begin(), windows->end(), '\n'))
-           : 1.0;
+  DEEPRC_ASSIGN_OR_RETURN(const auto cuts, Cuts(file.get(), size, parts));
+  const size_t count = cuts.size() - 1;
+
+  // The first range on this thread, the others on threads of their own: tasks on Arrow's CPU
+  // pool could wait for ever behind a caller that itself runs on that pool and waits here.
+  std::vector<Result<RangeRead>> reads(count, Status::UnknownError("not run"));
+  auto read_range = [&](size_t i) {
+    reads[i] = ReadRange(file, cuts[i], cuts[i + 1], header && i == 0, *schema, kinds, parse_options.delimiter,
+                         convert_options);
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < count; ++i) threads.emplace_back(read_range, i);
+  read_range(0);
+  for (auto& thread : threads) thread.join();
 
   arrow::RecordBatchVector batches;
-  int64_t batch_start = more && p ? windows->FileOffset(p) : 0;
-  if (p != nullptr) DEEPRC_RETURN_NOT_OK(parser.StartBatch(BatchCapacity(*windows, p, bytes_per_line)));
-  while (more && p != nullptr) {
-    p = parser.ParseLines(p, windows->end());
-    if (p == nullptr) break;
-    const bool full = parser.rows() == parser.capacity() ||
-                      windows->FileOffset(p) - batch_start >= kMaxBatchInputBytes;
-    if (full) {
-      DEEPRC_ASSIGN_OR_RETURN(auto batch, parser.FinishBatch());
-      batches.push_back(std::move(batch));
-      batch_start = windows->FileOffset(p);
-      DEEPRC_RETURN_NOT_OK(parser.StartBatch(BatchCapacity(*windows, p, bytes_per_line)));
+  for (auto& read : reads) {
+    DEEPRC_RETURN_NOT_OK(read.status());
+    if (!read->declined.empty()) {
+      out.declined = std::move(read->declined);
+      return out;
     }
-    if (p == windows->end()) {
-      DEEPRC_ASSIGN_OR_RETURN(more, windows->Next(p));
-      p = windows->begin();
-    }
-  }
-  if (p == nullptr) {
-    out.declined = parser.declined();
-    return out;
-  }
-  if (parser.rows() > 0 || batches.empty()) {
-    DEEPRC_ASSIGN_OR_RETURN(auto batch, parser.FinishBatch());
-    if (batch->num_rows() > 0) batches.push_back(std::move(batch));
+    for (auto& batch : read->batches) batches.push_back(std::move(batch));
   }
   DEEPRC_ASSIGN_OR_RETURN(out.table, arrow::Table::FromRecordBatches(*schema, batches));
   return out;

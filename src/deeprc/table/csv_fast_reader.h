@@ -32,9 +32,11 @@ struct CsvFastRead {
 };
 
 // The schema (names and types) comes from an arrow::csv::StreamingReader over the same options,
-// so type inference is Arrow's own (on its first block). Reads in one thread.
+// so type inference is Arrow's own (on its first block). With read_options.use_threads, ranges of
+// the file are read in parallel, one per thread of Arrow's CPU pool (each at least 16 MB);
+// `ranges` > 0 sets their number instead (tests).
 Result<CsvFastRead> ReadCsvFast(const std::string& path, const arrow::csv::ReadOptions& read_options,
                                 const arrow::csv::ParseOptions& parse_options,
-                                const arrow::csv::ConvertOptions& convert_options);
+                                const arrow::csv::ConvertOptions& convert_options, int ranges = 0);
 
 }  // namespace deeprc
