@@ -375,6 +375,41 @@ TEST(Sort, TakeRowsMatchesArrowTakeWithNullIndicesAndChunks) {
   }
 }
 
+TEST(Sort, TakeRowsWithoutNullsMatchesArrowTakeOnChunksOfAnyLength) {
+  // No null index and no null value: the fast paths. A shuffle's output has one chunk per rank,
+  // of any lengths (found by comparisons up to 8 chunks, by binary search beyond), some empty.
+  std::mt19937_64 rng(11);
+  for (const auto& type : {arrow::int8(), arrow::int16(), arrow::float32(), arrow::int64()}) {
+    for (const int num_chunks : {2, 3, 8, 9, 20}) {
+      SCOPED_TRACE(type->ToString() + " chunks=" + std::to_string(num_chunks));
+      arrow::Int64Builder values;
+      std::uniform_int_distribution<int64_t> length(0, 40), value(-100, 100);
+      arrow::ArrayVector chunks;
+      int64_t rows = 0;
+      for (int c = 0; c < num_chunks; ++c) {
+        const int64_t n = c == 1 ? 0 : length(rng);
+        for (int64_t i = 0; i < n; ++i) ASSERT_OK(values.Append(value(rng)));
+        ASSERT_OK_AND_ASSIGN(auto chunk, values.Finish());
+        ASSERT_OK_AND_ASSIGN(auto cast, arrow::compute::Cast(chunk, type));
+        chunks.push_back(cast.make_array());
+        rows += n;
+      }
+      const Table table(arrow::Table::Make(arrow::schema({arrow::field("x", type)}),
+                                           {std::make_shared<arrow::ChunkedArray>(chunks, type)}, rows));
+      for (const auto& index_type : {arrow::uint32(), arrow::int64()}) {
+        arrow::Int64Builder indices;
+        std::uniform_int_distribution<int64_t> pick(0, std::max<int64_t>(rows - 1, 0));
+        for (int64_t i = 0; i < (rows == 0 ? 0 : 3 * rows); ++i) ASSERT_OK(indices.Append(pick(rng)));
+        ASSERT_OK_AND_ASSIGN(auto int64_indices, indices.Finish());
+        ASSERT_OK_AND_ASSIGN(auto index_array, arrow::compute::Cast(int64_indices, index_type));
+        ASSERT_OK_AND_ASSIGN(Table taken, TakeRows(table, *index_array.make_array()));
+        ASSERT_OK_AND_ASSIGN(auto expected, arrow::compute::Take(arrow::Datum(table.arrow()), index_array));
+        EXPECT_TABLES_EQUAL(taken, Table(expected.table()));
+      }
+    }
+  }
+}
+
 TEST(Sort, TakeRowsRejectsIndicesOutOfRange) {
   const Table table = MakeTable(arrow::schema({arrow::field("x", arrow::int64())}), {"[1, 2, 3]"});
   for (const std::string indices : {"[0, 3]", "[-1]"}) {

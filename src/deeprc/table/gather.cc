@@ -48,6 +48,9 @@ struct ChunkLayout {
   }
 };
 
+// Up to this many chunks, the no-null gather finds a row's chunk by comparisons, not a search.
+constexpr int kFewChunks = 8;
+
 template <typename Value, typename Index>
 Result<std::shared_ptr<arrow::ChunkedArray>> Gather(const arrow::ChunkedArray& column,
                                                     const arrow::ArrayData& indices) {
@@ -74,6 +77,26 @@ Result<std::shared_ptr<arrow::ChunkedArray>> Gather(const arrow::ChunkedArray& c
       for (int64_t i = 0; i < n; ++i) {
         const auto row = static_cast<uint64_t>(index[i]);
         out[i] = in[row >> shift][row & mask];
+      }
+      return std::make_shared<arrow::ChunkedArray>(
+          arrow::MakeArray(arrow::ArrayData::Make(column.type(), n, {nullptr, std::move(values)}, 0)));
+    }
+    if (layout.chunks.size() <= kFewChunks) {
+      // A few chunks of any lengths (a shuffle's output: one chunk per sending rank): the chunk of
+      // a row is the number of chunk starts at or below it, counted without a branch.
+      const int num_chunks = static_cast<int>(layout.chunks.size());
+      const Value* in[kFewChunks];
+      uint64_t starts[kFewChunks];
+      for (int c = 0; c < num_chunks; ++c) {
+        in[c] = layout.chunks[c]->GetValues<Value>(1);
+        starts[c] = static_cast<uint64_t>(layout.starts[c]);
+      }
+      for (int c = num_chunks; c < kFewChunks; ++c) starts[c] = UINT64_MAX;
+      for (int64_t i = 0; i < n; ++i) {
+        const auto row = static_cast<uint64_t>(index[i]);
+        int c = 0;
+        for (int j = 1; j < kFewChunks; ++j) c += row >= starts[j] ? 1 : 0;
+        out[i] = in[c][row - starts[c]];
       }
       return std::make_shared<arrow::ChunkedArray>(
           arrow::MakeArray(arrow::ArrayData::Make(column.type(), n, {nullptr, std::move(values)}, 0)));
