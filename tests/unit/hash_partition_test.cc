@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <random>
+
+#include <arrow/compute/api.h>
 
 #include "deeprc/table/concat.h"
 #include "deeprc/table/hash_partition.h"
@@ -138,6 +141,55 @@ TEST(HashPartition, PartitionOfHashSpreadsOverAllParts) {
   for (const auto& part : parts) {
     EXPECT_GT(part.num_rows(), 800);
     EXPECT_LT(part.num_rows(), 1200);
+  }
+}
+
+TEST(HashPartition, EveryColumnKindMatchesAStableFilterByHash) {
+  // Fixed-width columns without nulls are scattered straight into their parts; columns with nulls,
+  // strings and booleans are gathered by row numbers. Either way part p must hold exactly the rows
+  // whose hash maps to p, in input order, whatever the chunking and however many parts (ids of
+  // 8 bits up to 256 parts, 16 bits beyond).
+  std::mt19937_64 rng(5);
+  auto schema = arrow::schema({arrow::field("k", arrow::int64()), arrow::field("n", arrow::int32()),
+                               arrow::field("s", arrow::utf8()), arrow::field("b", arrow::boolean()),
+                               arrow::field("d", arrow::float64()), arrow::field("u", arrow::uint8()),
+                               arrow::field("h", arrow::int16())});
+  std::vector<Table> chunks;
+  for (const int64_t rows : {0, 700, 1, 1300}) {
+    std::string k = "[", n = "[", str = "[", b = "[", d = "[", u = "[", h = "[";
+    for (int64_t i = 0; i < rows; ++i) {
+      const std::string sep = i ? "," : "";
+      const int64_t key = static_cast<int64_t>(rng() % 500) - 250;
+      k += sep + std::to_string(key);
+      n += sep + (rng() % 7 == 0 ? "null" : std::to_string(rng() % 1000));
+      str += sep + (rng() % 9 == 0 ? "null" : "\"s" + std::to_string(key % 13) + "\"");
+      b += sep + (rng() % 2 ? "true" : "false");
+      d += sep + std::to_string(static_cast<double>(rng() % 1000) / 8);
+      u += sep + std::to_string(rng() % 256);
+      h += sep + std::to_string(static_cast<int64_t>(rng() % 60000) - 30000);
+    }
+    chunks.push_back(MakeTable(schema, {k + "]", n + "]", str + "]", b + "]", d + "]", u + "]", h + "]"}));
+  }
+  ASSERT_OK_AND_ASSIGN(Table table, Concat(chunks));
+  for (const std::vector<std::string>& keys : {std::vector<std::string>{"k"}, {"s", "k"}}) {
+    const auto hashes = Hashes(table, keys);
+    for (const int num_parts : {2, 3, 300}) {
+      SCOPED_TRACE(std::to_string(keys.size()) + " keys, " + std::to_string(num_parts) + " parts");
+      ASSERT_OK_AND_ASSIGN(auto parts, HashPartition(table, keys, num_parts));
+      ASSERT_EQ(parts.size(), static_cast<size_t>(num_parts));
+      std::vector<std::vector<int64_t>> rows_of(num_parts);
+      for (size_t r = 0; r < hashes.size(); ++r) {
+        rows_of[PartitionOfHash(hashes[r], num_parts)].push_back(static_cast<int64_t>(r));
+      }
+      for (int p = 0; p < num_parts; ++p) {
+        arrow::Int64Builder indices;
+        ASSERT_OK(indices.AppendValues(rows_of[p]));
+        ASSERT_OK_AND_ASSIGN(auto index_array, indices.Finish());
+        ASSERT_OK_AND_ASSIGN(auto expected, arrow::compute::Take(arrow::Datum(table.arrow()),
+                                                                 arrow::Datum(index_array)));
+        EXPECT_TABLES_EQUAL(parts[p], Table(expected.table()));
+      }
+    }
   }
 }
 

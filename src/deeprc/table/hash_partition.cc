@@ -4,10 +4,13 @@
 #include <arrow/util/checked_cast.h>
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
 #include "deeprc/table/compute.h"
+#include "deeprc/table/gather.h"
+#include "deeprc/table/large_buffer.h"
 #include "deeprc/table/slice.h"
 #include "deeprc/table/sort.h"
 
@@ -149,16 +152,11 @@ Status HashChunk(const arrow::Array& chunk, uint64_t* out) {
   return Status::OK();
 }
 
-}  // namespace
-
-Result<std::shared_ptr<arrow::UInt64Array>> HashRows(const Table& table,
-                                                     const std::vector<std::string>& keys) {
+// The key columns to hash, dictionaries decoded.
+Result<std::vector<std::shared_ptr<arrow::ChunkedArray>>> KeyColumns(const Table& table,
+                                                                     const std::vector<std::string>& keys) {
   if (keys.empty()) return Status::Invalid("hashing rows needs at least one key column");
-  const int64_t num_rows = table.num_rows();
-  DEEPRC_ASSIGN_OR_RETURN(auto buffer, arrow::AllocateBuffer(num_rows * sizeof(uint64_t)));
-  auto* hashes = reinterpret_cast<uint64_t*>(buffer->mutable_data());
-  std::fill(hashes, hashes + num_rows, 0);
-  std::vector<uint64_t> scratch;
+  std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
   for (const auto& key : keys) {
     DEEPRC_ASSIGN_OR_RETURN(auto column, table.Column(key));
     if (column->type()->id() == arrow::Type::DICTIONARY) {
@@ -167,17 +165,141 @@ Result<std::shared_ptr<arrow::UInt64Array>> HashRows(const Table& table,
       DEEPRC_ASSIGN_OR_RETURN(auto decoded, arrow::compute::Cast(column, value_type));
       column = decoded.chunked_array();
     }
+    columns.push_back(std::move(column));
+  }
+  return columns;
+}
+
+// The row hashes of rows [begin, begin + length) into hashes[0, length).
+Status HashRowRange(const std::vector<std::shared_ptr<arrow::ChunkedArray>>& columns,
+                    const std::vector<std::string>& keys, int64_t begin, int64_t length, uint64_t* hashes,
+                    std::vector<uint64_t>* scratch) {
+  std::fill(hashes, hashes + length, 0);
+  for (size_t k = 0; k < columns.size(); ++k) {
+    const bool whole = begin == 0 && length == columns[k]->length();
+    const auto range = whole ? columns[k] : columns[k]->Slice(begin, length);
     int64_t row = 0;
-    for (const auto& chunk : column->chunks()) {
-      scratch.resize(chunk->length());
-      DEEPRC_RETURN_NOT_OK(WithContext(HashChunk(*chunk, scratch.data()), "column '", key, "': "));
+    for (const auto& chunk : range->chunks()) {
+      scratch->resize(chunk->length());
+      DEEPRC_RETURN_NOT_OK(WithContext(HashChunk(*chunk, scratch->data()), "column '", keys[k], "': "));
       // Order-dependent combination, so that (a, b) and (b, a) hash differently.
       for (int64_t i = 0; i < chunk->length(); ++i, ++row) {
         const uint64_t h = hashes[row];
-        hashes[row] = Mix(h ^ (scratch[i] + kCombine + (h << 6) + (h >> 2)));
+        hashes[row] = Mix(h ^ ((*scratch)[i] + kCombine + (h << 6) + (h >> 2)));
       }
     }
   }
+  return Status::OK();
+}
+
+// Whether a column is scattered straight into its partitions (fixed width, no nulls) rather than
+// gathered through row numbers.
+bool Scatters(const arrow::ChunkedArray& column) {
+  return column.null_count() == 0 && GatherSupports(*column.type());
+}
+
+template <typename Value, typename Id>
+void ScatterValues(const arrow::ChunkedArray& column, const Id* ids, std::vector<int64_t> cursors, Value* out) {
+  int64_t row = 0;
+  for (const auto& chunk : column.chunks()) {
+    const Value* values = chunk->data()->GetValues<Value>(1);
+    for (int64_t i = 0; i < chunk->length(); ++i, ++row) out[cursors[ids[row]]++] = values[i];
+  }
+}
+
+// HashPartition with partition ids of type Id (wide enough for num_partitions): one pass hashes
+// the rows in cache-sized blocks into partition ids and counts them; then every fixed-width column
+// without nulls is scattered straight to its partitions' places in one output buffer (a read in
+// order and a few write streams, on huge pages), and only the other columns (strings, booleans,
+// nulls) are gathered through row numbers.
+template <typename Id>
+Result<std::vector<Table>> PartitionRows(const Table& table, const std::vector<std::string>& keys,
+                                         int num_partitions) {
+  DEEPRC_ASSIGN_OR_RETURN(auto key_columns, KeyColumns(table, keys));
+  const int64_t num_rows = table.num_rows();
+  DEEPRC_ASSIGN_OR_RETURN(auto id_array, LargeArray<Id>::Make(std::max<int64_t>(num_rows, 1)));
+  Id* ids = id_array.data();
+  std::vector<int64_t> offsets(num_partitions + 1, 0);
+  {
+    constexpr int64_t kBlock = 16384;  // 128 KiB of hashes: stays in cache
+    std::vector<uint64_t> hashes(std::min(num_rows, kBlock));
+    std::vector<uint64_t> scratch;
+    for (int64_t begin = 0; begin < num_rows; begin += kBlock) {
+      const int64_t length = std::min(kBlock, num_rows - begin);
+      DEEPRC_RETURN_NOT_OK(HashRowRange(key_columns, keys, begin, length, hashes.data(), &scratch));
+      for (int64_t i = 0; i < length; ++i) {
+        const int p = PartitionOfHash(hashes[i], num_partitions);
+        ids[begin + i] = static_cast<Id>(p);
+        ++offsets[p + 1];
+      }
+    }
+  }
+  // One part: the table itself, as the identity gather returned it before.
+  if (num_partitions == 1) return std::vector<Table>{table};
+  for (int p = 0; p < num_partitions; ++p) offsets[p + 1] += offsets[p];
+  const std::vector<int64_t> starts(offsets.begin(), offsets.end() - 1);
+
+  const auto& input = *table.arrow();
+  std::vector<std::shared_ptr<arrow::ChunkedArray>> columns(input.num_columns());
+  std::vector<int> gathered;
+  for (int c = 0; c < input.num_columns(); ++c) {
+    const auto& column = *input.column(c);
+    if (!Scatters(column)) {
+      gathered.push_back(c);
+      continue;
+    }
+    const int width = column.type()->byte_width();
+    DEEPRC_ASSIGN_OR_RETURN(auto values, AllocateLargeBuffer(num_rows * width));
+    uint8_t* out = values->mutable_data();
+    switch (width) {
+      case 1:
+        ScatterValues(column, ids, starts, reinterpret_cast<uint8_t*>(out));
+        break;
+      case 2:
+        ScatterValues(column, ids, starts, reinterpret_cast<uint16_t*>(out));
+        break;
+      case 4:
+        ScatterValues(column, ids, starts, reinterpret_cast<uint32_t*>(out));
+        break;
+      default:
+        ScatterValues(column, ids, starts, reinterpret_cast<uint64_t*>(out));
+        break;
+    }
+    columns[c] = std::make_shared<arrow::ChunkedArray>(
+        arrow::MakeArray(arrow::ArrayData::Make(column.type(), num_rows, {nullptr, std::move(values)}, 0)));
+  }
+  if (!gathered.empty()) {
+    // A stable counting sort of the row numbers by partition, then one gather of those columns.
+    DEEPRC_ASSIGN_OR_RETURN(auto buffer, AllocateLargeBuffer(num_rows * static_cast<int64_t>(sizeof(int64_t))));
+    auto* order = reinterpret_cast<int64_t*>(buffer->mutable_data());
+    std::vector<int64_t> next = starts;
+    for (int64_t i = 0; i < num_rows; ++i) order[next[ids[i]]++] = i;
+    arrow::Int64Array indices(num_rows, std::move(buffer));
+    DEEPRC_ASSIGN_OR_RETURN(auto subset, input.SelectColumns(gathered));
+    DEEPRC_ASSIGN_OR_RETURN(auto taken, TakeRows(Table(subset), indices));
+    for (size_t g = 0; g < gathered.size(); ++g) columns[gathered[g]] = taken.arrow()->column(static_cast<int>(g));
+  }
+  const Table partitioned(arrow::Table::Make(table.schema(), std::move(columns), num_rows));
+
+  std::vector<Table> parts;
+  parts.reserve(num_partitions);
+  for (int p = 0; p < num_partitions; ++p) {
+    DEEPRC_ASSIGN_OR_RETURN(auto part, Slice(partitioned, offsets[p], offsets[p + 1] - offsets[p]));
+    parts.push_back(std::move(part));
+  }
+  return parts;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<arrow::UInt64Array>> HashRows(const Table& table,
+                                                     const std::vector<std::string>& keys) {
+  DEEPRC_ASSIGN_OR_RETURN(auto columns, KeyColumns(table, keys));
+  const int64_t num_rows = table.num_rows();
+  DEEPRC_ASSIGN_OR_RETURN(auto buffer, arrow::AllocateBuffer(num_rows * sizeof(uint64_t)));
+  auto* hashes = reinterpret_cast<uint64_t*>(buffer->mutable_data());
+  std::vector<uint64_t> scratch;
+  DEEPRC_RETURN_NOT_OK(HashRowRange(columns, keys, 0, num_rows, hashes, &scratch));
   return std::make_shared<arrow::UInt64Array>(num_rows, std::move(buffer));
 }
 
@@ -185,31 +307,9 @@ Result<std::vector<Table>> HashPartition(const Table& table, const std::vector<s
                                          int num_partitions) {
   if (num_partitions < 1)
     return Status::Invalid("the number of partitions must be >= 1, got ", num_partitions);
-  DEEPRC_ASSIGN_OR_RETURN(auto hashes, HashRows(table, keys));
-  const int64_t num_rows = table.num_rows();
-
-  // A stable counting sort of the rows by partition: one gather, then zero-copy slices.
-  std::vector<int32_t> partition_of(num_rows);
-  std::vector<int64_t> offsets(num_partitions + 1, 0);
-  for (int64_t i = 0; i < num_rows; ++i) {
-    partition_of[i] = PartitionOfHash(hashes->Value(i), num_partitions);
-    ++offsets[partition_of[i] + 1];
-  }
-  for (int p = 0; p < num_partitions; ++p) offsets[p + 1] += offsets[p];
-  DEEPRC_ASSIGN_OR_RETURN(auto buffer, arrow::AllocateBuffer(num_rows * sizeof(int64_t)));
-  auto* order = reinterpret_cast<int64_t*>(buffer->mutable_data());
-  std::vector<int64_t> next(offsets.begin(), offsets.end() - 1);
-  for (int64_t i = 0; i < num_rows; ++i) order[next[partition_of[i]]++] = i;
-  arrow::Int64Array indices(num_rows, std::move(buffer));
-  DEEPRC_ASSIGN_OR_RETURN(auto gathered, TakeRows(table, indices));
-
-  std::vector<Table> parts;
-  parts.reserve(num_partitions);
-  for (int p = 0; p < num_partitions; ++p) {
-    DEEPRC_ASSIGN_OR_RETURN(auto part, Slice(gathered, offsets[p], offsets[p + 1] - offsets[p]));
-    parts.push_back(std::move(part));
-  }
-  return parts;
+  if (num_partitions <= 256) return PartitionRows<uint8_t>(table, keys, num_partitions);
+  if (num_partitions <= 65536) return PartitionRows<uint16_t>(table, keys, num_partitions);
+  return PartitionRows<int32_t>(table, keys, num_partitions);
 }
 
 }  // namespace deeprc
