@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -471,6 +472,92 @@ TEST(Join, SingleKeyFastPathMatchesNestedLoopReference) {
         sort_merge.algorithm = JoinAlgorithm::kSortMerge;
         ASSERT_OK_AND_ASSIGN(Table merged, Join(left, right, sort_merge));
         EXPECT_EQ(got, JoinedPairs(merged));
+        EXPECT_TABLES_EQUAL_UNORDERED(joined, merged);
+      }
+    }
+  }
+}
+
+TEST(Join, SingleKeyLayoutsAroundTheirCutOvers) {
+  // int_hash_join.cc picks its table by the build keys: perfect (bucket = key - min) when they span
+  // less than 4x their count, hashed beyond; direct when the perfect keys never repeat; a repeated
+  // key flags its head and chains its rows, collected in lockstep up to 8 per probe row and walked
+  // on beyond. Each case below sits on one side of a cut-over; all must agree with the
+  // nested-loop reference and the sort-merge join, for every join type.
+  constexpr int64_t kJustUnder4x = -1, kJustOver4x = -2;
+  struct Case {
+    std::string name;
+    int64_t build_rows, probe_rows;  // the right side builds when it is not the larger one
+    int64_t low, span;  // build keys in [low, low + span], both ends present; kJustUnder4x/kJustOver4x:
+                        // one less / one more than 4x the number of non-null build keys
+    bool unique_build;               // build keys distinct (a permutation of a subset)
+    int64_t repeat;                  // > 0: one key repeated this many times on both sides
+  };
+  const std::vector<Case> cases = {
+      {"perfect, just under 4x", 300, 280, 0, kJustUnder4x, false, 0},
+      {"hashed, at 4x", 300, 280, 0, kJustOver4x, false, 0},
+      {"perfect, negative keys", 500, 450, -1'000'000, 900, false, 0},
+      {"perfect, 2x (a shuffled share)", 2000, 2000, 0, 4000, false, 0},
+      {"direct, unique dense keys", 1000, 900, -500, 1200, true, 0},
+      {"hashed, unique sparse keys", 400, 400, -7'000'000, 1'000'000'000'000LL, true, 0},
+      {"perfect, a chain longer than a run", 300, 300, 10, 200, false, 40},
+      {"hashed, a chain longer than a run", 300, 300, 10, 1'000'000'000, false, 40},
+      {"one key", 50, 60, 42, 0, false, 0},
+  };
+  std::mt19937_64 rng(77);
+  for (Case c : cases) {
+    const auto null_build_row = [&](int64_t i) { return !c.unique_build && i % 17 == 5; };
+    int64_t valid = 0;
+    for (int64_t i = 0; i < c.build_rows; ++i) valid += null_build_row(i) ? 0 : 1;
+    if (c.span == kJustUnder4x) c.span = 4 * valid - 1;
+    if (c.span == kJustOver4x) c.span = 4 * valid;
+    std::vector<Key> build, probe;
+    std::uniform_int_distribution<int64_t> in_span(0, c.span);
+    std::vector<int64_t> distinct;
+    if (c.unique_build) {
+      std::set<int64_t> chosen = {0, c.span};
+      while (static_cast<int64_t>(chosen.size()) < c.build_rows) chosen.insert(in_span(rng));
+      distinct.assign(chosen.begin(), chosen.end());
+      std::shuffle(distinct.begin(), distinct.end(), rng);
+    }
+    for (int64_t i = 0; i < c.build_rows; ++i) {
+      int64_t offset = c.unique_build ? distinct[i] : in_span(rng);
+      if (!c.unique_build && i == 3) offset = 0;
+      if (!c.unique_build && i == 7) offset = c.span;
+      if (c.repeat > 0 && i % (c.build_rows / c.repeat) == 1) offset = c.span / 2;
+      // Nulls never match, nor change the layout (they are not counted).
+      build.emplace_back(null_build_row(i) ? Key() : Key(static_cast<double>(c.low + offset)));
+    }
+    for (int64_t i = 0; i < c.probe_rows; ++i) {
+      // Half from the build's span (many matches), some outside it, some null.
+      int64_t value = c.low + in_span(rng);
+      if (i % 5 == 1) value = c.low - 1 - static_cast<int64_t>(rng() % 100);
+      if (i % 5 == 2) value = c.low + c.span + 1 + static_cast<int64_t>(rng() % 100);
+      if (i % 4 == 3) value = static_cast<int64_t>(build[rng() % build.size()].value_or(0.0));
+      if (c.repeat > 0 && i % 10 == 0) value = c.low + c.span / 2;
+      probe.emplace_back(i % 23 == 11 ? Key() : Key(static_cast<double>(value)));
+    }
+    // The right side builds (it is not larger), except where the left looks like a primary key.
+    const Table left = KeyTable(probe, arrow::int64(), "k", "l", 3);
+    const Table right = KeyTable(build, arrow::int64(), "k", "r", 2);
+    for (JoinType type : {JoinType::kInner, JoinType::kLeft, JoinType::kRight, JoinType::kFullOuter}) {
+      for (const bool swapped : {false, true}) {
+        SCOPED_TRACE(c.name + " " + std::string(ToString(type)) + (swapped ? " swapped" : ""));
+        const Table& l = swapped ? right : left;
+        const Table& r = swapped ? left : right;
+        JoinOptions options = JoinOptions::On({"k"}, type);
+        ASSERT_OK_AND_ASSIGN(Table joined, Join(l, r, options));
+        // The payload names follow the tables: "l" is the probe table's row, "r" the build's.
+        auto pairs = JoinedPairs(joined);
+        auto expected = swapped ? NestedLoopJoin(build, probe, type) : NestedLoopJoin(probe, build, type);
+        if (swapped) {
+          std::multiset<std::pair<int64_t, int64_t>> flipped;
+          for (const auto& [a, b] : expected) flipped.insert({b, a});
+          expected = flipped;
+        }
+        EXPECT_EQ(pairs, expected);
+        options.algorithm = JoinAlgorithm::kSortMerge;
+        ASSERT_OK_AND_ASSIGN(Table merged, Join(l, r, options));
         EXPECT_TABLES_EQUAL_UNORDERED(joined, merged);
       }
     }
