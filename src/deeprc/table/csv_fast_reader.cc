@@ -12,6 +12,7 @@
 #include <cstring>
 #include <limits>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -518,10 +519,14 @@ class BatchParser {
 
   bool GrowChars(ColumnBuffers& column, size_t size) {
     const int64_t needed = column.chars_size + static_cast<int64_t>(size);
-    if (needed > std::numeric_limits<int32_t>::max()) return Decline("a batch's strings over 2 GiB"), false;
+    if (needed > std::numeric_limits<int32_t>::max()) {
+      Decline("a batch's strings over 2 GiB");
+      return false;
+    }
     column.chars_capacity = std::max(needed, column.chars_capacity * 2);
     if (!column.chars->Resize(column.chars_capacity + kPadding, /*shrink_to_fit=*/false).ok()) {
-      return Decline("out of memory"), false;
+      Decline("out of memory");
+      return false;
     }
     return true;
   }
@@ -724,8 +729,14 @@ Result<CsvFastRead> ReadCsvFast(const std::string& path, const arrow::csv::ReadO
                          convert_options);
   };
   std::vector<std::thread> threads;
-  for (size_t i = 1; i < count; ++i) threads.emplace_back(read_range, i);
+  size_t started = 1;
+  try {
+    for (; started < count; ++started) threads.emplace_back(read_range, started);
+  } catch (const std::system_error&) {
+    // No thread to be had: this thread reads the ranges that got none.
+  }
   read_range(0);
+  for (size_t i = started; i < count; ++i) read_range(i);
   for (auto& thread : threads) thread.join();
 
   arrow::RecordBatchVector batches;
