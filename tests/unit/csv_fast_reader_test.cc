@@ -325,6 +325,55 @@ Result<CsvFastRead> ReadInRanges(const std::string& path, int ranges) {
                      ranges);
 }
 
+// Random bytes of a valid file replaced by CSV's special characters and by bytes that break
+// numbers or UTF-8: wherever the fast engine reads the file it must give Arrow's table, and the
+// default engine must always give Arrow's table or Arrow's error. Mutations in a small file
+// change what Arrow infers; in the tail of a large one they come after Arrow's first block.
+TEST(CsvFastReader, MutatedFilesReadAsArrowReadsThem) {
+  TempDir dir;
+  static const char kBytes[] = {'"', ',', '\r', '\n', ' ', '-', '.', 'e', 'x', '0', '\t', '\xff', '\xc3'};
+  std::mt19937_64 rng(7);
+  int fast_reads = 0, declines = 0;
+  for (int iteration = 0; iteration < 240; ++iteration) {
+    const bool large = iteration % 6 == 0;
+    RandomCsv random(iteration);
+    random.crlf = iteration % 4 == 1;
+    std::string text = random.Table(large ? 40000 : 60);
+    const size_t from = large ? text.size() * 9 / 10 : 0;
+    const int mutations = 1 + static_cast<int>(rng() % 3);
+    for (int m = 0; m < mutations; ++m) {
+      text[from + rng() % (text.size() - from)] = kBytes[rng() % sizeof kBytes];
+    }
+    const std::string path = dir.File("m.csv");
+    WriteText(path, text);
+    SCOPED_TRACE("iteration " + std::to_string(iteration));
+    auto arrow_table = ReadCsv(path, WithEngine({}, CsvEngine::kArrow));
+    auto fast = ReadCsv(path, WithEngine({}, CsvEngine::kFast));
+    if (fast.ok()) {
+      ++fast_reads;
+      ASSERT_TRUE(arrow_table.ok()) << "the fast engine read what Arrow rejects: " << arrow_table.status().ToString();
+      ASSERT_TRUE(SameTable(*fast, *arrow_table));
+    } else {
+      ++declines;
+    }
+    ASSERT_OK_AND_ASSIGN(CsvFastRead in_ranges, ReadInRanges(path, 3));  // cuts near mutations too
+    if (in_ranges.table != nullptr) {
+      ASSERT_TRUE(arrow_table.ok()) << "read in ranges what Arrow rejects: " << arrow_table.status().ToString();
+      ASSERT_TRUE(SameTable(Table(in_ranges.table), *arrow_table));
+    }
+    auto automatic = ReadCsv(path);
+    ASSERT_EQ(automatic.ok(), arrow_table.ok());
+    if (automatic.ok()) {
+      ASSERT_TRUE(SameTable(*automatic, *arrow_table));
+    } else {
+      ASSERT_EQ(automatic.status().ToString(), arrow_table.status().ToString());
+    }
+  }
+  // Both kinds of outcome occur, or the test says little.
+  EXPECT_GT(fast_reads, 40);
+  EXPECT_GT(declines, 40);
+}
+
 TEST(CsvFastReader, RangesReadInParallelEqualArrows) {
   TempDir dir;
   for (uint64_t seed : {4, 5}) {
