@@ -38,7 +38,10 @@ namespace {
 
 // Row numbers are 32-bit (half the memory of 64-bit ones); this one means "no row".
 constexpr uint32_t kNoRow = UINT32_MAX;
-constexpr int kBatch = 32;
+// Rows per batch of the build and the probe. Measured: 32 -> 128 took the 2-rank distributed
+// join's local join from 0.35 to 0.27 CPU s per rank and bench/table's join from 0.27 to 0.19 s
+// (the longer a batch, the longer a prefetch has to land before its use); 256 gained little more.
+constexpr int kBatch = 128;
 
 // The key of a value as a 64-bit word that is equal exactly when the values are (floats were
 // normalized by MatchableKeys) and whose order is the value order (so that a range of values is a
