@@ -151,6 +151,7 @@ def main():
     args = parser.parse_args()
     args.peers = [p for p in args.peers.split(",") if p]
 
+    load_at_start = os.getloadavg()
     rounds = []
     for i in range(args.rounds):
         for system in ["deeprc"] + args.peers:
@@ -170,6 +171,8 @@ def main():
     print()
     print(table)
     info = machine_info(versions)
+    # machine_info runs after the rounds: its load is the bench's own.
+    info["load_avg_at_end"], info["load_avg_at_start"] = info["load_avg_at_start"], load_at_start
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as f:
         json.dump({"machine": info, "args": {k: v for k, v in vars(args).items() if k != "python"},
