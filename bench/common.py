@@ -30,6 +30,27 @@ def machine_info(versions=None):
             "versions": {"python": platform.python_version(), **(versions or {})}}
 
 
+def _busy_and_total_jiffies():
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def wait_until_idle(max_seconds=30.0, busy_below=0.1, window_s=1.0):
+    """Waits until the whole machine was busy less than `busy_below` of its cores for `window_s`
+    (a previous system's daemons, a Ray or Dask cluster still shutting down, have finished), or
+    `max_seconds` passed. Returns the busy fraction of the last window."""
+    deadline = datetime.datetime.now().timestamp() + max_seconds
+    while True:
+        busy0, total0 = _busy_and_total_jiffies()
+        threading.Event().wait(window_s)
+        busy1, total1 = _busy_and_total_jiffies()
+        fraction = (busy1 - busy0) / max(1, total1 - total0)
+        if fraction < busy_below or datetime.datetime.now().timestamp() >= deadline:
+            return fraction
+
+
 def package_versions(names):
     """The installed version of each Python package of `names` (None where it is missing)."""
     versions = {}

@@ -57,7 +57,8 @@ def machine_info():
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
             text = (done.stdout + done.stderr).strip().splitlines()
-            versions[name] = text[0].lstrip("# ") if text else None
+            # ucx_info -v says "# Version 1.13.1": the report names the tool.
+            versions[name] = text[0].lstrip("# ").replace("Version ", "UCX ") if text else None
         except (OSError, subprocess.TimeoutExpired):
             versions[name] = None
     return common.machine_info(versions)
