@@ -8,6 +8,7 @@ import re
 import subprocess
 import tempfile
 import threading
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -41,13 +42,13 @@ def wait_until_idle(max_seconds=30.0, busy_below=0.1, window_s=1.0):
     """Waits until the whole machine was busy less than `busy_below` of its cores for `window_s`
     (a previous system's daemons, a Ray or Dask cluster still shutting down, have finished), or
     `max_seconds` passed. Returns the busy fraction of the last window."""
-    deadline = datetime.datetime.now().timestamp() + max_seconds
+    deadline = time.monotonic() + max_seconds
     while True:
         busy0, total0 = _busy_and_total_jiffies()
-        threading.Event().wait(window_s)
+        time.sleep(window_s)
         busy1, total1 = _busy_and_total_jiffies()
         fraction = (busy1 - busy0) / max(1, total1 - total0)
-        if fraction < busy_below or datetime.datetime.now().timestamp() >= deadline:
+        if fraction < busy_below or time.monotonic() >= deadline:
             return fraction
 
 

@@ -89,6 +89,15 @@ bool NearestDouble(uint64_t m, size_t f, double* out) {
 
 inline bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
 
+// Appends the decimal digits from p on to *value (it wraps past 19 digits: callers count them)
+// and returns the first byte that is not a digit.
+inline const char* AccumulateDigits(const char* p, uint64_t* value) {
+  uint64_t v = *value;
+  while (IsDigit(*p)) v = v * 10 + static_cast<uint64_t>(*p++ - '0');
+  *value = v;
+  return p;
+}
+
 // The options whose every value this reader handles as Arrow does; empty when all are.
 std::string UnsupportedOption(const arrow::csv::ReadOptions& read, const arrow::csv::ParseOptions& parse,
                               const arrow::csv::ConvertOptions& convert) {
@@ -416,7 +425,7 @@ class BatchParser {
     p += negative;
     const char* digits = p;
     uint64_t value = 0;
-    while (IsDigit(*p)) value = value * 10 + static_cast<uint64_t>(*p++ - '0');
+    p = AccumulateDigits(p, &value);
     const size_t n = p - digits;
     if (ARROW_PREDICT_TRUE(n - 1 < 18 && IsFieldEnd(*p) && !column.markers_look_like_numbers)) {
       const auto v = static_cast<int64_t>(value);
@@ -437,12 +446,12 @@ class BatchParser {
     p += negative;
     const char* digits = p;
     uint64_t mantissa = 0;
-    while (IsDigit(*p)) mantissa = mantissa * 10 + static_cast<uint64_t>(*p++ - '0');
+    p = AccumulateDigits(p, &mantissa);
     size_t n = p - digits;
     size_t fraction = 0;
     if (*p == '.') {
       const char* fraction_digits = ++p;
-      while (IsDigit(*p)) mantissa = mantissa * 10 + static_cast<uint64_t>(*p++ - '0');
+      p = AccumulateDigits(p, &mantissa);
       fraction = p - fraction_digits;
       n += fraction;
     }

@@ -11,6 +11,7 @@
 #include "deeprc/table/compute.h"
 #include "deeprc/table/gather.h"
 #include "deeprc/table/large_buffer.h"
+#include "deeprc/table/numeric_dispatch.h"
 #include "deeprc/table/slice.h"
 #include "deeprc/table/sort.h"
 
@@ -251,20 +252,12 @@ Result<std::vector<Table>> PartitionRows(const Table& table, const std::vector<s
     const int width = column.type()->byte_width();
     DEEPRC_ASSIGN_OR_RETURN(auto values, AllocateLargeBuffer(num_rows * width));
     uint8_t* out = values->mutable_data();
-    switch (width) {
-      case 1:
-        ScatterValues(column, ids, starts, reinterpret_cast<uint8_t*>(out));
-        break;
-      case 2:
-        ScatterValues(column, ids, starts, reinterpret_cast<uint16_t*>(out));
-        break;
-      case 4:
-        ScatterValues(column, ids, starts, reinterpret_cast<uint32_t*>(out));
-        break;
-      default:
-        ScatterValues(column, ids, starts, reinterpret_cast<uint64_t*>(out));
-        break;
-    }
+    // The values are moved as bits: an unsigned integer of the column's width.
+    DEEPRC_RETURN_NOT_OK(VisitIntegerOfWidth(width, /*is_signed=*/false, "partitioning " + column.type()->ToString(),
+                                             [&]<typename Bits>() {
+                                               ScatterValues(column, ids, starts, reinterpret_cast<Bits*>(out));
+                                               return Status::OK();
+                                             }));
     columns[c] = std::make_shared<arrow::ChunkedArray>(
         arrow::MakeArray(arrow::ArrayData::Make(column.type(), num_rows, {nullptr, std::move(values)}, 0)));
   }
