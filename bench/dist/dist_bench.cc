@@ -1,6 +1,7 @@
 // deeprc_dist_bench: times one distributed table operation (join, sort, or the bare all-to-all
 // table channel) across R ranks over one backend, and prints one JSON line from rank 0; or, with
 // --op memcpy, this machine's single-thread memcpy bandwidth, the reference for the all-to-all.
+// The all-to-all also measures its references between its own repetitions (see MemcpyProbe).
 //
 // Run from a shell it launches itself as --ranks processes (mpirun for MPI, forked ranks with a
 // rendezvous directory for Gloo and UCX); under mpirun or srun it is already one rank. Each rank
@@ -23,6 +24,7 @@
 #include <ctime>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -101,6 +103,33 @@ void ReleaseUnusedMemory() {
   arrow::default_memory_pool()->ReleaseUnused();
   malloc_trim(0);
 }
+
+// One memcpy of `bytes` between two buffers whose pages were mapped up front. This machine's
+// memory bandwidth drifts by a factor of two within minutes (a VM sharing its host), so the
+// all-to-all takes its references between its own repetitions: a copy measured a minute apart
+// would compare two different machines.
+class MemcpyProbe {
+ public:
+  explicit MemcpyProbe(size_t bytes) : source_(bytes, 1), target_(bytes, 0) {}
+
+  // Seconds for one copy. A different byte each time, so no copy can be skipped or elided.
+  Result<double> Copy() {
+    if (source_.empty()) return 0.0;
+    const size_t marker = round_++ % source_.size();
+    source_[marker] = static_cast<char>(round_);
+    const auto start = Clock::now();
+    std::memcpy(target_.data(), source_.data(), source_.size());
+    const double seconds = Since(start);
+    if (target_[marker] != source_[marker]) return Status::Invalid("memcpy copied nothing");
+    return seconds;
+  }
+
+  size_t bytes() const { return source_.size(); }
+
+ private:
+  std::vector<char> source_, target_;
+  size_t round_ = 0;
+};
 
 struct Options {
   std::string op;
@@ -191,6 +220,28 @@ Status RunDistributed(const Options& options) {
     operation = [&] { return deeprc::net::AllToAllTables(comm, partitions, left.schema()); };
   }
 
+  // The all-to-all's references, taken after each of its repetitions: rank 0's single-thread
+  // memcpy of a buffer far larger than the caches (the target's "memcpy bandwidth"), and every
+  // rank copying the bytes it sends at the same time (what the machine's memory allows all ranks
+  // at once: no transport that copies each byte once can beat it).
+  std::unique_ptr<MemcpyProbe> reference, all_copying;
+  std::vector<double> memcpy_times, all_copying_times;
+  if (options.op == "alltoall") {
+    reference = std::make_unique<MemcpyProbe>(me == 0 ? static_cast<size_t>(options.memcpy_bytes) : 0);
+    all_copying = std::make_unique<MemcpyProbe>(static_cast<size_t>(bytes_sent));
+  }
+  auto measure_references = [&]() -> Status {
+    // Rank 0 alone; the others wait in the barrier (which naps rather than spins).
+    DEEPRC_ASSIGN_OR_RETURN(double alone, reference->Copy());
+    memcpy_times.push_back(alone);
+    DEEPRC_RETURN_NOT_OK(comm.Barrier());
+    DEEPRC_ASSIGN_OR_RETURN(double together, TimeCollective(comm, [&]() -> Status {
+                              return all_copying->Copy().status();
+                            }));
+    all_copying_times.push_back(together);
+    return Status::OK();
+  };
+
   std::vector<double> times;
   double best_cpu = 1e300;
   int64_t rows_out = 0, bytes_out = 0;
@@ -199,6 +250,7 @@ Status RunDistributed(const Options& options) {
     // shuffles again does: its best time is the transport's, and its first (in times_s) also pays
     // for faulting in fresh pages. The operators start every repetition from a trimmed heap.
     if (options.op != "alltoall") ReleaseUnusedMemory();
+    if (options.op == "alltoall") DEEPRC_RETURN_NOT_OK(measure_references());
     Table output;
     double cpu = 0;
     DEEPRC_ASSIGN_OR_RETURN(double seconds, TimeCollective(comm, [&]() -> Status {
@@ -255,6 +307,25 @@ Status RunDistributed(const Options& options) {
     result["bytes_sent_per_rank"] = per_rank;
     result["gb_per_s_per_rank"] = per_rank / best / 1e9;
     result["gb_per_s_per_rank_cpu"] = per_rank / slowest_cpu / 1e9;
+    // Best against best, each over the same stretch of time; and the median of the ratios of
+    // each repetition to the memcpy taken right after it.
+    const double memcpy_best = *std::min_element(memcpy_times.begin(), memcpy_times.end());
+    const double memcpy_gb_per_s = static_cast<double>(options.memcpy_bytes) / memcpy_best / 1e9;
+    std::vector<double> paired;
+    for (size_t i = 0; i < times.size(); ++i) {
+      paired.push_back((memcpy_times[i] / static_cast<double>(options.memcpy_bytes)) / (times[i] / per_rank));
+    }
+    std::nth_element(paired.begin(), paired.begin() + paired.size() / 2, paired.end());
+    const double all_copying_best = *std::min_element(all_copying_times.begin(), all_copying_times.end());
+    result["memcpy_bytes"] = options.memcpy_bytes;
+    result["memcpy_times_s"] = memcpy_times;
+    result["memcpy_gb_per_s"] = memcpy_gb_per_s;
+    result["share_of_memcpy"] = per_rank / best / 1e9 / memcpy_gb_per_s;
+    result["share_of_memcpy_cpu"] = per_rank / slowest_cpu / 1e9 / memcpy_gb_per_s;
+    result["share_of_memcpy_median_pair"] = paired[paired.size() / 2];
+    result["all_copying_times_s"] = all_copying_times;
+    result["all_copying_gb_per_s_per_rank"] = per_rank / all_copying_best / 1e9;
+    result["share_of_all_copying"] = all_copying_best / best;
   }
   std::cout << result.dump() << std::endl;
   return Status::OK();
@@ -263,17 +334,14 @@ Status RunDistributed(const Options& options) {
 // --- the reference: single-thread memcpy of a buffer far larger than the caches --------------
 
 Status RunMemcpy(const Options& options) {
-  const size_t bytes = static_cast<size_t>(options.memcpy_bytes);
-  std::vector<char> source(bytes, 1), target(bytes, 0);  // written once, so every page is mapped
+  MemcpyProbe probe(static_cast<size_t>(options.memcpy_bytes));
   std::vector<double> times;
   for (int i = 0; i < std::max(options.repeat, 3); ++i) {
-    source[i] = static_cast<char>(i);  // a different copy each time, so none can be elided
-    const auto start = Clock::now();
-    std::memcpy(target.data(), source.data(), bytes);
-    times.push_back(Since(start));
-    if (target[i] != source[i]) return Status::Invalid("memcpy copied nothing");
+    DEEPRC_ASSIGN_OR_RETURN(double seconds, probe.Copy());
+    times.push_back(seconds);
   }
   const double best = *std::min_element(times.begin(), times.end());
+  const size_t bytes = probe.bytes();
   nlohmann::json result = {{"engine", "memcpy"}, {"op", "memcpy"},  {"bytes", bytes},
                            {"times_s", times},   {"seconds", best}, {"gb_per_s", bytes / best / 1e9},
                            {"threads", 1}};
