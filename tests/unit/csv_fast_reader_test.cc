@@ -80,8 +80,8 @@ void ExpectDeclinedAndAutoEqualsArrow(const std::string& path, const CsvReadOpti
   }
 }
 
-// Random CSV text in the shapes writers produce: int64, float64 and string columns with
-// negatives, every default null marker, quoted fields holding delimiters and quotes.
+// Random CSV text in the shapes writers produce: int64, float64, string and timestamp columns
+// with negatives, every default null marker, quoted fields holding delimiters and quotes.
 struct RandomCsv {
   std::mt19937_64 rng;
   bool crlf = false;
@@ -135,11 +135,26 @@ struct RandomCsv {
     return s;
   }
 
+  // ISO 8601 as pandas and most loggers write it, with ' ' or 'T', some with milliseconds (which
+  // make Arrow infer nanoseconds), some quoted.
+  std::string Timestamp() {
+    if (Null()) return NullMarker();
+    char buffer[48];
+    snprintf(buffer, sizeof buffer, "%04d-%02d-%02d%c%02d:%02d:%02d", static_cast<int>(1970 + rng() % 60),
+             static_cast<int>(1 + rng() % 12), static_cast<int>(1 + rng() % 28), rng() % 4 ? ' ' : 'T',
+             static_cast<int>(rng() % 24), static_cast<int>(rng() % 60), static_cast<int>(rng() % 60));
+    std::string s = buffer;
+    if (rng() % 10 == 0) s += "." + std::to_string(rng() % 1000);
+    if (rng() % 10 == 0) s = std::string(1, '"').append(s).append(1, '"');
+    return s;
+  }
+
   std::string Table(int64_t rows) {
     const std::string eol = crlf ? "\r\n" : "\n";
-    std::string text = "\"id\",\"k\",x,price,\"s\"" + eol;
+    std::string text = "\"id\",\"k\",x,price,\"s\",t" + eol;
     for (int64_t i = 0; i < rows; ++i) {
-      text += std::to_string(i) + "," + Int() + "," + Double() + "," + Double() + "," + String() + eol;
+      text += std::to_string(i) + "," + Int() + "," + Double() + "," + Double() + "," + String() + "," +
+              Timestamp() + eol;
     }
     return text;
   }
@@ -236,6 +251,29 @@ TEST(CsvFastReader, IntegersInArrowsOtherFormats) {
   ExpectFastEqualsArrow(dir.File("i.csv"), options);
 }
 
+// Every form of timestamp Arrow infers or is given: seconds, nanoseconds (a fraction in the first
+// block), with a zone offset (UTC), a unit the user chose; and ETTh1, the time series the example
+// pipeline reads.
+TEST(CsvFastReader, TimestampsEqualArrows) {
+  TempDir dir;
+  WriteText(dir.File("s.csv"), "t,v\n2016-07-01 00:00:00,1\n2016-07-01T01:00:00,2\n,3\n\"2016-07-01 02\",4\n");
+  WriteText(dir.File("ns.csv"), "t\n2016-07-01 00:00:00\n2016-07-01 00:00:00.5\n1969-12-31 23:59:59.123456789\nNA\n");
+  WriteText(dir.File("zone.csv"), "t\n2016-07-01 00:00:00Z\n2016-07-01 00:00:00+02:00\n2016-07-01T10:30-0130\n");
+  for (const char* name : {"s.csv", "ns.csv", "zone.csv"}) {
+    SCOPED_TRACE(name);
+    ExpectFastEqualsArrow(dir.File(name));
+  }
+  auto read = ReadCsv(dir.File("zone.csv"), WithEngine({}, CsvEngine::kFast));
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(read->schema()->field(0)->type()->ToString(), "timestamp[s, tz=UTC]");
+
+  CsvReadOptions options;
+  options.column_types = {{"t", arrow::timestamp(arrow::TimeUnit::MILLI)}};
+  ExpectFastEqualsArrow(dir.File("s.csv"), options);
+
+  ExpectFastEqualsArrow(std::string(DEEPRC_SHARED_DATA_DIR) + "/ett/ETTh1.csv");
+}
+
 TEST(CsvFastReader, QuotedNullsAndQuotedValues) {
   TempDir dir;
   WriteText(dir.File("q.csv"),
@@ -271,9 +309,11 @@ TEST(CsvFastReader, DeclinesWhatItDoesNotReadAsArrowDoes) {
   TempDir dir;
   std::string ints = "a,b\n";
   std::string strings = "a,s\n";
+  std::string times = "a,t\n";
   for (int i = 0; i < 150000; ++i) {
     ints += std::to_string(i) + "," + std::to_string(i % 7) + "\n";
     strings += std::to_string(i) + ",item_" + std::to_string(i % 7) + "\n";
+    times += std::to_string(i) + ",2016-07-0" + std::to_string(1 + i % 9) + " 12:00:00\n";
   }
   const struct {
     const char* name;
@@ -294,6 +334,10 @@ TEST(CsvFastReader, DeclinesWhatItDoesNotReadAsArrowDoes) {
       {"header_only", "a,b\n"},
       {"all_null_column", "a,b\n1,\n2,\n"},
       {"bool_column", "a,b\n1,true\n2,false\n"},
+      {"text_in_timestamps_after_first_block", times + "1,soon\n"},  // Arrow widens t to string
+      {"zone_in_timestamps_after_first_block", times + "1,2016-07-01 00:00:00Z\n"},
+      {"fraction_in_timestamps_after_first_block", times + "1,2016-07-01 00:00:00.5\n"},
+      {"spaces_around_a_timestamp_after_first_block", times + "1, 2016-07-01 00:00:00 \n"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -314,6 +358,10 @@ TEST(CsvFastReader, DeclinesWhatItDoesNotReadAsArrowDoes) {
   ASSERT_FALSE(error.ok());
   EXPECT_NE(error.status().message().find("bad.csv"), std::string::npos) << error.status().ToString();
   EXPECT_NE(error.status().message().find("Row #3"), std::string::npos) << error.status().ToString();
+  // A time zone the user gave, and a value without a zone offset: Arrow's error.
+  WriteText(dir.File("no_zone.csv"), "t\n2016-07-01 00:00:00Z\n2016-07-01 00:00:00\n");
+  options.column_types = {{"t", arrow::timestamp(arrow::TimeUnit::SECOND, "UTC")}};
+  ExpectDeclinedAndAutoEqualsArrow(dir.File("no_zone.csv"), options);
 }
 
 // The fast reader called directly with ReadCsv's default options, the file cut into `ranges`
