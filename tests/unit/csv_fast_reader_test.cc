@@ -80,7 +80,7 @@ void ExpectDeclinedAndAutoEqualsArrow(const std::string& path, const CsvReadOpti
   }
 }
 
-// Random CSV text in the shapes writers produce: int64, float64, string and timestamp columns
+// Random CSV text in the shapes writers produce: int64, float64, string, timestamp and date columns
 // with negatives, every default null marker, quoted fields holding delimiters and quotes.
 struct RandomCsv {
   std::mt19937_64 rng;
@@ -149,12 +149,24 @@ struct RandomCsv {
     return s;
   }
 
+  // YYYY-MM-DD, some quoted, some with spaces around (which Arrow trims for dates).
+  std::string Date() {
+    if (Null()) return NullMarker();
+    char buffer[32];
+    snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", static_cast<int>(1900 + rng() % 200),
+             static_cast<int>(1 + rng() % 12), static_cast<int>(1 + rng() % 28));
+    std::string s = buffer;
+    if (rng() % 10 == 0) s = " " + s + " ";
+    if (rng() % 10 == 0) s = std::string(1, '"').append(s).append(1, '"');
+    return s;
+  }
+
   std::string Table(int64_t rows) {
     const std::string eol = crlf ? "\r\n" : "\n";
-    std::string text = "\"id\",\"k\",x,price,\"s\",t" + eol;
+    std::string text = "\"id\",\"k\",x,price,\"s\",t,d" + eol;
     for (int64_t i = 0; i < rows; ++i) {
       text += std::to_string(i) + "," + Int() + "," + Double() + "," + Double() + "," + String() + "," +
-              Timestamp() + eol;
+              Timestamp() + "," + Date() + eol;
     }
     return text;
   }
@@ -274,6 +286,15 @@ TEST(CsvFastReader, TimestampsEqualArrows) {
   ExpectFastEqualsArrow(std::string(DEEPRC_SHARED_DATA_DIR) + "/ett/ETTh1.csv");
 }
 
+TEST(CsvFastReader, DatesEqualArrows) {
+  TempDir dir;
+  WriteText(dir.File("d.csv"), "d,v\n2016-07-01,1\n\"1969-12-31\",2\nNA,3\n 2016-02-29 ,4\n0001-01-01,5\n");
+  ExpectFastEqualsArrow(dir.File("d.csv"));
+  auto read = ReadCsv(dir.File("d.csv"), WithEngine({}, CsvEngine::kFast));
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(read->schema()->field(0)->type()->id(), arrow::Type::DATE32);
+}
+
 TEST(CsvFastReader, QuotedNullsAndQuotedValues) {
   TempDir dir;
   WriteText(dir.File("q.csv"),
@@ -310,10 +331,12 @@ TEST(CsvFastReader, DeclinesWhatItDoesNotReadAsArrowDoes) {
   std::string ints = "a,b\n";
   std::string strings = "a,s\n";
   std::string times = "a,t\n";
+  std::string dates = "a,d\n";
   for (int i = 0; i < 150000; ++i) {
     ints += std::to_string(i) + "," + std::to_string(i % 7) + "\n";
     strings += std::to_string(i) + ",item_" + std::to_string(i % 7) + "\n";
     times += std::to_string(i) + ",2016-07-0" + std::to_string(1 + i % 9) + " 12:00:00\n";
+    dates += std::to_string(i) + ",2016-07-0" + std::to_string(1 + i % 9) + "\n";
   }
   const struct {
     const char* name;
@@ -338,6 +361,8 @@ TEST(CsvFastReader, DeclinesWhatItDoesNotReadAsArrowDoes) {
       {"zone_in_timestamps_after_first_block", times + "1,2016-07-01 00:00:00Z\n"},
       {"fraction_in_timestamps_after_first_block", times + "1,2016-07-01 00:00:00.5\n"},
       {"spaces_around_a_timestamp_after_first_block", times + "1, 2016-07-01 00:00:00 \n"},
+      {"time_in_dates_after_first_block", dates + "1,2016-07-01 12:00\n"},  // Arrow widens d to timestamp
+      {"invalid_date_after_first_block", dates + "1,2016-02-30\n"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);

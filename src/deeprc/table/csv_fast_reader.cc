@@ -223,9 +223,12 @@ class LineWindows {
   const char* end_ = nullptr;
 };
 
-enum class ColumnKind : uint8_t { kInt64, kFloat64, kUtf8, kTimestamp };
+enum class ColumnKind : uint8_t { kInt64, kFloat64, kUtf8, kTimestamp, kDate32 };
 
-// One column of the batch being built, written in place: values (int64, double or timestamp) or utf8
+// Bytes per value of the fixed-width kinds (utf8's values are its int32 offsets).
+int64_t ValueWidth(ColumnKind kind) { return kind == ColumnKind::kDate32 ? 4 : 8; }
+
+// One column of the batch being built, written in place: values (int64, double, timestamp, date32) or utf8
 // offsets and characters, and the rows that are null (the validity bitmap is made at the end, so
 // a non-null value costs no bitmap write).
 struct ColumnBuffers {
@@ -241,7 +244,7 @@ struct ColumnBuffers {
   // From Arrow's pool. Huge pages (large_buffer.h) made the best run faster (1.13 s instead of
   // 1.43 s on bench/table's file) but others slower, up to 3.5 s: the kernel's time to find and
   // clear 2 MiB pages on this shared machine varies too much.
-  std::shared_ptr<arrow::ResizableBuffer> values;  // int64, double, timestamp, or int32 offsets
+  std::shared_ptr<arrow::ResizableBuffer> values;  // int64, double, timestamp, date32, or int32 offsets
   std::shared_ptr<arrow::ResizableBuffer> chars;
   int64_t chars_size = 0;
   int64_t chars_capacity = 0;
@@ -250,6 +253,7 @@ struct ColumnBuffers {
 
   int64_t* int64s() { return reinterpret_cast<int64_t*>(values->mutable_data()); }
   double* doubles() { return reinterpret_cast<double*>(values->mutable_data()); }
+  int32_t* date32s() { return reinterpret_cast<int32_t*>(values->mutable_data()); }
   int32_t* offsets() { return reinterpret_cast<int32_t*>(values->mutable_data()); }
 };
 
@@ -320,7 +324,7 @@ class BatchParser {
         column.chars_capacity = static_cast<int64_t>(capacity * column.chars_per_row * 1.1) + 64;
         DEEPRC_ASSIGN_OR_RETURN(column.chars, arrow::AllocateResizableBuffer(column.chars_capacity + kPadding));
       } else {
-        DEEPRC_ASSIGN_OR_RETURN(column.values, arrow::AllocateResizableBuffer(capacity * sizeof(int64_t)));
+        DEEPRC_ASSIGN_OR_RETURN(column.values, arrow::AllocateResizableBuffer(capacity * ValueWidth(column.kind)));
       }
     }
     return Status::OK();
@@ -344,7 +348,7 @@ class BatchParser {
         arrays.push_back(arrow::ArrayData::Make(column.type, rows_, {validity, column.values, column.chars},
                                                 null_count));
       } else {
-        DEEPRC_RETURN_NOT_OK(column.values->Resize(rows_ * sizeof(int64_t)));
+        DEEPRC_RETURN_NOT_OK(column.values->Resize(rows_ * ValueWidth(column.kind)));
         arrays.push_back(arrow::ArrayData::Make(column.type, rows_, {validity, column.values}, null_count));
       }
       column.values.reset();
@@ -422,6 +426,7 @@ class BatchParser {
         case ColumnKind::kUtf8: p = ParseUtf8(p, column); break;
         // No inline path: Arrow's ISO 8601 parser is itself a fixed-position parser.
         case ColumnKind::kTimestamp: p = ParseOther(p, column); break;
+        case ColumnKind::kDate32: p = ParseOther(p, column); break;
       }
       if (p == nullptr) return nullptr;
       if (c == last) return EndOfLine(p);
@@ -568,9 +573,9 @@ class BatchParser {
     }
   }
 
-  // Any field the inline paths do not take: quoted, null, with spaces, in another number format,
-  // or one Arrow does not read at all. Converted as Arrow's converter does (null markers first,
-  // then whitespace-trimmed numbers through Arrow's own parsers).
+  // Any field the inline paths do not take (quoted, null, with spaces, in another number format,
+  // or one Arrow does not read at all), and every timestamp and date. Converted as Arrow's
+  // converter does: null markers first, then Arrow's own parsers.
   const char* ParseOther(const char* p, ColumnBuffers& column) {
     const char* end;
     std::string_view value;
@@ -595,16 +600,26 @@ class BatchParser {
     }
     if (nulls_.Contains(value)) {
       column.null_rows.push_back(static_cast<int32_t>(rows_));
-      column.int64s()[rows_] = 0;
+      std::memset(column.values->mutable_data() + rows_ * ValueWidth(column.kind), 0, ValueWidth(column.kind));
       return end;
     }
     if (column.kind == ColumnKind::kTimestamp) return ConvertTimestamp(value, column) ? end : nullptr;
-    const std::string_view number = TrimWhitespace(value);
-    const bool ok = column.kind == ColumnKind::kInt64
-                        ? arrow::internal::ParseValue<arrow::Int64Type>(number.data(), number.size(),
-                                                                          &column.int64s()[rows_])
-                        : arrow::internal::ParseValue<arrow::DoubleType>(number.data(), number.size(),
-                                                                           &column.doubles()[rows_]);
+    // Numbers and dates as Arrow's converter reads them: whitespace trimmed, then Arrow's parser.
+    const std::string_view trimmed = TrimWhitespace(value);
+    bool ok = false;
+    switch (column.kind) {
+      case ColumnKind::kInt64:
+        ok = arrow::internal::ParseValue<arrow::Int64Type>(trimmed.data(), trimmed.size(), &column.int64s()[rows_]);
+        break;
+      case ColumnKind::kFloat64:
+        ok = arrow::internal::ParseValue<arrow::DoubleType>(trimmed.data(), trimmed.size(), &column.doubles()[rows_]);
+        break;
+      case ColumnKind::kDate32:
+        ok = arrow::internal::ParseValue<arrow::Date32Type>(trimmed.data(), trimmed.size(), &column.date32s()[rows_]);
+        break;
+      default:
+        break;
+    }
     if (!ok) return Decline("'" + std::string(value) + "' is not a " + column.type->ToString());
     return end;
   }
@@ -647,6 +662,7 @@ Result<std::vector<ColumnKind>> ColumnKinds(const arrow::Schema& schema, std::st
       case arrow::Type::DOUBLE: kinds.push_back(ColumnKind::kFloat64); break;
       case arrow::Type::STRING: kinds.push_back(ColumnKind::kUtf8); break;
       case arrow::Type::TIMESTAMP: kinds.push_back(ColumnKind::kTimestamp); break;
+      case arrow::Type::DATE32: kinds.push_back(ColumnKind::kDate32); break;
       default:
         *declined = "column '" + field->name() + "' of type " + field->type()->ToString();
         return kinds;
