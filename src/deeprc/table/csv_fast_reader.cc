@@ -223,12 +223,19 @@ class LineWindows {
   const char* end_ = nullptr;
 };
 
-enum class ColumnKind : uint8_t { kInt64, kFloat64, kUtf8, kTimestamp, kDate32 };
+enum class ColumnKind : uint8_t { kInt64, kFloat64, kUtf8, kTimestamp, kDate32, kBool };
 
-// Bytes per value of the fixed-width kinds (utf8's values are its int32 offsets).
-int64_t ValueWidth(ColumnKind kind) { return kind == ColumnKind::kDate32 ? 4 : 8; }
+// Bytes of values for `rows` rows (utf8's values are its int32 offsets, sized apart; booleans are
+// bits).
+int64_t ValueBytes(ColumnKind kind, int64_t rows) {
+  switch (kind) {
+    case ColumnKind::kBool: return arrow::bit_util::BytesForBits(rows);
+    case ColumnKind::kDate32: return rows * 4;
+    default: return rows * 8;
+  }
+}
 
-// One column of the batch being built, written in place: values (int64, double, timestamp, date32) or utf8
+// One column of the batch being built, written in place: values (int64, double, timestamp, date32, bits) or utf8
 // offsets and characters, and the rows that are null (the validity bitmap is made at the end, so
 // a non-null value costs no bitmap write).
 struct ColumnBuffers {
@@ -244,7 +251,7 @@ struct ColumnBuffers {
   // From Arrow's pool. Huge pages (large_buffer.h) made the best run faster (1.13 s instead of
   // 1.43 s on bench/table's file) but others slower, up to 3.5 s: the kernel's time to find and
   // clear 2 MiB pages on this shared machine varies too much.
-  std::shared_ptr<arrow::ResizableBuffer> values;  // int64, double, timestamp, date32, or int32 offsets
+  std::shared_ptr<arrow::ResizableBuffer> values;  // int64, double, timestamp, date32, bits, or int32 offsets
   std::shared_ptr<arrow::ResizableBuffer> chars;
   int64_t chars_size = 0;
   int64_t chars_capacity = 0;
@@ -289,6 +296,8 @@ class BatchParser {
       : schema_(std::move(schema)),
         delimiter_(delimiter),
         nulls_(convert.null_values),
+        true_values_(convert.true_values),
+        false_values_(convert.false_values),
         strings_can_be_null_(convert.strings_can_be_null) {
     for (size_t i = 0; i < kinds.size(); ++i) {
       ColumnBuffers column;
@@ -324,7 +333,9 @@ class BatchParser {
         column.chars_capacity = static_cast<int64_t>(capacity * column.chars_per_row * 1.1) + 64;
         DEEPRC_ASSIGN_OR_RETURN(column.chars, arrow::AllocateResizableBuffer(column.chars_capacity + kPadding));
       } else {
-        DEEPRC_ASSIGN_OR_RETURN(column.values, arrow::AllocateResizableBuffer(capacity * ValueWidth(column.kind)));
+        DEEPRC_ASSIGN_OR_RETURN(column.values, arrow::AllocateResizableBuffer(ValueBytes(column.kind, capacity)));
+        // Booleans only set the bits of true values.
+        if (column.kind == ColumnKind::kBool) std::memset(column.values->mutable_data(), 0, column.values->size());
       }
     }
     return Status::OK();
@@ -348,7 +359,7 @@ class BatchParser {
         arrays.push_back(arrow::ArrayData::Make(column.type, rows_, {validity, column.values, column.chars},
                                                 null_count));
       } else {
-        DEEPRC_RETURN_NOT_OK(column.values->Resize(rows_ * ValueWidth(column.kind)));
+        DEEPRC_RETURN_NOT_OK(column.values->Resize(ValueBytes(column.kind, rows_)));
         arrays.push_back(arrow::ArrayData::Make(column.type, rows_, {validity, column.values}, null_count));
       }
       column.values.reset();
@@ -427,6 +438,7 @@ class BatchParser {
         // No inline path: Arrow's ISO 8601 parser is itself a fixed-position parser.
         case ColumnKind::kTimestamp: p = ParseOther(p, column); break;
         case ColumnKind::kDate32: p = ParseOther(p, column); break;
+        case ColumnKind::kBool: p = ParseOther(p, column); break;
       }
       if (p == nullptr) return nullptr;
       if (c == last) return EndOfLine(p);
@@ -574,7 +586,7 @@ class BatchParser {
   }
 
   // Any field the inline paths do not take (quoted, null, with spaces, in another number format,
-  // or one Arrow does not read at all), and every timestamp and date. Converted as Arrow's
+  // or one Arrow does not read at all), and every timestamp, date and boolean. Converted as Arrow's
   // converter does: null markers first, then Arrow's own parsers.
   const char* ParseOther(const char* p, ColumnBuffers& column) {
     const char* end;
@@ -600,10 +612,14 @@ class BatchParser {
     }
     if (nulls_.Contains(value)) {
       column.null_rows.push_back(static_cast<int32_t>(rows_));
-      std::memset(column.values->mutable_data() + rows_ * ValueWidth(column.kind), 0, ValueWidth(column.kind));
+      if (column.kind != ColumnKind::kBool) {  // a null boolean's bit is already clear
+        const int64_t width = ValueBytes(column.kind, 1);
+        std::memset(column.values->mutable_data() + rows_ * width, 0, width);
+      }
       return end;
     }
     if (column.kind == ColumnKind::kTimestamp) return ConvertTimestamp(value, column) ? end : nullptr;
+    if (column.kind == ColumnKind::kBool) return ConvertBool(value, column) ? end : nullptr;
     // Numbers and dates as Arrow's converter reads them: whitespace trimmed, then Arrow's parser.
     const std::string_view trimmed = TrimWhitespace(value);
     bool ok = false;
@@ -641,11 +657,27 @@ class BatchParser {
     return true;
   }
 
+  // As Arrow's converter does: the field as it is, looked up in the false values, then in the true
+  // values (ConvertOptions::false_values, true_values).
+  bool ConvertBool(std::string_view value, ColumnBuffers& column) {
+    const auto is = [&](const std::vector<std::string>& words) {
+      return std::find(words.begin(), words.end(), value) != words.end();
+    };
+    if (is(false_values_)) return true;
+    if (is(true_values_)) {
+      arrow::bit_util::SetBit(column.values->mutable_data(), rows_);
+      return true;
+    }
+    Decline("'" + std::string(value) + "' is not a bool");
+    return false;
+  }
+
   std::shared_ptr<arrow::Schema> schema_;
   std::vector<ColumnBuffers> columns_;
   const char delimiter_;
   bool field_end_[256] = {};
   NullMarkers nulls_;
+  const std::vector<std::string> true_values_, false_values_;
   const bool strings_can_be_null_;
   int64_t rows_ = 0;      // in the batch
   int64_t capacity_ = 0;  // rows the batch has room for
@@ -663,6 +695,7 @@ Result<std::vector<ColumnKind>> ColumnKinds(const arrow::Schema& schema, std::st
       case arrow::Type::STRING: kinds.push_back(ColumnKind::kUtf8); break;
       case arrow::Type::TIMESTAMP: kinds.push_back(ColumnKind::kTimestamp); break;
       case arrow::Type::DATE32: kinds.push_back(ColumnKind::kDate32); break;
+      case arrow::Type::BOOL: kinds.push_back(ColumnKind::kBool); break;
       default:
         *declined = "column '" + field->name() + "' of type " + field->type()->ToString();
         return kinds;

@@ -1,5 +1,5 @@
-// deeprc's own single-pass CSV reader for the common case: int64, float64, utf8, timestamp and
-// date32 columns, RFC-4180 quoting, CRLF. It reads exactly what Arrow's reader reads, or declines and says why.
+// deeprc's own single-pass CSV reader for the common case: int64, float64, utf8, timestamp, date32
+// and bool columns, RFC-4180 quoting, CRLF. It reads exactly what Arrow's reader reads, or declines and says why.
 #pragma once
 
 #include <arrow/csv/options.h>
