@@ -435,9 +435,10 @@ class BatchParser {
         case ColumnKind::kInt64: p = ParseInt64(p, column); break;
         case ColumnKind::kFloat64: p = ParseFloat64(p, column); break;
         case ColumnKind::kUtf8: p = ParseUtf8(p, column); break;
-        // No inline path: Arrow's ISO 8601 parser is itself a fixed-position parser.
-        case ColumnKind::kTimestamp: p = ParseOther(p, column); break;
-        case ColumnKind::kDate32: p = ParseOther(p, column); break;
+        // No inline paths: Arrow's date and time parsers read fixed positions already, and a
+        // boolean is a word lookup.
+        case ColumnKind::kTimestamp:
+        case ColumnKind::kDate32:
         case ColumnKind::kBool: p = ParseOther(p, column); break;
       }
       if (p == nullptr) return nullptr;
