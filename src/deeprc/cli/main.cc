@@ -1,30 +1,12 @@
 // The `deeprc` command: parses arguments and calls the library; nothing else lives here.
 #include <CLI/CLI.hpp>
 
-#include <unistd.h>
-
-#include <cstdlib>
 #include <iostream>
 
 #include "deeprc/cli/commands.h"
 #include "deeprc/core/logging.h"
 
-namespace {
-
-// LibTorch's OpenMP threads spin at every barrier by default. On a shared or oversubscribed node a
-// spinning thread takes the core its descheduled peer needs: training steps measured 5-20x slower
-// under load. libgomp reads its wait policy only when it loads, so the process re-executes itself
-// once with the passive policy (threads sleep while they wait), unless the user chose one.
-void UsePassiveOpenMpWaits(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
-  setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/1);
-  execv("/proc/self/exe", argv);  // returns only on failure: then run on with the default policy
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  UsePassiveOpenMpWaits(argv);
   CLI::App app{"deeprc: data engineering and deep learning pipelines as one job"};
   app.require_subcommand(1);
   std::string log_level = "warn";
