@@ -23,8 +23,11 @@ struct CommandResult {
 void AddTableCommand(CLI::App& app, CommandResult& result);
 void AddTasksCommand(CLI::App& app, CommandResult& result);
 void AddProfileCommand(CLI::App& app, CommandResult& result);
-void AddTrainCommand(CLI::App& app, CommandResult& result);  // and `deeprc data`
-void AddDataCalendarCommand(CLI::App& app, CommandResult& result);  // after AddTrainCommand
+// `train` and `data generate-ett`, which need LibTorch: defined in `deeprc-learn` by
+// AddTrainCommand, and in `deeprc` by AddLearnForwarding, which hands them over to it.
+void AddTrainCommand(CLI::App& app, CommandResult& result);
+void AddLearnForwarding(CLI::App& app, CommandResult& result);
+void AddDataCalendarCommand(CLI::App& app, CommandResult& result);  // after AddLearnForwarding
 void AddRunCommand(CLI::App& app, CommandResult& result);           // and the internal `deeprc stage`
 
 }  // namespace deeprc::cli

@@ -2,7 +2,6 @@
 // validated and tested on an ETT-format file without a pilot, writing predictions and metrics.
 // `deeprc data generate-ett` writes data in that format for machines without the real file.
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -36,23 +35,7 @@ struct TrainArguments {
   bool quiet = false;
 };
 
-// LibTorch's OpenMP threads spin at every barrier by default. On a shared or oversubscribed node a
-// spinning thread takes the core its descheduled peer needs: training steps measured 5-20x slower
-// under load. libgomp reads its wait policy only when it loads, so training re-executes the
-// process once with the passive policy (threads sleep while they wait), unless the user chose
-// one. Only here: re-executing every command loaded LibTorch twice (0.72 s instead of 0.36 s for
-// `deeprc --help`).
-void UsePassiveOpenMpWaits(const std::vector<std::string>& argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
-  setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/1);
-  std::vector<char*> pointers;
-  for (const auto& argument : argv) pointers.push_back(const_cast<char*>(argument.c_str()));
-  pointers.push_back(nullptr);
-  execv("/proc/self/exe", pointers.data());  // returns only on failure: then train with the default
-}
-
 Status RunTrain(const TrainArguments& arguments, const CommandResult& result) {
-  UsePassiveOpenMpWaits(result.argv);
   if (arguments.ranks > 1 && !net::InsideParallelJob()) {
     DEEPRC_ASSIGN_OR_RETURN(int code, net::LaunchRanks(arguments.ranks, arguments.backend, result.argv));
     result.exit_code = code;
