@@ -1,17 +1,22 @@
 #include "deeprc/cli/app.h"
 
 #include <iostream>
+#include <string>
 
 #include "deeprc/core/logging.h"
 
 namespace deeprc::cli {
 
-void AddGlobalOptions(CLI::App& app, std::string& log_level) {
+int RunDeeprc(int argc, char** argv, const std::function<void(CLI::App&, CommandResult&)>& add_commands) {
+  CLI::App app{"deeprc: data engineering and deep learning pipelines as one job", "deeprc"};
+  app.require_subcommand(1);
+  std::string log_level = "warn";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")->capture_default_str();
   app.parse_complete_callback([&log_level] { SetLogLevel(log_level); });
-}
 
-int ParseAndRun(CLI::App& app, const CommandResult& result, int argc, char** argv) {
+  CommandResult result;
+  result.argv.assign(argv, argv + argc);
+  add_commands(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

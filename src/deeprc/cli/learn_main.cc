@@ -6,7 +6,6 @@
 #include <cstdlib>
 
 #include "deeprc/cli/app.h"
-#include "deeprc/cli/commands.h"
 
 namespace {
 
@@ -25,13 +24,5 @@ void UsePassiveOpenMpWaits(char** argv) {
 
 int main(int argc, char** argv) {
   UsePassiveOpenMpWaits(argv);
-  CLI::App app{"deeprc: data engineering and deep learning pipelines as one job", "deeprc"};
-  app.require_subcommand(1);
-  std::string log_level = "warn";
-  deeprc::cli::AddGlobalOptions(app, log_level);
-
-  deeprc::cli::CommandResult result;
-  result.argv.assign(argv, argv + argc);
-  deeprc::cli::AddTrainCommand(app, result);
-  return deeprc::cli::ParseAndRun(app, result, argc, argv);
+  return deeprc::cli::RunDeeprc(argc, argv, deeprc::cli::AddTrainCommand);
 }

@@ -2,21 +2,15 @@
 // commands that need LibTorch run in `deeprc-learn` (learn_forwarding.cc), so that every other
 // command starts without loading it.
 #include "deeprc/cli/app.h"
-#include "deeprc/cli/commands.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"deeprc: data engineering and deep learning pipelines as one job"};
-  app.require_subcommand(1);
-  std::string log_level = "warn";
-  deeprc::cli::AddGlobalOptions(app, log_level);
-
-  deeprc::cli::CommandResult result;
-  result.argv.assign(argv, argv + argc);
-  deeprc::cli::AddTableCommand(app, result);
-  deeprc::cli::AddTasksCommand(app, result);
-  deeprc::cli::AddProfileCommand(app, result);
-  deeprc::cli::AddLearnForwarding(app, result);
-  deeprc::cli::AddDataCalendarCommand(app, result);
-  deeprc::cli::AddRunCommand(app, result);
-  return deeprc::cli::ParseAndRun(app, result, argc, argv);
+  using namespace deeprc::cli;
+  return RunDeeprc(argc, argv, [](CLI::App& app, CommandResult& result) {
+    AddTableCommand(app, result);
+    AddTasksCommand(app, result);
+    AddProfileCommand(app, result);
+    AddLearnForwarding(app, result);
+    AddDataCalendarCommand(app, result);
+    AddRunCommand(app, result);
+  });
 }
