@@ -1,12 +1,17 @@
 #include "deeprc/dist/distributed_equals.h"
 
 #include "deeprc/dist/repartition.h"
+#include "deeprc/dist/schema_agreement.h"
 #include "deeprc/dist/shuffle.h"
 #include "deeprc/table/equals.h"
 
 namespace deeprc::dist {
 
-Result<bool> DistributedEquals(net::Communicator& comm, const Table& a, const Table& b, bool ordered) {
+Result<bool> DistributedEquals(net::Communicator& comm, const Table& first, const Table& second,
+                               bool ordered) {
+  // Each table agrees on its schema across ranks, so every rank takes the same branch below.
+  DEEPRC_ASSIGN_OR_RETURN(Table a, AgreeOnSchema(comm, first, "first table"));
+  DEEPRC_ASSIGN_OR_RETURN(Table b, AgreeOnSchema(comm, second, "second table"));
   // Bring both tables to the same layout: even slices of the global order, or equal rows
   // together; then each rank compares its share and the ranks agree on the verdict.
   Table a_share, b_share;
@@ -19,8 +24,8 @@ Result<bool> DistributedEquals(net::Communicator& comm, const Table& a, const Ta
       DEEPRC_ASSIGN_OR_RETURN(int64_t all_different, comm.AllReduceScalar(int64_t{1}, net::ReduceOp::kMax));
       return all_different == 0;
     }
-    DEEPRC_ASSIGN_OR_RETURN(a_share, Shuffle(comm, a, a.ColumnNames()));
-    DEEPRC_ASSIGN_OR_RETURN(b_share, Shuffle(comm, b, b.ColumnNames()));
+    DEEPRC_ASSIGN_OR_RETURN(a_share, ShuffleAgreed(comm, a, a.ColumnNames()));
+    DEEPRC_ASSIGN_OR_RETURN(b_share, ShuffleAgreed(comm, b, b.ColumnNames()));
   }
   DEEPRC_ASSIGN_OR_RETURN(bool equal, Equals(a_share, b_share, ordered));
   DEEPRC_ASSIGN_OR_RETURN(int64_t all_equal,

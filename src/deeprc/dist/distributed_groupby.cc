@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "deeprc/dist/schema_agreement.h"
 #include "deeprc/dist/shuffle.h"
 
 namespace deeprc::dist {
@@ -67,11 +68,13 @@ std::shared_ptr<arrow::ChunkedArray> AsChunked(const Datum& value) {
 Result<Table> DistributedGroupBy(net::Communicator& comm, const Table& table,
                                  const std::vector<std::string>& keys,
                                  const std::vector<Aggregation>& aggregations) {
-  DEEPRC_ASSIGN_OR_RETURN(Table needed, ProjectNeeded(table, keys, aggregations));
+  // Agreed first, so the partial tables below (derived from it alone) match across ranks too.
+  DEEPRC_ASSIGN_OR_RETURN(Table agreed, AgreeOnSchema(comm, table));
+  DEEPRC_ASSIGN_OR_RETURN(Table needed, ProjectNeeded(agreed, keys, aggregations));
   const bool decomposable = std::all_of(aggregations.begin(), aggregations.end(),
                                         [](const Aggregation& a) { return IsDecomposable(a.kind); });
   if (!decomposable || comm.size() == 1) {
-    DEEPRC_ASSIGN_OR_RETURN(Table share, Shuffle(comm, needed, keys));
+    DEEPRC_ASSIGN_OR_RETURN(Table share, ShuffleAgreed(comm, needed, keys));
     return GroupBy(share, keys, aggregations);
   }
 
@@ -143,7 +146,7 @@ Result<Table> DistributedGroupBy(net::Communicator& comm, const Table& table,
   Table partial_table(arrow::Table::Make(arrow::schema(fields), columns, local.num_rows()));
 
   // Step 3: every group's partials meet on one rank and are combined.
-  DEEPRC_ASSIGN_OR_RETURN(Table share, Shuffle(comm, partial_table, keys));
+  DEEPRC_ASSIGN_OR_RETURN(Table share, ShuffleAgreed(comm, partial_table, keys));
   std::vector<Aggregation> finals;
   for (size_t p = 0; p < partials.size(); ++p) {
     const AggregateKind kind = partials[p].kind;

@@ -1,17 +1,21 @@
 #include "deeprc/dist/distributed_join.h"
 
+#include "deeprc/dist/schema_agreement.h"
 #include "deeprc/dist/shuffle.h"
+#include "deeprc/table/join_internal.h"
 
 namespace deeprc::dist {
 
 Result<Table> DistributedJoin(net::Communicator& comm, const Table& left, const Table& right,
                               const JoinOptions& options) {
-  // Catch a missing key column before any rank sends a byte, so every rank fails alike.
-  DEEPRC_RETURN_NOT_OK(WithContext(left.ColumnIndices(options.left_keys).status(), options.left_name, ": "));
-  DEEPRC_RETURN_NOT_OK(
-      WithContext(right.ColumnIndices(options.right_keys).status(), options.right_name, ": "));
-  DEEPRC_ASSIGN_OR_RETURN(Table left_share, Shuffle(comm, left, options.left_keys));
-  DEEPRC_ASSIGN_OR_RETURN(Table right_share, Shuffle(comm, right, options.right_keys));
+  // Each side agrees on its own schema across ranks. The local join's plan then sees the same
+  // schemas on every rank, so a missing key or keys of incompatible types fail every rank alike,
+  // before any rank sends a row.
+  DEEPRC_ASSIGN_OR_RETURN(Table left_agreed, AgreeOnSchema(comm, left, options.left_name));
+  DEEPRC_ASSIGN_OR_RETURN(Table right_agreed, AgreeOnSchema(comm, right, options.right_name));
+  DEEPRC_RETURN_NOT_OK(join_internal::PlanJoin(left_agreed, right_agreed, options).status());
+  DEEPRC_ASSIGN_OR_RETURN(Table left_share, ShuffleAgreed(comm, left_agreed, options.left_keys));
+  DEEPRC_ASSIGN_OR_RETURN(Table right_share, ShuffleAgreed(comm, right_agreed, options.right_keys));
   return Join(left_share, right_share, options);
 }
 

@@ -2,6 +2,7 @@
 
 #include <arrow/compute/api.h>
 
+#include "deeprc/dist/schema_agreement.h"
 #include "deeprc/net/table_channel.h"
 #include "deeprc/table/concat.h"
 #include "deeprc/table/slice.h"
@@ -93,7 +94,9 @@ Result<std::vector<int64_t>> Boundaries(const Table& sorted_keys, const Table& s
 }  // namespace
 
 Result<Table> DistributedSort(net::Communicator& comm, const Table& table, const std::vector<SortKey>& keys) {
-  DEEPRC_ASSIGN_OR_RETURN(Table sorted, Sort(table, keys));
+  // Agreed first: the samples and the runs every rank sends then share one schema.
+  DEEPRC_ASSIGN_OR_RETURN(Table agreed, AgreeOnSchema(comm, table));
+  DEEPRC_ASSIGN_OR_RETURN(Table sorted, Sort(agreed, keys));
   const int size = comm.size();
   if (size == 1) return sorted;
 

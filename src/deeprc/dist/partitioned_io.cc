@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "deeprc/dist/agreed_status.h"
+#include "deeprc/dist/schema_agreement.h"
 #include "deeprc/net/table_channel.h"
 #include "deeprc/table/file_format.h"
 #include "deeprc/table/parquet_io.h"
@@ -56,23 +58,20 @@ Result<std::vector<Table>> ReadShares(net::Communicator& comm, const std::vector
     if (!status.ok()) break;
     shares.push_back(*std::move(share));
   }
-  DEEPRC_ASSIGN_OR_RETURN(int64_t failed,
-                          comm.AllReduceScalar(int64_t{status.ok() ? 0 : 1}, net::ReduceOp::kMax));
-  if (!failed) return shares;
-  // Every rank learns the first failing rank's reason.
-  const std::string mine = status.ok() ? std::string() : status.message();
-  DEEPRC_ASSIGN_OR_RETURN(auto messages,
-                          comm.AllGather({reinterpret_cast<const uint8_t*>(mine.data()), mine.size()}));
-  if (!status.ok()) return status;
-  for (size_t rank = 0; rank < messages.size(); ++rank) {
-    if (messages[rank]->size() > 0) return Status::IOError("rank ", rank, ": ", messages[rank]->ToString());
+  DEEPRC_RETURN_NOT_OK(AgreeOnStatus(comm, status));
+  // The shares of one input are one table: the ranks agree on its schema (per-rank files may
+  // order or type their columns differently) before any operator exchanges a row of it.
+  for (size_t i = 0; i < shares.size(); ++i) {
+    DEEPRC_ASSIGN_OR_RETURN(shares[i], AgreeOnSchema(comm, shares[i], paths[i]));
   }
   return shares;
 }
 
 Status WriteShares(net::Communicator& comm, const Table& table, const std::string& path, bool gather) {
   if (!gather) return WriteTable(table, PathOfRank(path, comm.rank()));
-  DEEPRC_ASSIGN_OR_RETURN(Table all, net::GatherTables(comm, table, 0));
+  // Rank 0 writes every rank's rows under one schema.
+  DEEPRC_ASSIGN_OR_RETURN(Table agreed, AgreeOnSchema(comm, table, path));
+  DEEPRC_ASSIGN_OR_RETURN(Table all, net::GatherTables(comm, agreed, 0));
   Status status = comm.rank() == 0 ? WriteTable(all, path) : Status::OK();
   // Every rank learns whether the write worked, so all exit alike.
   DEEPRC_ASSIGN_OR_RETURN(int64_t failed,

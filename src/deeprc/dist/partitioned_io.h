@@ -18,11 +18,13 @@ Result<Table> ReadShare(const net::Communicator& comm, const std::string& path);
 
 // ReadShare of each of `paths`, agreed on by all ranks: when a rank cannot read its share of
 // one, every rank returns that rank's error (prefixed "rank R: " on the others), so no rank
-// goes on to wait in a collective for a peer that gave up.
+// goes on to wait in a collective for a peer that gave up. Each input's shares are conformed to
+// one schema (AgreeOnSchema), or every rank returns the same error naming the rank and column.
 Result<std::vector<Table>> ReadShares(net::Communicator& comm, const std::vector<std::string>& paths);
 
-// Writes each rank's part of a result: with `gather`, all parts concatenated in rank order into
-// `path` by rank 0; otherwise each rank to `path` with "{rank}" replaced by its rank, or with
+// Writes each rank's part of a result: with `gather`, all parts conformed to one schema
+// (AgreeOnSchema) and concatenated in rank order into `path` by rank 0; otherwise each rank to `path` with
+// "{rank}" replaced by its rank, or with
 // ".<rank>" before the extension when `path` has no placeholder.
 Status WriteShares(net::Communicator& comm, const Table& table, const std::string& path, bool gather);
 

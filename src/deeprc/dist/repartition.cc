@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "deeprc/dist/schema_agreement.h"
 #include "deeprc/net/table_channel.h"
 #include "deeprc/table/slice.h"
 
@@ -28,7 +29,8 @@ int64_t GlobalOffset(const std::vector<int64_t>& counts, int rank) {
 
 }  // namespace
 
-Result<Table> Repartition(net::Communicator& comm, const Table& table) {
+Result<Table> Repartition(net::Communicator& comm, const Table& input) {
+  DEEPRC_ASSIGN_OR_RETURN(Table table, AgreeOnSchema(comm, input));
   DEEPRC_ASSIGN_OR_RETURN(auto counts, RowCounts(comm, table));
   const int size = comm.size();
   int64_t total = 0;
@@ -44,8 +46,10 @@ Result<Table> Repartition(net::Communicator& comm, const Table& table) {
   return net::AllToAllTables(comm, partitions, table.schema());
 }
 
-Result<Table> DistributedSlice(net::Communicator& comm, const Table& table, int64_t offset, int64_t length) {
+Result<Table> DistributedSlice(net::Communicator& comm, const Table& input, int64_t offset, int64_t length) {
   if (offset < 0 || length < 0) return Status::Invalid("slice offset and length must be >= 0");
+  // No row moves, but the result is one distributed table: one schema on every rank.
+  DEEPRC_ASSIGN_OR_RETURN(Table table, AgreeOnSchema(comm, input));
   DEEPRC_ASSIGN_OR_RETURN(auto counts, RowCounts(comm, table));
   const int64_t first = GlobalOffset(counts, comm.rank());
   const int64_t begin = std::clamp(offset - first, int64_t{0}, table.num_rows());

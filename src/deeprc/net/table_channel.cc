@@ -5,12 +5,17 @@
 #include <arrow/ipc/api.h>
 #include <arrow/util/byte_size.h>
 
+#include <functional>
+#include <string>
+
 namespace deeprc::net {
 namespace {
 
-// What a receiver needs to rebuild one partition without its bytes: per column, the array's
-// length, null count and the size of each buffer (-1 for an absent buffer). Sent as int64s.
-//   [num_rows, then per column: length, null_count, num_buffers, size_0 ... size_k]
+// What a receiver needs to rebuild one partition without its bytes: the sender's schema digest,
+// then per column the array's length, null count and the size of each buffer (-1 for an absent
+// buffer). Sent as int64s.
+//   [digest, num_rows, then per column: length, null_count, num_buffers, size_0 ... size_k]
+constexpr size_t kFirstColumn = 2;
 struct Outgoing {
   std::vector<int64_t> header;
   std::vector<std::shared_ptr<arrow::Buffer>> buffers;  // non-null, in header order
@@ -46,8 +51,41 @@ Result<std::shared_ptr<arrow::ArrayData>> Normalized(const std::shared_ptr<arrow
   return copy->data();
 }
 
-Result<Outgoing> Describe(const Table& partition) {
+// A digest of the column names and types (not nullability, which changes no buffer). The
+// receiver rebuilds a sender's columns with its own schema, so a sender whose columns differ in
+// order or type would have its buffers reinterpreted: each header carries the digest, and every
+// rank checks all of them before any buffer moves.
+int64_t SchemaDigest(const arrow::Schema& schema) {
+  std::string text;
+  for (const auto& field : schema.fields()) {
+    const std::string& type = field->type()->fingerprint();
+    text.append(field->name()).push_back('\0');
+    text.append(type.empty() ? field->type()->ToString() : type).push_back('\0');
+  }
+  return static_cast<int64_t>(std::hash<std::string>{}(text));
+}
+
+// The verdict of every rank alike, since each holds every sender's digest: the ranks whose
+// columns differ from rank 0's.
+Status CheckDigests(const std::vector<int64_t>& digests, const arrow::Schema& mine, int me) {
+  std::string differing;
+  for (size_t rank = 1; rank < digests.size(); ++rank) {
+    if (digests[rank] != digests[0]) differing += (differing.empty() ? "" : ", ") + std::to_string(rank);
+  }
+  if (differing.empty()) return Status::OK();
+  std::string columns;
+  for (const auto& field : mine.fields()) {
+    columns += (columns.empty() ? "" : ", ") + field->name() + ": " + field->type()->ToString();
+  }
+  return Status::Invalid("table exchange refused: the columns (names, order or types) of rank(s) ", differing,
+                         " differ from rank 0's, and buffers would be read as the wrong columns; rank ", me,
+                         " has [", columns,
+                         "]. The ranks must agree on one schema first (dist::AgreeOnSchema)");
+}
+
+Result<Outgoing> Describe(const Table& partition, int64_t digest) {
   Outgoing out;
+  out.header.push_back(digest);
   out.header.push_back(partition.num_rows());
   DEEPRC_ASSIGN_OR_RETURN(Table combined, partition.CombineChunks());
   for (const auto& column : combined.arrow()->columns()) {
@@ -81,7 +119,7 @@ Result<Incoming> Prepare(const std::shared_ptr<arrow::Buffer>& header_bytes) {
   Incoming in;
   const auto* values = reinterpret_cast<const int64_t*>(header_bytes->data());
   in.header.assign(values, values + header_bytes->size() / sizeof(int64_t));
-  size_t position = 1;
+  size_t position = kFirstColumn;
   while (position < in.header.size()) {
     const int64_t num_buffers = in.header[position + 2];
     position += 3;
@@ -97,7 +135,7 @@ Result<Incoming> Prepare(const std::shared_ptr<arrow::Buffer>& header_bytes) {
 Result<std::shared_ptr<arrow::RecordBatch>> Assemble(const Incoming& in,
                                                      const std::shared_ptr<arrow::Schema>& schema) {
   std::vector<std::shared_ptr<arrow::ArrayData>> columns;
-  size_t position = 1, next_buffer = 0;
+  size_t position = kFirstColumn, next_buffer = 0;
   for (const auto& field : schema->fields()) {
     if (position + 3 > in.header.size()) return Status::IOError("truncated table header from a peer");
     const int64_t length = in.header[position], null_count = in.header[position + 1];
@@ -114,7 +152,7 @@ Result<std::shared_ptr<arrow::RecordBatch>> Assemble(const Incoming& in,
       columns.push_back(arrow::ArrayData::Make(field->type(), length, std::move(buffers), null_count));
     }
   }
-  return arrow::RecordBatch::Make(schema, in.header.at(0), std::move(columns));
+  return arrow::RecordBatch::Make(schema, in.header.at(1), std::move(columns));
 }
 
 Result<std::shared_ptr<arrow::Buffer>> SerializeSchema(const arrow::Schema& schema) {
@@ -147,14 +185,25 @@ Result<Table> AllToAllTables(Communicator& comm, const std::vector<Table>& parti
     }
   }
 
+  // The digest rides in the headers that travel anyway: the check costs no extra message.
+  const int64_t digest = SchemaDigest(*schema);
   std::vector<Outgoing> outgoing(n);
   std::vector<std::span<const uint8_t>> headers(n);
   for (int peer = 0; peer < n; ++peer) {
     if (peer == me) continue;
-    DEEPRC_ASSIGN_OR_RETURN(outgoing[peer], Describe(partitions[peer]));
+    DEEPRC_ASSIGN_OR_RETURN(outgoing[peer], Describe(partitions[peer], digest));
     headers[peer] = Bytes(outgoing[peer].header);
   }
   DEEPRC_ASSIGN_OR_RETURN(auto received_headers, comm.AllToAll(headers));
+  std::vector<int64_t> digests(n, digest);
+  for (int peer = 0; peer < n; ++peer) {
+    if (peer == me) continue;
+    if (received_headers[peer]->size() < static_cast<int64_t>(kFirstColumn * sizeof(int64_t))) {
+      return Status::IOError("truncated table header from rank ", peer);
+    }
+    digests[peer] = reinterpret_cast<const int64_t*>(received_headers[peer]->data())[0];
+  }
+  DEEPRC_RETURN_NOT_OK(CheckDigests(digests, *schema, me));
 
   std::vector<Incoming> incoming(n);
   std::vector<SendSpec> sends;

@@ -11,7 +11,10 @@ namespace deeprc::net {
 
 // Sends partitions[r] to rank r (one per rank, all with `schema`) and returns what every rank
 // sent here, in rank order, as one table with a chunk per sender. The partition for this rank
-// never leaves the process. Only flat types (no nested or dictionary columns) travel.
+// never leaves the process. Only flat types (no nested or dictionary columns) travel. `schema`
+// must be the same on every rank (names, order and types): otherwise every rank returns an error
+// naming the ranks that differ from rank 0, before any buffer moves. Every function below is
+// built on this one and checks the same.
 Result<Table> AllToAllTables(Communicator& comm, const std::vector<Table>& partitions,
                              const std::shared_ptr<arrow::Schema>& schema);
 
