@@ -346,5 +346,67 @@ TEST_F(LocalPilotTest, AnAgentThatDiesFailsThePilotAndItsTasks) {
   if (!pid.empty()) ::kill(-std::stoi(pid), SIGKILL);
 }
 
+// Issue 14, item 4: a task naming itself in `after` stayed queued for ever.
+TEST_F(LocalPilotTest, SelfDependenciesAndCyclesAreRefusedAtSubmission) {
+  StartPilot(1);
+  auto self = Command({"/bin/true"});
+  self.uid = "a";
+  self.after = {"a"};
+  auto refused = task_manager_->Submit({self});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(), "task 'a' names itself in 'after': it would wait for ever");
+
+  std::vector<TaskDescription> cycle;
+  for (const auto& [uid, after] : std::vector<std::pair<std::string, std::string>>{
+           {"free", ""}, {"a", "b"}, {"b", "c"}, {"c", "a"}}) {
+    cycle.push_back(Command({"/bin/true"}));
+    cycle.back().uid = uid;
+    if (!after.empty()) cycle.back().after = {after, "free"};
+  }
+  refused = task_manager_->Submit(cycle);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("in a cycle through 'after', so none of them could ever start: "
+                                            "a -> b -> c -> a"),
+            std::string::npos)
+      << refused.status().message();
+  // A refused submission leaves no trace: the same uids go through once the cycle is broken.
+  EXPECT_TRUE(task_manager_->tasks().empty());
+  cycle[1].after = {"free"};
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit(cycle));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 60));
+  for (const auto& task : tasks) EXPECT_EQ(task.state(), TaskState::kDone) << task.uid() << task.reason();
+}
+
+// Issue 14, item 5: `after: [b]` with b further down was refused ("names unknown task 'b'").
+TEST_F(LocalPilotTest, AfterMayNameATaskFurtherDownTheSubmission) {
+  StartPilot(2);
+  auto first = Command({"/bin/true"});
+  first.uid = "first";
+  first.after = {"second"};
+  auto second = Shell("sleep 0.2");
+  second.uid = "second";
+  auto orphan = Command({"/bin/true"});
+  orphan.uid = "orphan";
+  orphan.after = {"doomed"};
+  auto doomed = Shell("exit 2");
+  doomed.uid = "doomed";
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({first, second, orphan, doomed}));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 60));
+  EXPECT_EQ(tasks[0].state(), TaskState::kDone) << tasks[0].reason();
+  EXPECT_EQ(tasks[1].state(), TaskState::kDone) << tasks[1].reason();
+  double first_started = 0;
+  for (const auto& transition : tasks[0].history()) {
+    if (transition.state == TaskState::kAgentExecuting) first_started = transition.time;
+  }
+  EXPECT_GE(first_started, tasks[1].history().back().time);  // started after 'second' was DONE
+  EXPECT_EQ(tasks[2].state(), TaskState::kFailed);
+  EXPECT_EQ(tasks[2].reason(), "dependency doomed ended FAILED");
+  auto unknown = Command({"/bin/true"});
+  unknown.after = {"nowhere"};
+  auto refused = task_manager_->Submit({unknown});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("'after' names unknown task 'nowhere'"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace deeprc::pilot
