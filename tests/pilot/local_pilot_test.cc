@@ -408,5 +408,26 @@ TEST_F(LocalPilotTest, AfterMayNameATaskFurtherDownTheSubmission) {
   EXPECT_NE(refused.status().message().find("'after' names unknown task 'nowhere'"), std::string::npos);
 }
 
+// Issue 14, item 6: uid "../../../../escape" ran and wrote /escape.out and /escape.err.
+TEST_F(LocalPilotTest, AUidThatWouldLeaveTheSandboxIsRefused) {
+  StartPilot(1);
+  // Two levels up from the pilot's sandbox is still inside this test's folder, should it run.
+  auto task = Command({"/bin/true"});
+  task.uid = "../../escape";
+  auto refused = task_manager_->Submit({task});
+  EXPECT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("task uid '../../escape' is not allowed: it becomes a file name"),
+            std::string::npos)
+      << refused.status().ToString();
+  if (refused.ok()) (void)task_manager_->Wait({}, FinalTaskStates(), 30);
+  EXPECT_FALSE(std::filesystem::exists(folder_.path() / "escape.out"));
+
+  SessionOptions options;
+  options.uid = "../elsewhere";
+  auto session = Session::Create(options);
+  ASSERT_FALSE(session.ok());
+  EXPECT_NE(session.status().message().find("session uid '../elsewhere' is not allowed"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace deeprc::pilot

@@ -136,6 +136,25 @@ TEST(TaskDescriptionYaml, BadValuesAreErrorsNamingTheLine) {
   }
 }
 
+// Issue 14, item 6: a uid became a path, and "../../../../escape" wrote /escape.out.
+TEST(TaskDescriptionYaml, AUidThatWouldLeaveItsFolderIsRefusedWithTheAllowedSet) {
+  for (const std::string uid : {"../../../../escape", "a/b", "..", ".hidden", "a b", "é"}) {
+    auto tasks = ParseTaskDescriptions("- {executable: /bin/true, uid: \"" + uid + "\"}\n", "t.yaml");
+    ASSERT_FALSE(tasks.ok()) << uid;
+    EXPECT_NE(tasks.status().message().find("t.yaml:1: task uid '" + uid + "' is not allowed"),
+              std::string::npos)
+        << tasks.status().message();
+    EXPECT_NE(tasks.status().message().find("letters, digits, '_', '-' and '.', not starting with '.'"),
+              std::string::npos)
+        << tasks.status().message();
+  }
+  auto long_uid = ParseTaskDescriptions("- {executable: /bin/true, uid: " + std::string(201, 'a') + "}\n");
+  ASSERT_FALSE(long_uid.ok());
+  EXPECT_NE(long_uid.status().message().find("1 to 200 characters"), std::string::npos);
+  auto fine = ParseTaskDescriptions("- {executable: /bin/true, uid: Join-2_b.x}\n");
+  EXPECT_TRUE(fine.ok()) << fine.status().ToString();
+}
+
 TEST(TaskDescriptionYaml, JsonRoundTrip) {
   auto tasks =
       ParseTaskDescriptions("- {executable: a, arguments: [b], ranks: 2, tags: {k: v}, after: [x]}\n");

@@ -24,6 +24,7 @@
 #include "deeprc/agent/staging.h"
 #include "deeprc/agent/zap_authenticator.h"
 #include "deeprc/core/logging.h"
+#include "deeprc/pilot/names.h"
 #include "deeprc/pilot/profiler.h"
 #include "deeprc/pilot/protocol.h"
 #include "deeprc/pilot/session_keys.h"
@@ -282,6 +283,11 @@ void Agent::Impl::OnSubmit(const nlohmann::json& tasks) {
     }
     auto& task = *(tasks_[uid] = std::make_unique<AgentTask>());
     task.description = std::move(*description);
+    // The uid becomes the sandbox's name: whatever a client sends, it stays inside the pilot's.
+    if (auto name = pilot::CheckName(uid, "task uid"); !name.ok()) {
+      Finish(task, TaskState::kFailed, {}, name.message());
+      continue;
+    }
     task.sandbox = config_.sandbox + "/" + uid;
     task.sequence = next_sequence_++;
     const auto& d = task.description;
