@@ -2,6 +2,8 @@
 // reasons, MPI ranks, exclusive cores, oversize tasks, cancel, and refusing strangers.
 #include <signal.h>
 
+#include <cerrno>
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -34,6 +36,33 @@ std::string ReadFile(const std::string& path) {
   text << file.rdbuf();
   return text.str();
 }
+
+// Polls `condition` every 10 ms for at most `seconds`.
+template <typename Condition>
+bool Within(double seconds, Condition condition) {
+  for (auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);;) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+// Gone for good: not even a zombie waiting to be reaped (kill(2) still finds a zombie).
+bool Gone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
+
+// The pid a task's shell wrote into `file` in its sandbox, once it is there.
+pid_t PidFrom(const std::string& file) {
+  pid_t pid = 0;
+  Within(30, [&] {
+    std::ifstream(file) >> pid;
+    return pid > 0;
+  });
+  return pid;
+}
+
+// setsid puts the sleep in a session and process group of its own, out of reach of the kill of
+// the task's group; it writes its own pid, whether or not setsid forked.
+constexpr const char* kEscape = "setsid sh -c 'echo $$ > sleeper.pid; exec sleep 311' > /dev/null 2>&1 & ";
 
 TEST_F(LocalPilotTest, PilotBecomesActiveWithDiscoveredResources) {
   StartPilot(3);
@@ -427,6 +456,42 @@ TEST_F(LocalPilotTest, AUidThatWouldLeaveTheSandboxIsRefused) {
   auto session = Session::Create(options);
   ASSERT_FALSE(session.ok());
   EXPECT_NE(session.status().message().find("session uid '../elsewhere' is not allowed"), std::string::npos);
+}
+
+// Issue 14, item 8: `setsid sleep 311 &` in a task outlived the task and the pilot.
+TEST_F(LocalPilotTest, ProcessesThatLeaveTheirGroupEndWithTheirTask) {
+  StartPilot(2);
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({Shell(std::string(kEscape) +
+                                                           "while [ ! -s sleeper.pid ]; do sleep 0.01; done; "
+                                                           "echo bye")}));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 30));
+  EXPECT_EQ(tasks[0].state(), TaskState::kDone) << tasks[0].reason();
+  const pid_t sleeper = PidFrom(tasks[0].sandbox() + "/sleeper.pid");
+  ASSERT_GT(sleeper, 0);
+  const bool gone = Within(10, [&] { return Gone(sleeper); });
+  if (!gone) ::kill(sleeper, SIGKILL);  // leave nothing behind, even when the test fails
+  EXPECT_TRUE(gone) << "the escaped sleep (pid " << sleeper << ") outlived its task";
+  // The pilot's other tasks are untouched and it goes on working.
+  PILOT_ASSIGN_OR_FAIL(more, task_manager_->Submit({Command({"/bin/true"})}));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 30));
+  EXPECT_EQ(more[0].state(), TaskState::kDone) << more[0].reason();
+}
+
+TEST_F(LocalPilotTest, ProcessesThatLeaveTheirGroupEndWithThePilot) {
+  StartPilot(2);
+  // The escaped sleep of a running task is left alone while the task runs ...
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({Shell(std::string(kEscape) + "exec sleep 300"),
+                                                     Shell("sleep 0.3")}));
+  const pid_t sleeper = PidFrom(tasks[0].sandbox() + "/sleeper.pid");
+  ASSERT_GT(sleeper, 0);
+  PILOT_ASSERT_OK(task_manager_->Wait({tasks[1].uid()}, FinalTaskStates(), 30));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a few sweeps after a task ended
+  EXPECT_FALSE(Gone(sleeper)) << "a running task's process was killed when another task ended";
+  // ... and goes with the pilot.
+  PILOT_ASSERT_OK(pilot_->Close());
+  const bool gone = Within(10, [&] { return Gone(sleeper); });
+  if (!gone) ::kill(sleeper, SIGKILL);
+  EXPECT_TRUE(gone) << "the escaped sleep (pid " << sleeper << ") outlived the pilot";
 }
 
 }  // namespace
