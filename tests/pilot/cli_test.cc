@@ -149,5 +149,41 @@ TEST_F(CliTest, OnlyTasksThatRanPointAtTheirOutput) {
   EXPECT_EQ(run.output.find("never.err"), std::string::npos) << run.output;
 }
 
+// Issue 14, item 11: `deeprc profile` on a pipeline session failed ("no client.prof"): its runs are
+// runtime sessions under runtime/run.N.
+TEST_F(CliTest, ProfileReadsEachRunOfAPipelineSession) {
+  auto file = Write("ok.yaml", "- {executable: /bin/true, count: 3}\n");
+  const std::string pipeline = (folder_.path() / "pipeline").string();
+  for (int run = 0; run < 2; ++run) {
+    const std::string session = pipeline + "/runtime/run." + std::to_string(run);
+    auto tasks = RunCommand(std::string(DEEPRC_CLI_PATH) + " tasks " + file + " --quiet --session " + session);
+    ASSERT_EQ(tasks.exit_code, 0) << tasks.output;
+  }
+  auto profile = RunCommand(std::string(DEEPRC_CLI_PATH) + " profile " + pipeline);
+  EXPECT_EQ(profile.exit_code, 0) << profile.output;
+  EXPECT_NE(profile.output.find("run          run.0 (" + pipeline + "/runtime/run.0)"), std::string::npos)
+      << profile.output;
+  EXPECT_NE(profile.output.find("run          run.1 (" + pipeline + "/runtime/run.1)"), std::string::npos)
+      << profile.output;
+  const std::string counts = "tasks        3 (3 done, 0 failed, 0 canceled)";
+  const size_t first = profile.output.find(counts);
+  ASSERT_NE(first, std::string::npos) << profile.output;
+  EXPECT_NE(profile.output.find(counts, first + 1), std::string::npos) << profile.output;  // both runs
+  EXPECT_TRUE(std::filesystem::exists(pipeline + "/runtime/run.1/trace.json"));
+
+  auto one = RunCommand(std::string(DEEPRC_CLI_PATH) + " profile " + pipeline + " --run 1 --trace " +
+                        (folder_.path() / "one.json").string());
+  EXPECT_EQ(one.exit_code, 0) << one.output;
+  EXPECT_TRUE(std::filesystem::exists(folder_.path() / "one.json"));
+  auto ambiguous = RunCommand(std::string(DEEPRC_CLI_PATH) + " profile " + pipeline + " --trace x.json");
+  EXPECT_EQ(ambiguous.exit_code, 1);
+  EXPECT_NE(ambiguous.output.find("has 2 runs: pick the one to trace with --run N (0 to 1)"), std::string::npos)
+      << ambiguous.output;
+  auto missing = RunCommand(std::string(DEEPRC_CLI_PATH) + " profile " + pipeline + " --run 2");
+  EXPECT_NE(missing.output.find("--run 2: the pipeline session '" + pipeline + "' has runs 0 to 1"),
+            std::string::npos)
+      << missing.output;
+}
+
 }  // namespace
 }  // namespace deeprc::pilot

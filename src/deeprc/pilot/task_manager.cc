@@ -86,6 +86,8 @@ struct TaskManager::Impl : std::enable_shared_from_this<Impl> {
       if (state == TaskState::kDone) {
         if (--unmet[uid] == 0) {
           unmet.erase(uid);
+          // Ends its wait on `after`: the report tells this wait from scheduling and launch.
+          session->profiler().Record(Now(), "dependencies_met", uid);
           if (auto pilot = PilotOf(*dependent)) outbox[pilot].push_back(dependent.get());
         }
       } else {
