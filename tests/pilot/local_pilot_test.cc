@@ -485,7 +485,7 @@ TEST_F(LocalPilotTest, ProcessesThatLeaveTheirGroupEndWithThePilot) {
   const pid_t sleeper = PidFrom(tasks[0].sandbox() + "/sleeper.pid");
   ASSERT_GT(sleeper, 0);
   PILOT_ASSERT_OK(task_manager_->Wait({tasks[1].uid()}, FinalTaskStates(), 30));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a few sweeps after a task ended
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // two sweeps (0.25 s apart) after it ended
   EXPECT_FALSE(Gone(sleeper)) << "a running task's process was killed when another task ended";
   // ... and goes with the pilot.
   PILOT_ASSERT_OK(pilot_->Close());

@@ -41,7 +41,7 @@ constexpr double kClientSilenceLimit = 120;  // Slurm pilots end when no client 
 constexpr double kHousekeepingInterval = 1;  // the longest the loop sleeps: parent and runtime checks
 // A sweep reads every /proc/<pid>/stat (3.5-5 ms for 125 processes on this 2-core VM at load 9):
 // once per interval at most, not once per task.
-constexpr double kSweepInterval = 0.1;
+constexpr double kSweepInterval = 0.25;
 constexpr double kFinalKillLimit = 5;  // seconds the last sweep may take to see every descendant gone
 // The environment entry that ties a process to its task (launch_command sets it; children inherit it).
 constexpr std::string_view kTaskMarker = "DEEPRC_TASK_SANDBOX";
