@@ -5,8 +5,10 @@
 #include <cerrno>
 
 #include <algorithm>
+#include <condition_variable>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -14,6 +16,7 @@
 #include <zmq.hpp>
 
 #include "deeprc/pilot/profiler.h"
+#include "deeprc/pilot/protocol.h"
 #include "test_util.h"
 
 namespace deeprc::pilot {
@@ -440,22 +443,56 @@ TEST_F(LocalPilotTest, AfterMayNameATaskFurtherDownTheSubmission) {
 // Issue 14, item 6: uid "../../../../escape" ran and wrote /escape.out and /escape.err.
 TEST_F(LocalPilotTest, AUidThatWouldLeaveTheSandboxIsRefused) {
   StartPilot(1);
-  // Two levels up from the pilot's sandbox is still inside this test's folder, should it run.
+  // Its sandbox would be session/escape and its output session/escape.out: inside this test's
+  // folder, should it run.
   auto task = Command({"/bin/true"});
-  task.uid = "../../escape";
+  task.uid = "../escape";
   auto refused = task_manager_->Submit({task});
   EXPECT_FALSE(refused.ok());
-  EXPECT_NE(refused.status().message().find("task uid '../../escape' is not allowed: it becomes a file name"),
+  EXPECT_NE(refused.status().message().find("task uid '../escape' is not allowed: it becomes a file name"),
             std::string::npos)
       << refused.status().ToString();
   if (refused.ok()) (void)task_manager_->Wait({}, FinalTaskStates(), 30);
-  EXPECT_FALSE(std::filesystem::exists(folder_.path() / "escape.out"));
+  EXPECT_FALSE(std::filesystem::exists(session_->dir() / "escape.out"));
 
   SessionOptions options;
   options.uid = "../elsewhere";
   auto session = Session::Create(options);
   ASSERT_FALSE(session.ok());
   EXPECT_NE(session.status().message().find("session uid '../elsewhere' is not allowed"), std::string::npos);
+}
+
+// The agent checks the uid again: a client other than the TaskManager cannot name a sandbox
+// outside the pilot's either.
+TEST_F(LocalPilotTest, TheAgentRefusesAUidThatWouldLeaveTheSandbox) {
+  StartPilot(1);
+  // Shared with the handler, which the pilot's thread may call until the fixture closes it.
+  struct Seen {
+    std::mutex mutex;
+    std::condition_variable changed;
+    nlohmann::json final_update;
+  };
+  auto seen = std::make_shared<Seen>();
+  pilot_->SetTaskHandler([seen](const nlohmann::json& updates) {
+    std::lock_guard lock(seen->mutex);
+    for (const auto& update : updates) {
+      const std::string state = update.value("state", "");
+      if (state == "FAILED" || state == "DONE") seen->final_update = update;
+    }
+    seen->changed.notify_all();
+  });
+  auto task = Command({"/bin/true"});
+  task.uid = "../escape";  // output in session/escape.out, should it run: inside this test's folder
+  auto message = protocol::Message(protocol::kSubmit);
+  message["tasks"] = nlohmann::json::array({task});
+  pilot_->Send(std::move(message));
+  std::unique_lock lock(seen->mutex);
+  ASSERT_TRUE(seen->changed.wait_for(lock, std::chrono::seconds(30), [&] { return !seen->final_update.is_null(); }));
+  const nlohmann::json final_update = seen->final_update;
+  EXPECT_EQ(final_update.value("state", ""), "FAILED") << final_update.dump();
+  EXPECT_NE(final_update.value("reason", "").find("task uid '../escape' is not allowed"), std::string::npos)
+      << final_update.dump();
+  EXPECT_FALSE(std::filesystem::exists(session_->dir() / "escape.out"));
 }
 
 // Issue 14, item 8: `setsid sleep 311 &` in a task outlived the task and the pilot.
