@@ -2,9 +2,13 @@
 // reasons, MPI ranks, exclusive cores, oversize tasks, cancel, and refusing strangers.
 #include <signal.h>
 
+#include <cerrno>
+
 #include <algorithm>
+#include <condition_variable>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -12,6 +16,7 @@
 #include <zmq.hpp>
 
 #include "deeprc/pilot/profiler.h"
+#include "deeprc/pilot/protocol.h"
 #include "test_util.h"
 
 namespace deeprc::pilot {
@@ -34,6 +39,33 @@ std::string ReadFile(const std::string& path) {
   text << file.rdbuf();
   return text.str();
 }
+
+// Polls `condition` every 10 ms for at most `seconds`.
+template <typename Condition>
+bool Within(double seconds, Condition condition) {
+  for (auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);;) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+// Gone for good: not even a zombie waiting to be reaped (kill(2) still finds a zombie).
+bool Gone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
+
+// The pid a task's shell wrote into `file` in its sandbox, once it is there.
+pid_t PidFrom(const std::string& file) {
+  pid_t pid = 0;
+  Within(30, [&] {
+    std::ifstream(file) >> pid;
+    return pid > 0;
+  });
+  return pid;
+}
+
+// setsid puts the sleep in a session and process group of its own, out of reach of the kill of
+// the task's group; it writes its own pid, whether or not setsid forked.
+constexpr const char* kEscape = "setsid sh -c 'echo $$ > sleeper.pid; exec sleep 311' > /dev/null 2>&1 & ";
 
 TEST_F(LocalPilotTest, PilotBecomesActiveWithDiscoveredResources) {
   StartPilot(3);
@@ -344,6 +376,159 @@ TEST_F(LocalPilotTest, AnAgentThatDiesFailsThePilotAndItsTasks) {
     if (pid.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (!pid.empty()) ::kill(-std::stoi(pid), SIGKILL);
+}
+
+// Issue 14, item 4: a task naming itself in `after` stayed queued for ever.
+TEST_F(LocalPilotTest, SelfDependenciesAndCyclesAreRefusedAtSubmission) {
+  StartPilot(1);
+  auto self = Command({"/bin/true"});
+  self.uid = "a";
+  self.after = {"a"};
+  auto refused = task_manager_->Submit({self});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(), "task 'a' names itself in 'after': it would wait for ever");
+
+  std::vector<TaskDescription> cycle;
+  for (const auto& [uid, after] : std::vector<std::pair<std::string, std::string>>{
+           {"free", ""}, {"a", "b"}, {"b", "c"}, {"c", "a"}}) {
+    cycle.push_back(Command({"/bin/true"}));
+    cycle.back().uid = uid;
+    if (!after.empty()) cycle.back().after = {after, "free"};
+  }
+  refused = task_manager_->Submit(cycle);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("in a cycle through 'after', so none of them could ever start: "
+                                            "a -> b -> c -> a"),
+            std::string::npos)
+      << refused.status().message();
+  // A refused submission leaves no trace: the same uids go through once the cycle is broken.
+  EXPECT_TRUE(task_manager_->tasks().empty());
+  cycle[1].after = {"free"};
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit(cycle));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 60));
+  for (const auto& task : tasks) EXPECT_EQ(task.state(), TaskState::kDone) << task.uid() << task.reason();
+}
+
+// Issue 14, item 5: `after: [b]` with b further down was refused ("names unknown task 'b'").
+TEST_F(LocalPilotTest, AfterMayNameATaskFurtherDownTheSubmission) {
+  StartPilot(2);
+  auto first = Command({"/bin/true"});
+  first.uid = "first";
+  first.after = {"second"};
+  auto second = Shell("sleep 0.2");
+  second.uid = "second";
+  auto orphan = Command({"/bin/true"});
+  orphan.uid = "orphan";
+  orphan.after = {"doomed"};
+  auto doomed = Shell("exit 2");
+  doomed.uid = "doomed";
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({first, second, orphan, doomed}));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 60));
+  EXPECT_EQ(tasks[0].state(), TaskState::kDone) << tasks[0].reason();
+  EXPECT_EQ(tasks[1].state(), TaskState::kDone) << tasks[1].reason();
+  double first_started = 0;
+  for (const auto& transition : tasks[0].history()) {
+    if (transition.state == TaskState::kAgentExecuting) first_started = transition.time;
+  }
+  EXPECT_GE(first_started, tasks[1].history().back().time);  // started after 'second' was DONE
+  EXPECT_EQ(tasks[2].state(), TaskState::kFailed);
+  EXPECT_EQ(tasks[2].reason(), "dependency doomed ended FAILED");
+  auto unknown = Command({"/bin/true"});
+  unknown.after = {"nowhere"};
+  auto refused = task_manager_->Submit({unknown});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("'after' names unknown task 'nowhere'"), std::string::npos);
+}
+
+// Issue 14, item 6: uid "../../../../escape" ran and wrote /escape.out and /escape.err.
+TEST_F(LocalPilotTest, AUidThatWouldLeaveTheSandboxIsRefused) {
+  StartPilot(1);
+  // Its sandbox would be session/escape and its output session/escape.out: inside this test's
+  // folder, should it run.
+  auto task = Command({"/bin/true"});
+  task.uid = "../escape";
+  auto refused = task_manager_->Submit({task});
+  EXPECT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("task uid '../escape' is not allowed: it becomes a file name"),
+            std::string::npos)
+      << refused.status().ToString();
+  if (refused.ok()) (void)task_manager_->Wait({}, FinalTaskStates(), 30);
+  EXPECT_FALSE(std::filesystem::exists(session_->dir() / "escape.out"));
+
+  SessionOptions options;
+  options.uid = "../elsewhere";
+  auto session = Session::Create(options);
+  ASSERT_FALSE(session.ok());
+  EXPECT_NE(session.status().message().find("session uid '../elsewhere' is not allowed"), std::string::npos);
+}
+
+// The agent checks the uid again: a client other than the TaskManager cannot name a sandbox
+// outside the pilot's either.
+TEST_F(LocalPilotTest, TheAgentRefusesAUidThatWouldLeaveTheSandbox) {
+  StartPilot(1);
+  // Shared with the handler, which the pilot's thread may call until the fixture closes it.
+  struct Seen {
+    std::mutex mutex;
+    std::condition_variable changed;
+    nlohmann::json final_update;
+  };
+  auto seen = std::make_shared<Seen>();
+  pilot_->SetTaskHandler([seen](const nlohmann::json& updates) {
+    std::lock_guard lock(seen->mutex);
+    for (const auto& update : updates) {
+      const std::string state = update.value("state", "");
+      if (state == "FAILED" || state == "DONE") seen->final_update = update;
+    }
+    seen->changed.notify_all();
+  });
+  auto task = Command({"/bin/true"});
+  task.uid = "../escape";  // output in session/escape.out, should it run: inside this test's folder
+  auto message = protocol::Message(protocol::kSubmit);
+  message["tasks"] = nlohmann::json::array({task});
+  pilot_->Send(std::move(message));
+  std::unique_lock lock(seen->mutex);
+  ASSERT_TRUE(seen->changed.wait_for(lock, std::chrono::seconds(30), [&] { return !seen->final_update.is_null(); }));
+  const nlohmann::json final_update = seen->final_update;
+  EXPECT_EQ(final_update.value("state", ""), "FAILED") << final_update.dump();
+  EXPECT_NE(final_update.value("reason", "").find("task uid '../escape' is not allowed"), std::string::npos)
+      << final_update.dump();
+  EXPECT_FALSE(std::filesystem::exists(session_->dir() / "escape.out"));
+}
+
+// Issue 14, item 8: `setsid sleep 311 &` in a task outlived the task and the pilot.
+TEST_F(LocalPilotTest, ProcessesThatLeaveTheirGroupEndWithTheirTask) {
+  StartPilot(2);
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({Shell(std::string(kEscape) +
+                                                           "while [ ! -s sleeper.pid ]; do sleep 0.01; done; "
+                                                           "echo bye")}));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 30));
+  EXPECT_EQ(tasks[0].state(), TaskState::kDone) << tasks[0].reason();
+  const pid_t sleeper = PidFrom(tasks[0].sandbox() + "/sleeper.pid");
+  ASSERT_GT(sleeper, 0);
+  const bool gone = Within(10, [&] { return Gone(sleeper); });
+  if (!gone) ::kill(sleeper, SIGKILL);  // leave nothing behind, even when the test fails
+  EXPECT_TRUE(gone) << "the escaped sleep (pid " << sleeper << ") outlived its task";
+  // The pilot's other tasks are untouched and it goes on working.
+  PILOT_ASSIGN_OR_FAIL(more, task_manager_->Submit({Command({"/bin/true"})}));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 30));
+  EXPECT_EQ(more[0].state(), TaskState::kDone) << more[0].reason();
+}
+
+TEST_F(LocalPilotTest, ProcessesThatLeaveTheirGroupEndWithThePilot) {
+  StartPilot(2);
+  // The escaped sleep of a running task is left alone while the task runs ...
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({Shell(std::string(kEscape) + "exec sleep 300"),
+                                                     Shell("sleep 0.3")}));
+  const pid_t sleeper = PidFrom(tasks[0].sandbox() + "/sleeper.pid");
+  ASSERT_GT(sleeper, 0);
+  PILOT_ASSERT_OK(task_manager_->Wait({tasks[1].uid()}, FinalTaskStates(), 30));
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // two sweeps (0.25 s apart) after it ended
+  EXPECT_FALSE(Gone(sleeper)) << "a running task's process was killed when another task ended";
+  // ... and goes with the pilot.
+  PILOT_ASSERT_OK(pilot_->Close());
+  const bool gone = Within(10, [&] { return Gone(sleeper); });
+  if (!gone) ::kill(sleeper, SIGKILL);
+  EXPECT_TRUE(gone) << "the escaped sleep (pid " << sleeper << ") outlived the pilot";
 }
 
 }  // namespace

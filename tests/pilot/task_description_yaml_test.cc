@@ -136,6 +136,45 @@ TEST(TaskDescriptionYaml, BadValuesAreErrorsNamingTheLine) {
   }
 }
 
+// Issue 14, item 6: a uid became a path, and "../../../../escape" wrote /escape.out.
+TEST(TaskDescriptionYaml, AUidThatWouldLeaveItsFolderIsRefusedWithTheAllowedSet) {
+  for (const std::string uid : {"../../../../escape", "a/b", "..", ".hidden", "a b", "é"}) {
+    auto tasks = ParseTaskDescriptions("- {executable: /bin/true, uid: \"" + uid + "\"}\n", "t.yaml");
+    ASSERT_FALSE(tasks.ok()) << uid;
+    EXPECT_NE(tasks.status().message().find("t.yaml:1: task uid '" + uid + "' is not allowed"),
+              std::string::npos)
+        << tasks.status().message();
+    EXPECT_NE(tasks.status().message().find("letters, digits, '_', '-' and '.', not starting with '.'"),
+              std::string::npos)
+        << tasks.status().message();
+  }
+  auto long_uid = ParseTaskDescriptions("- {executable: /bin/true, uid: " + std::string(201, 'a') + "}\n");
+  ASSERT_FALSE(long_uid.ok());
+  EXPECT_NE(long_uid.status().message().find("1 to 200 characters"), std::string::npos);
+  auto fine = ParseTaskDescriptions("- {executable: /bin/true, uid: Join-2_b.x}\n");
+  EXPECT_TRUE(fine.ok()) << fine.status().ToString();
+}
+
+// Issue 14, item 7: `count: 100000000` grew the client to 4.6 GB before anything ran.
+TEST(TaskDescriptionYaml, CountAndTheFileTotalHaveALimitThatIsNamed) {
+  auto huge = ParseTaskDescriptions("- executable: /bin/true\n  count: 100000000\n", "t.yaml");
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.status().message(),
+            "t.yaml:2: 'count' is 100000000, more than the limit of 100000 tasks per file (each task is held "
+            "in memory by the client and the agent; run more as several files)");
+  // Each entry within the limit, together over it.
+  auto total = ParseTaskDescriptions(
+      "- {executable: /bin/true, count: 60000}\n- {executable: /bin/true, count: 60000}\n", "t.yaml");
+  ASSERT_FALSE(total.ok());
+  EXPECT_NE(total.status().message().find("t.yaml:2: this entry brings the file to 120000 tasks, more than "
+                                          "the limit of 100000"),
+            std::string::npos)
+      << total.status().message();
+  auto at_limit = ParseTaskDescriptions("- {executable: /bin/true, count: 100000}\n");
+  ASSERT_TRUE(at_limit.ok()) << at_limit.status().ToString();
+  EXPECT_EQ(at_limit->size(), 100000u);
+}
+
 TEST(TaskDescriptionYaml, JsonRoundTrip) {
   auto tasks =
       ParseTaskDescriptions("- {executable: a, arguments: [b], ranks: 2, tags: {k: v}, after: [x]}\n");

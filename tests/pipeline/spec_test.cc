@@ -137,6 +137,16 @@ TEST(PipelineSpec, ModelNamesAreLeftToTheTrainTask) {
   EXPECT_TRUE(Parse(text).ok());
 }
 
+// Issue 14, item 6: the list form checked model names, the one-line form let "../x" through to a
+// folder and a task uid.
+TEST(PipelineSpec, ModelNamesThatWouldLeaveTheirFolderAreRefusedInEveryForm) {
+  std::string text = Spec(kTrain);
+  text.replace(text.find("[nlinear, dlinear]"), 18, "nlinear, ../../escape");
+  ExpectError(Parse(text), "spec.yaml:13: model name '../../escape' may hold only letters, digits, '_' and '-'");
+  ExpectError(Parse(Spec(kTrain), {"stages.train.models=../up"}),
+              "--set stages.train.models=../up: model name '../up' may hold only letters, digits, '_' and '-'");
+}
+
 TEST(PipelineSpec, ValuesAreTyped) {
   ExpectError(Parse(Spec(kTrain, "pilot: {cores: lots}\n")),
               "spec.yaml:1: 'pilot.cores' must be a whole number");

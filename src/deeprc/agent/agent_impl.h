@@ -81,6 +81,11 @@ class Agent::Impl {
   // DONE; a failure goes back into its queue while retries are left, and is FAILED after that.
   void Conclude(AgentTask& task, std::optional<int> exit_code, const std::string& failure);
   void Signal(AgentTask& task, int signal);
+  // Kills what ended tasks left in the agent's tree (escaped their process group: setsid, daemons);
+  // at most every kSweepInterval, and again while it finds something.
+  void SweepLeftovers();
+  // At the end: every descendant goes, whatever task it came from, and is reaped.
+  void KillAllDescendants();
   void CheckDeadlines();
   void Shutdown(TaskState task_state, const std::string& reason);
   // Function tasks and the pool they run on (agent_function_tasks.cc).
@@ -115,6 +120,8 @@ class Agent::Impl {
   std::unordered_map<pid_t, AgentTask*> running_;
   std::set<std::pair<double, AgentTask*>> deadlines_;
   uint64_t next_sequence_ = 0;
+  bool sweep_pending_ = false;  // a task ended since the last sweep, or the last one killed something
+  double last_sweep_ = 0;
 
   // Function tasks run on one pool of persistent workers, started by the first of them. It holds
   // its cores while it runs; once idle for a moment it stops when executable tasks wait.

@@ -1,8 +1,11 @@
 // `deeprc tasks FILE.yaml`: runs a list of task descriptions on a new pilot with a live progress
 // line, prints a summary (and writes the function tasks' results to results.json in the session
 // folder), and exits non-zero when a task did not end DONE.
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -40,12 +43,40 @@ std::string ProgressLine(const std::map<TaskState, int>& counts, int total, doub
                      total - finished - running, done, failed, canceled, elapsed);
 }
 
-Status RunTasks(const TasksOptions& options) {
+std::atomic<int> g_signal{0};
+extern "C" void OnStopSignal(int signal) { g_signal.store(signal); }
+
+// SIGINT and SIGTERM set a flag that the wait loop reads, for as long as the guard lives: the tasks
+// are canceled and the session summarised instead of the process dying mid-line.
+class StopSignalGuard {
+ public:
+  StopSignalGuard() {
+    g_signal.store(0);
+    struct sigaction action {};
+    action.sa_handler = OnStopSignal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &old_int_);
+    sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~StopSignalGuard() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+constexpr double kCancelWait = 10;  // seconds the canceled tasks get to end before the pilot closes
+
+Status RunTasks(const TasksOptions& options, int& exit_code) {
   DEEPRC_ASSIGN_OR_RETURN(auto descriptions, pilot::ReadTaskDescriptions(options.file));
   if (descriptions.empty()) return Status::Invalid(options.file, ": no tasks");
   pilot::SessionOptions session_options;
   session_options.dir = options.session_dir;
   DEEPRC_ASSIGN_OR_RETURN(auto session, pilot::Session::Create(session_options));
+  StopSignalGuard signals;
   pilot::PilotManager pilot_manager(session);
   DEEPRC_ASSIGN_OR_RETURN(auto pilot, pilot_manager.Submit(options.pilot));
   pilot::TaskManager task_manager(session);
@@ -55,17 +86,33 @@ Status RunTasks(const TasksOptions& options) {
 
   const bool terminal = ::isatty(STDERR_FILENO);
   const double interval = terminal ? 0.2 : 5;  // a log file gets a line now and then, not a flood
+  constexpr double kSignalCheck = 0.2;         // how soon a Ctrl-C is answered
+  double last_line = -1;
+  int signal = 0;
   for (;;) {
-    auto waited = task_manager.Wait({}, pilot::FinalTaskStates(), interval);
-    if (!options.quiet) {
+    auto waited = task_manager.Wait({}, pilot::FinalTaskStates(), kSignalCheck);
+    const double now = pilot::Now();
+    if (!options.quiet && (waited.ok() || last_line < 0 || now - last_line >= interval)) {
+      last_line = now;
       std::cerr << (terminal ? "\r" : "")
-                << ProgressLine(task_manager.CountByState(), static_cast<int>(tasks.size()),
-                                pilot::Now() - start)
+                << ProgressLine(task_manager.CountByState(), static_cast<int>(tasks.size()), now - start)
                 << (terminal ? "" : "\n") << std::flush;
     }
     if (waited.ok()) break;
+    if ((signal = g_signal.load()) != 0) break;
   }
   if (!options.quiet && terminal) std::cerr << "\n";
+  if (signal != 0) {
+    std::vector<std::string> unfinished;
+    for (const auto& task : tasks) {
+      if (!pilot::IsFinal(task.state())) unfinished.push_back(task.uid());
+    }
+    std::cerr << fmt::format("deeprc tasks: {}: canceling the {} unfinished tasks\n",
+                             signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)", unfinished.size())
+              << std::flush;
+    (void)task_manager.Cancel(unfinished);
+    (void)task_manager.Wait(unfinished, pilot::FinalTaskStates(), kCancelWait);
+  }
   DEEPRC_RETURN_NOT_OK(pilot_manager.Close());
 
   // What function tasks returned, by uid: printed when few, always kept in the session folder.
@@ -91,16 +138,25 @@ Status RunTasks(const TasksOptions& options) {
   for (const auto& task : tasks) {
     if (task.state() == TaskState::kDone) continue;
     if (++failed <= 10) {
-      // A function task has no output files of its own: its reason is all there is.
-      const bool process = task.description().mode == pilot::TaskMode::kExecutable;
+      // A function task has no output files of its own, and a task that never started has none
+      // yet: its reason is all there is.
+      const bool has_output = task.description().mode == pilot::TaskMode::kExecutable &&
+                              std::filesystem::exists(task.stderr_path());
       std::cout << fmt::format("{} {}: {}{}\n", task.uid(), pilot::ToString(task.state()), task.reason(),
-                               process ? "  (see " + task.stderr_path() + ")" : std::string());
+                               has_output ? "  (see " + task.stderr_path() + ")" : std::string());
     }
   }
   if (failed > 10) std::cout << "... and " << failed - 10 << " more\n";
   auto report = pilot::AnalyzeSession(session->dir().string());
   if (report.ok()) std::cout << pilot::FormatReport(*report);
-  std::cout << "session      " << session->dir().string() << "\n";
+  std::cout << "session      " << session->dir().string() << "\n" << std::flush;
+  if (signal != 0) {
+    std::cerr << fmt::format("deeprc tasks: {} of {} tasks ended DONE before the {}; session {}\n",
+                             tasks.size() - failed, tasks.size(), signal == SIGINT ? "interrupt" : "SIGTERM",
+                             session->dir().string());
+    exit_code = 128 + signal;  // as a shell reports a process ended by that signal
+    return Status::OK();
+  }
   if (failed > 0) return Status::Invalid(failed, " of ", tasks.size(), " tasks did not end DONE");
   return Status::OK();
 }
@@ -126,7 +182,10 @@ void AddTasksCommand(CLI::App& app, CommandResult& result) {
   command->add_option("--account", options->pilot.account, "Slurm account");
   command->add_option("--session", options->session_dir, "session folder (default: sessions/<uid>)");
   command->add_flag("--quiet", options->quiet, "no progress line");
-  command->callback([&result, options] { result.status = RunTasks(*options); });
+  command->footer(
+      "Exit status: 0 when every task ended DONE, 1 when one did not, 130/143 when interrupted by "
+      "SIGINT/SIGTERM (the unfinished tasks are canceled and the session summarised).");
+  command->callback([&result, options] { result.status = RunTasks(*options, result.exit_code); });
 }
 
 }  // namespace deeprc::cli

@@ -19,7 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct TaskTimes {
-  double submitted = -1, scheduled = -1, started = -1, stopped = -1, final_time = -1;
+  double submitted = -1, dependencies_met = -1, scheduled = -1, started = -1, stopped = -1, final_time = -1;
   std::string final_state, placement, pilot;
   nlohmann::json function_overheads;  // milliseconds, from the pool's result
 };
@@ -27,6 +27,7 @@ struct TaskTimes {
 struct SessionProfile {
   std::map<std::string, TaskTimes> tasks;
   std::map<std::string, std::vector<std::pair<std::string, double>>> pilot_states;
+  std::map<std::string, std::string> pilot_reasons;  // of each pilot's last state that gave one
   int cores = 0;
 };
 
@@ -43,8 +44,11 @@ Result<SessionProfile> Load(const std::string& session_dir) {
       if (event.state == "NEW") task.submitted = event.time;
       auto state = TaskStateFromString(event.state);
       if (state.ok() && IsFinal(*state)) task.final_time = event.time, task.final_state = event.state;
+    } else if (event.event == "dependencies_met") {
+      profile.tasks[event.uid].dependencies_met = event.time;
     } else if (event.event == "pilot_state") {
       profile.pilot_states[event.uid].emplace_back(event.state, event.time);
+      if (!event.detail.empty()) profile.pilot_reasons[event.uid] = event.detail;
     }
   }
   for (const auto& entry : fs::directory_iterator(dir)) {
@@ -110,7 +114,7 @@ Result<ProfileReport> AnalyzeSession(const std::string& session_dir) {
   ProfileReport report;
   report.cores = profile.cores;
   double first = std::numeric_limits<double>::max(), last = 0;
-  std::vector<double> submit_to_start, stop_to_final, runtime_overhead;
+  std::vector<double> submit_to_start, stop_to_final, runtime_overhead, dependency_wait, ready_to_start;
   std::map<std::string, std::vector<double>> function_overheads;  // seconds, by name
   for (const auto& [uid, task] : profile.tasks) {
     if (task.submitted < 0) continue;
@@ -126,17 +130,42 @@ Result<ProfileReport> AnalyzeSession(const std::string& session_dir) {
     report.canceled += task.final_state == "CANCELED";
     first = std::min(first, task.submitted);
     if (task.final_time >= 0) last = std::max(last, task.final_time);
-    if (task.started >= 0) submit_to_start.push_back(task.started - task.submitted);
+    if (task.dependencies_met >= 0) dependency_wait.push_back(task.dependencies_met - task.submitted);
+    if (task.started >= 0) {
+      submit_to_start.push_back(task.started - task.submitted);
+      ready_to_start.push_back(task.started - std::max(task.submitted, task.dependencies_met));
+    }
     if (task.stopped >= 0 && task.final_time >= 0) stop_to_final.push_back(task.final_time - task.stopped);
     if (task.scheduled >= 0 && task.started >= 0 && task.stopped >= 0 && task.final_time >= 0) {
       runtime_overhead.push_back((task.started - task.scheduled) + (task.final_time - task.stopped));
     }
+  }
+  for (const auto& [pilot, states] : profile.pilot_states) {
+    double created = -1;
+    for (const auto& [state, time] : states) {
+      if (state == "NEW") created = time;
+      if (state == "PMGR_ACTIVE" && created >= 0 && !report.pilot_active) {
+        report.pilot_startup = time - created;
+        report.pilot_active = true;
+      }
+    }
+    if (!states.empty()) {
+      report.pilot_state = states.back().first;
+      if (created >= 0) report.pilot_ended = states.back().second - created;
+    }
+    if (auto reason = profile.pilot_reasons.find(pilot); reason != profile.pilot_reasons.end()) {
+      report.pilot_reason = reason->second;
+    }
+    break;  // the first pilot
   }
   if (report.tasks == 0) return report;
   report.span = std::max(last - first, 0.0);
   const int finished = report.done + report.failed + report.canceled;
   report.throughput = report.span > 0 ? finished / report.span : 0;
   report.submit_to_start = Percentiles::Of(submit_to_start);
+  report.dependency_waiters = static_cast<int>(dependency_wait.size());
+  report.dependency_wait = Percentiles::Of(dependency_wait);
+  report.ready_to_start = Percentiles::Of(ready_to_start);
   report.stop_to_final = Percentiles::Of(stop_to_final);
   report.runtime_overhead = Percentiles::Of(runtime_overhead);
   report.function_deserialize = Percentiles::Of(function_overheads["deserialize_ms"]);
@@ -161,17 +190,6 @@ Result<ProfileReport> AnalyzeSession(const std::string& session_dir) {
   if (report.cores > 0 && report.span > 0) {
     report.utilization = busy_total / (report.cores * report.span);
     for (double value : busy) report.utilization_series.push_back(value / (report.cores * slice));
-  }
-  for (const auto& [pilot, states] : profile.pilot_states) {
-    double created = -1;
-    for (const auto& [state, time] : states) {
-      if (state == "NEW") created = time;
-      if (state == "PMGR_ACTIVE" && created >= 0) {
-        report.pilot_startup = time - created;
-        break;
-      }
-    }
-    break;  // the first pilot
   }
   return report;
 }
@@ -238,10 +256,21 @@ std::string FormatReport(const ProfileReport& report) {
   std::string text;
   text += fmt::format("tasks        {} ({} done, {} failed, {} canceled)\n", report.tasks, report.done,
                       report.failed, report.canceled);
-  text += fmt::format("pilot        ACTIVE {:.3f} s after submission, {} cores\n", report.pilot_startup,
-                      report.cores);
+  if (report.pilot_active) {
+    text += fmt::format("pilot        ACTIVE {:.3f} s after submission, {} cores\n", report.pilot_startup,
+                        report.cores);
+  } else {  // it never ran a task: its startup time and cores would be zeros that mean nothing
+    text += fmt::format("pilot        {} {:.3f} s after submission, never ACTIVE{}\n",
+                        report.pilot_state.empty() ? "not started" : report.pilot_state, report.pilot_ended,
+                        report.pilot_reason.empty() ? "" : ": " + report.pilot_reason);
+  }
   text += fmt::format("span         {:.3f} s, throughput {:.1f} tasks/s\n", report.span, report.throughput);
   text += "submit->start " + ms(report.submit_to_start) + "\n";
+  if (report.dependency_waiters > 0) {
+    text += "  after wait  " + ms(report.dependency_wait) +
+            fmt::format("  (tasks held for their 'after': {})\n", report.dependency_waiters);
+  }
+  text += "  ready->start " + ms(report.ready_to_start) + "  (scheduling and launch, once dependencies are met)\n";
   text += "stop->final   " + ms(report.stop_to_final) + "\n";
   text += "runtime own   " + ms(report.runtime_overhead) + "  (scheduled->started + stopped->final)\n";
   if (report.function_tasks > 0) {

@@ -20,8 +20,16 @@ struct ProfileReport {
   double span = 0;           // first submission to last final state, seconds
   double throughput = 0;     // final tasks per second over the span
   double pilot_startup = 0;  // first pilot: NEW to PMGR_ACTIVE, seconds
-  // Submission to start of execution (includes waiting for a free core) and stop to final state.
+  // The first pilot's last state, and why when it ended without ever being ACTIVE (e.g. FAILED).
+  bool pilot_active = false;
+  std::string pilot_state, pilot_reason;
+  double pilot_ended = 0;  // seconds after submission when it ended without being ACTIVE
+  // Submission to start of execution (includes waiting for dependencies and for a free core) and
+  // stop to final state. The first is split in two: waiting on `after` (submission to the last
+  // dependency DONE, for the tasks that waited) and ready -> start (scheduling, a free core, launch).
   Percentiles submit_to_start, stop_to_final;
+  int dependency_waiters = 0;
+  Percentiles dependency_wait, ready_to_start;
   // The runtime's own share: scheduled -> started, plus stopped -> final; no queueing in it.
   Percentiles runtime_overhead;
   // Function tasks (the pool's): the paper's overheads per task, each its slowest rank's, and the

@@ -7,6 +7,8 @@
 #include <ctime>
 #include <random>
 
+#include "deeprc/pilot/names.h"
+
 namespace deeprc::pilot {
 namespace {
 
@@ -25,6 +27,8 @@ std::string NewSessionUid() {
 }  // namespace
 
 Result<std::shared_ptr<Session>> Session::Create(const SessionOptions& options) {
+  // A given uid becomes the folder name when no folder is given.
+  if (!options.uid.empty()) DEEPRC_RETURN_NOT_OK(CheckName(options.uid, "session uid"));
   std::shared_ptr<Session> session(new Session());
   session->uid_ = options.uid.empty() ? NewSessionUid() : options.uid;
   session->dir_ =

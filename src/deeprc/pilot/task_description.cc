@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "deeprc/pilot/names.h"
+
 namespace deeprc::pilot {
 namespace {
 
@@ -60,6 +62,8 @@ Result<StagingAction> StagingActionFromString(std::string_view name) {
 }
 
 Status TaskDescription::Validate() const {
+  // The uid names the task's sandbox and output files: checked before it is used in a message.
+  if (!uid.empty()) DEEPRC_RETURN_NOT_OK(CheckName(uid, "task uid"));
   auto where = [this] { return "task '" + (uid.empty() ? name : uid) + "': "; };
   if (mode == TaskMode::kFunction) {
     if (function.empty()) return Status::Invalid(where(), "a function task names no function");

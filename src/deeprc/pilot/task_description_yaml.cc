@@ -84,6 +84,12 @@ Result<std::vector<StagingDirective>> Staging(const YamlReader& reader, const YA
   return directives;
 }
 
+// Every task of a file is held by the client and by the agent, with its description and its
+// messages: a typo such as `count: 100000000` would fill the memory before anything ran.
+constexpr const char* kWhyTaskLimit =
+    " tasks per file (each task is held in memory by the client and the agent; run more as several "
+    "files)";
+
 // Arguments are a list ("arguments: -x" is a mistake); pre_exec, post_exec and after take one value too.
 constexpr auto kListOnly = YamlReader::ListForm::kListOnly;
 
@@ -166,11 +172,15 @@ Status UnknownKey(const YamlReader& reader, const YAML::Node& key_node) {
 Status ParseEntry(const YamlReader& reader, const YAML::Node& entry, std::vector<TaskDescription>& tasks) {
   if (!entry.IsMap()) return reader.Error(entry, "", "a task must be a map of fields");
   TaskDescription task;
-  int count = 1;
+  int64_t count = 1;
   for (const auto& field : entry) {
     const std::string key = field.first.Scalar();
     if (key == "count") {
-      DEEPRC_ASSIGN_OR_RETURN(count, reader.Number<int>(field.second, "count", 1));
+      DEEPRC_ASSIGN_OR_RETURN(count, reader.Integer(field.second, "count", 1));
+      if (count > kMaxTasksPerFile) {
+        return reader.Error(field.second, "count", "'count' is ", count, ", more than the limit of ",
+                            kMaxTasksPerFile, kWhyTaskLimit);
+      }
       continue;
     }
     auto parser = FieldParsers().find(key);
@@ -179,7 +189,11 @@ Status ParseEntry(const YamlReader& reader, const YAML::Node& entry, std::vector
   }
   auto valid = task.Validate();
   if (!valid.ok()) return reader.Error(entry, "", valid.message());
-  for (int i = 0; i < count; ++i) {
+  if (static_cast<int64_t>(tasks.size()) + count > kMaxTasksPerFile) {
+    return reader.Error(entry, "", "this entry brings the file to ", static_cast<int64_t>(tasks.size()) + count,
+                        " tasks, more than the limit of ", kMaxTasksPerFile, kWhyTaskLimit);
+  }
+  for (int64_t i = 0; i < count; ++i) {
     tasks.push_back(task);
     if (count > 1 && !task.uid.empty()) tasks.back().uid += "." + std::to_string(i);
   }

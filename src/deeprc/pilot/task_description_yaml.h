@@ -2,12 +2,16 @@
 // values are errors naming the file and line, so a typo never silently becomes a default.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "deeprc/pilot/task_description.h"
 
 namespace deeprc::pilot {
+
+// The most tasks one file may expand to, `count` included: 50x the largest benchmark run.
+inline constexpr int64_t kMaxTasksPerFile = 100000;
 
 // Parses a document that is either a list of tasks or a map with one key, `tasks`, holding that
 // list. Each entry holds the fields of TaskDescription (`stdout`/`stderr` name the files) and may

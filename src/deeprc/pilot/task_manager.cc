@@ -11,6 +11,7 @@
 
 #include "deeprc/core/logging.h"
 #include "deeprc/pilot/protocol.h"
+#include "deeprc/pilot/task_dependencies.h"
 
 namespace deeprc::pilot {
 namespace {
@@ -85,6 +86,8 @@ struct TaskManager::Impl : std::enable_shared_from_this<Impl> {
       if (state == TaskState::kDone) {
         if (--unmet[uid] == 0) {
           unmet.erase(uid);
+          // Ends its wait on `after`: the report tells this wait from scheduling and launch.
+          session->profiler().Record(Now(), "dependencies_met", uid);
           if (auto pilot = PilotOf(*dependent)) outbox[pilot].push_back(dependent.get());
         }
       } else {
@@ -212,12 +215,6 @@ Result<std::vector<Task>> TaskManager::Submit(std::vector<TaskDescription> descr
       if (impl.records.count(description.uid) || !batch_uids.insert(description.uid).second) {
         return Status::Invalid("task uid '", description.uid, "' is used twice in this session");
       }
-      for (const auto& dependency : description.after) {
-        if (!impl.records.count(dependency) && !batch_uids.count(dependency)) {
-          return Status::Invalid("task '", description.uid, "': 'after' names unknown task '", dependency,
-                                 "' (submit it first or in the same call)");
-        }
-      }
       // Relative client-side paths mean the client's current folder, wherever the agent runs.
       for (auto& directive : description.input_staging) {
         directive.source = std::filesystem::absolute(directive.source).string();
@@ -226,7 +223,12 @@ Result<std::vector<Task>> TaskManager::Submit(std::vector<TaskDescription> descr
         directive.target = std::filesystem::absolute(directive.target).string();
       }
     }
+    // Within one submission the order does not matter: `after` may name a task further down.
+    DEEPRC_RETURN_NOT_OK(CheckDependencies(
+        descriptions, [&impl](const std::string& uid) { return impl.records.count(uid) > 0; }));
+    // Every record first, so that a dependency further down the batch is found; then the edges.
     const double now = Now();
+    std::vector<std::pair<std::shared_ptr<Impl::Record>, std::shared_ptr<Pilot>>> created;
     for (auto& description : descriptions) {
       auto record = std::make_shared<Impl::Record>();
       const auto& pilot = pilots[impl.next_pilot++ % pilots.size()];
@@ -241,7 +243,10 @@ Result<std::vector<Task>> TaskManager::Submit(std::vector<TaskDescription> descr
       impl.order.push_back(record);
       submitted.push_back(Task(record));
       impl.Transition(record, {uid, TaskState::kTmgrScheduling, now, std::nullopt, {}, {}, {}}, fired, outbox);
-
+      created.emplace_back(record, pilot);
+    }
+    for (const auto& [record, pilot] : created) {
+      const std::string& uid = record->description.uid;
       int unmet = 0;
       std::string failed_dependency;
       for (const auto& dependency : record->description.after) {

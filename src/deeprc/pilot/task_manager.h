@@ -29,7 +29,8 @@ class TaskManager {
   Status AddPilot(std::shared_ptr<Pilot> pilot);
 
   // Validates every description first (all or nothing), assigns uids where missing, and sends the
-  // tasks in batches. A task's `after` may name tasks submitted earlier or in the same call.
+  // tasks in batches. A task's `after` may name tasks submitted earlier or anywhere in the same
+  // call; a task naming itself, or tasks waiting for each other in a cycle, are refused.
   Result<std::vector<Task>> Submit(std::vector<TaskDescription> descriptions);
 
   // Blocks until every task of `uids` (empty: every task submitted so far) is in one of `states`

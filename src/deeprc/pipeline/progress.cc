@@ -27,20 +27,25 @@ ProgressDisplay::ProgressDisplay(bool enabled, bool terminal) : enabled_(enabled
 std::vector<std::string> ProgressDisplay::Block(const std::vector<StageProgress>& stages,
                                                 double elapsed) const {
   std::vector<std::string> lines;
-  int total = 0, finished = 0, running = 0, failed = 0;
+  int total = 0, finished = 0, running = 0, failed = 0, canceled = 0;
   for (const auto& stage : stages) {
-    const int over = stage.done + stage.failed;
+    const int over = stage.done + stage.failed + stage.canceled;
     std::string line = fmt::format("  {:<14} {:<8} {:<9} {:>3}/{:<3} [{}] {:>7}", stage.name, stage.kind,
                                    stage.state, over, stage.total, Bar(over, stage.total, 20),
                                    stage.seconds > 0 ? Seconds(stage.seconds) : std::string());
     if (stage.running > 0) line += fmt::format("  {} running", stage.running);
     if (stage.failed > 0) line += fmt::format("  {} failed", stage.failed);
+    if (stage.canceled > 0) line += fmt::format("  {} canceled", stage.canceled);
     if (stage.earlier > 0) line += fmt::format("  {} from an earlier run", stage.earlier);
     lines.push_back(std::move(line));
     total += stage.total, finished += over, running += stage.running, failed += stage.failed;
+    canceled += stage.canceled;
   }
-  lines.push_back(fmt::format("  [{}] {}/{} tasks  {} running  {} failed  elapsed {}",
-                              Bar(finished, total, 30), finished, total, running, failed, Seconds(elapsed)));
+  // A canceled task did not fail (an interrupt, a cancel): counted on its own.
+  lines.push_back(fmt::format("  [{}] {}/{} tasks  {} running  {} failed{}  elapsed {}", Bar(finished, total, 30),
+                              finished, total, running, failed,
+                              canceled > 0 ? fmt::format("  {} canceled", canceled) : std::string(),
+                              Seconds(elapsed)));
   return lines;
 }
 
@@ -80,7 +85,8 @@ void ProgressDisplay::Update(const std::vector<StageProgress>& stages, double el
     changed = true;
     const auto& stage = stages[i];
     std::fprintf(stderr, "[%8s] stage %s (%s): %s, %d/%d tasks\n", Seconds(elapsed).c_str(),
-                 stage.name.c_str(), stage.kind.c_str(), stage.state.c_str(), stage.done + stage.failed,
+                 stage.name.c_str(), stage.kind.c_str(), stage.state.c_str(),
+                 stage.done + stage.failed + stage.canceled,
                  stage.total);
   }
   if (changed || elapsed - last_summary_ >= 30) {

@@ -9,7 +9,7 @@ namespace deeprc::pipeline {
 
 struct StageProgress {
   std::string name, kind, state;
-  int total = 0, done = 0, failed = 0, running = 0;
+  int total = 0, done = 0, failed = 0, canceled = 0, running = 0;
   int earlier = 0;     // finished in an earlier run of the session
   double seconds = 0;  // since its first task started (to its end once over)
 };

@@ -300,7 +300,8 @@ class Runner {
       StageProgress stage{record.name, record.kind, record.State(), static_cast<int>(record.tasks.size())};
       for (const auto& task : record.tasks) {
         stage.done += task.state == "DONE";
-        stage.failed += task.state == "FAILED" || task.state == "CANCELED";
+        stage.failed += task.state == "FAILED";
+        stage.canceled += task.state == "CANCELED";
         stage.running += task.state == "AGENT_EXECUTING";
         stage.earlier += task.from_earlier_run;
       }

@@ -535,8 +535,14 @@ class Parser {
     }
     if (models.IsScalar()) {
       DEEPRC_ASSIGN_OR_RETURN(auto names, reader_.Strings(models, path + ".models", kSplit));
-      for (auto& name : names)
+      for (auto& name : names) {
+        // A model name becomes a folder (stages/<stage>/<model>) and a task uid: the list form's check.
+        if (!ValidName(name)) {
+          return reader_.Error(models, path + ".models", "model name '", name,
+                               "' may hold only letters, digits, '_' and '-'");
+        }
         stage.models.push_back({name, {}, {}, reader_.Where(models, path + ".models")});
+      }
     } else {
       for (size_t i = 0; i < models.size(); ++i) {
         const std::string at = path + ".models." + std::to_string(i);
