@@ -1,4 +1,5 @@
-"""`deeprc table convert` between every format, checked with pyarrow."""
+"""`deeprc table convert` between every format, checked with pyarrow; failed writes that leave every
+file as it was."""
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.feather as feather
@@ -49,3 +50,58 @@ def test_truncated_parquet_is_an_error_naming_the_file(tmp_path, run_deeprc):
     proc = run_deeprc("table", "head", bad, check=False)
     assert proc.returncode != 0
     assert "truncated.parquet" in proc.stderr, proc.stderr
+
+
+# A failed write never destroys the file it would replace, even when that file is the input, and
+# leaves no temporary behind (issue 14, item 2).
+def test_a_failed_convert_in_place_leaves_the_input_byte_for_byte(tmp_path, run_deeprc):
+    victim = tmp_path / "v.csv"
+    victim.write_bytes(b"k,s\n1,caf\xe9\n2,ok\n")  # Latin-1: read as binary, not writable as CSV text
+    before = victim.read_bytes()
+    proc = run_deeprc("table", "convert", victim, victim, check=False)
+    assert proc.returncode != 0
+    assert "v.csv" in proc.stderr and "UTF8" in proc.stderr, proc.stderr
+    assert victim.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.csv"]
+
+
+def test_a_failed_convert_leaves_an_existing_output_byte_for_byte(tmp_path, run_deeprc):
+    nested = tmp_path / "nested.parquet"
+    pq.write_table(pa.table({"k": [1, 2], "l": [[1, 2], [3]]}), nested)
+    victim = tmp_path / "victim.csv"
+    victim.write_text("precious,data\n1,2\n")
+    proc = run_deeprc("table", "convert", nested, victim, check=False)
+    assert proc.returncode != 0
+    assert "victim.csv" in proc.stderr, proc.stderr
+    assert victim.read_text() == "precious,data\n1,2\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nested.parquet", "victim.csv"]
+
+
+@pytest.mark.parametrize("name", ["t.csv", "t.parquet", "t.arrow", "t.arrows"])
+def test_an_operator_may_write_over_its_own_input(tmp_path, run_deeprc, name):
+    path = tmp_path / name
+    run_deeprc("table", "convert", _write_sample(tmp_path), path)
+    run_deeprc("table", "sort", path, "--by", "-x", "-o", path)
+    got = pq.read_table(_convert_back(run_deeprc, tmp_path, path))
+    expected = sample().sort_by([("x", "descending")])
+    assert got.column("x").to_pylist() == expected.column("x").to_pylist()
+    assert got.column("s").to_pylist() == expected.column("s").to_pylist()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({"in.parquet", name, "back.parquet"})
+
+
+def _write_sample(tmp_path):
+    src = tmp_path / "in.parquet"
+    pq.write_table(sample(), src)
+    return src
+
+
+def _convert_back(run_deeprc, tmp_path, path):
+    back = tmp_path / "back.parquet"
+    run_deeprc("table", "convert", path, back)
+    return back
+
+
+def test_a_write_into_a_missing_folder_names_the_output(tmp_path, run_deeprc):
+    proc = run_deeprc("table", "convert", _write_sample(tmp_path), tmp_path / "nowhere" / "o.parquet", check=False)
+    assert proc.returncode != 0
+    assert "nowhere/o.parquet" in proc.stderr and "No such file or directory" in proc.stderr, proc.stderr
