@@ -1,5 +1,5 @@
 """`deeprc table convert` between every format, checked with pyarrow; failed writes that leave every
-file as it was."""
+file as it was; numeric options out of range."""
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.feather as feather
@@ -105,3 +105,23 @@ def test_a_write_into_a_missing_folder_names_the_output(tmp_path, run_deeprc):
     proc = run_deeprc("table", "convert", _write_sample(tmp_path), tmp_path / "nowhere" / "o.parquet", check=False)
     assert proc.returncode != 0
     assert "nowhere/o.parquet" in proc.stderr and "No such file or directory" in proc.stderr, proc.stderr
+
+
+# Numeric options out of range are refused with the option's name and its range, never replaced by a
+# default (issue 14, item 9).
+@pytest.mark.parametrize("args, flag, expected", [
+    (["sort", "{in}", "--by", "x", "--ranks", "0", "-o", "{out}"], "--ranks", "in [1, 1024]"),
+    (["sort", "{in}", "--by", "x", "--ranks", "-2", "-o", "{out}"], "--ranks", "in [1, 1024]"),
+    (["groupby", "{in}", "--by", "id", "--ranks", "0"], "--ranks", "in [1, 1024]"),
+    (["head", "{in}", "-n", "-1"], "--rows", ">= 0"),
+    (["partition", "{in}", "--by", "id", "-n", "0", "-o", "{out}"], "--parts", ">= 1"),
+    (["groupby", "{in}", "--by", "id", "-a", "x:std", "--ddof", "-1"], "--ddof", ">= 0"),
+])
+def test_table_numbers_out_of_range_are_refused(tmp_path, run_deeprc, args, flag, expected):
+    src = _write_sample(tmp_path)
+    out = tmp_path / "o.parquet"
+    argv = [a.format(**{"in": src, "out": out}) for a in args]
+    proc = run_deeprc("table", *argv, check=False)
+    assert proc.returncode != 0, proc.stdout
+    assert flag in proc.stderr and expected in proc.stderr, proc.stderr
+    assert not out.exists()

@@ -58,7 +58,9 @@ bool InsideParallelJob() {
 }
 
 Result<int> LaunchRanks(int ranks, const std::string& backend, const std::vector<std::string>& argv) {
-  if (ranks < 1) return Status::Invalid("--ranks must be at least 1, got ", ranks);
+  if (ranks < 1 || ranks > kMaxLocalRanks) {
+    return Status::Invalid("--ranks must be a whole number in [1, ", kMaxLocalRanks, "], got ", ranks);
+  }
   if (argv.empty()) return Status::Invalid("LaunchRanks: empty command");
   std::vector<std::string> command = argv;
   command[0] = SelfExecutable(argv[0]);

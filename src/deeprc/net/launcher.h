@@ -10,6 +10,10 @@
 
 namespace deeprc::net {
 
+// The most ranks `--ranks` starts on one machine: each is a process with its own buffers, and a
+// typo of a few zeros should not fork a machine to a halt.
+inline constexpr int kMaxLocalRanks = 1024;
+
 // Whether this process is a rank of a job started by mpirun, srun (with more than one task) or
 // LaunchRanks.
 bool InsideParallelJob();
