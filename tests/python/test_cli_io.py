@@ -1,5 +1,5 @@
 """`deeprc table convert` between every format, checked with pyarrow; failed writes that leave every
-file as it was; numeric options out of range."""
+file as it was; numeric options out of range; one error for all ranks of `--ranks N`."""
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.feather as feather
@@ -125,3 +125,16 @@ def test_table_numbers_out_of_range_are_refused(tmp_path, run_deeprc, args, flag
     assert proc.returncode != 0, proc.stdout
     assert flag in proc.stderr and expected in proc.stderr, proc.stderr
     assert not out.exists()
+
+
+# `--ranks N`: an error that every rank meets is printed once, without mpirun's notes on the
+# ranks' exit codes (issue 14, item 11).
+@pytest.mark.parametrize("backend", ["mpi", "gloo"])
+def test_a_ranks_error_arrives_once(tmp_path, run_deeprc, backend):
+    proc = run_deeprc("table", "sort", tmp_path / "nope.parquet", "--by", "x", "--ranks", 2, "--backend", backend,
+                      "-o", tmp_path / "o.parquet", check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.count("deeprc: error:") == 1, proc.stderr
+    assert proc.stderr.count("nope.parquet") == 1, proc.stderr
+    assert "every rank (2)" in proc.stderr, proc.stderr
+    assert "mpirun" not in proc.stderr and "-----" not in proc.stderr, proc.stderr
