@@ -1,6 +1,7 @@
 """`deeprc train` end to end on generated ETT-format data: its outputs checked with pandas against
 the data it read (the protocol's test rows, the scaler fitted on the training rows) and against its
-own metrics; data-parallel on 2 ranks; a resumed run; errors."""
+own metrics; data-parallel on 2 ranks; a resumed run; errors; numbers out of range refused; a reused
+output folder that holds another job's checkpoint."""
 import json
 from pathlib import Path
 
@@ -22,10 +23,18 @@ def ett_csv(tmp_path_factory, deeprc_bin):
     return path
 
 
-def train(run_deeprc, ett_csv, out, *extra, check=True):
-    return run_deeprc("train", "nlinear", "--data", ett_csv, "--horizon", H, "--input-size", L, "--max-steps", 30,
-                      "--val-check-steps", 10, "--learning-rate", 0.01, "--batch-size", 64, "--threads", 1,
-                      "--out", out, "--quiet", *extra, check=check)
+def train(run_deeprc, ett_csv, out, *extra, check=True, model="nlinear"):
+    """A tiny run; a setting in `extra` replaces the default one (CLI11 refuses an option twice)."""
+    settings = {"--horizon": H, "--input-size": L, "--max-steps": 30, "--val-check-steps": 10,
+                "--learning-rate": 0.01, "--batch-size": 64, "--threads": 1}
+    rest, items = [], iter(extra)
+    for item in items:
+        if item in settings:
+            settings[item] = next(items)
+        else:
+            rest.append(item)
+    flags = [str(x) for pair in settings.items() for x in pair]
+    return run_deeprc("train", model, "--data", ett_csv, *flags, "--out", out, "--quiet", *rest, check=check)
 
 
 def test_outputs_agree_with_the_data_and_with_each_other(run_deeprc, ett_csv, tmp_path):
@@ -91,3 +100,74 @@ def test_errors_name_what_is_wrong(run_deeprc, ett_csv, tmp_path):
     proc = run_deeprc("train", "nlinear", "--data", ett_csv, "--horizon", 1500, "--input-size", 500,
                       "--out", tmp_path / "w", check=False)
     assert proc.returncode != 0 and "windows" in proc.stderr
+
+
+# Numbers out of range are refused with the option's name and range, never replaced by a default
+# (issue 14, item 9): these ran on the model's defaults, or on one rank, and exited 0.
+@pytest.mark.parametrize("flag, value, expected", [
+    ("--learning-rate", "-1", "> 0"),
+    ("--learning-rate", "0", "> 0"),
+    ("--learning-rate", "nan", "> 0"),
+    ("--learning-rate", "inf", "> 0"),
+    ("--max-steps", "0", ">= 1"),
+    ("--batch-size", "0", ">= 1"),
+    ("--val-check-steps", "0", ">= 1"),
+    ("--early-stop", "0", ">= 1"),
+    ("--horizon", "0", ">= 1"),
+    ("--input-size", "0", ">= 1"),
+    ("--clip", "-1", ">= 0"),
+    ("--clip", "nan", ">= 0"),
+    ("--threads", "0", ">= 1"),
+    ("--loader-workers", "-1", ">= 0"),
+    ("--seed", "-1", ">= 0"),
+    ("--ranks", "0", "in [1, 1024]"),
+    ("--ranks", "-2", "in [1, 1024]"),
+])
+def test_numbers_out_of_range_are_refused(run_deeprc, ett_csv, tmp_path, flag, value, expected):
+    out = tmp_path / "never"
+    proc = run_deeprc("train", "nlinear", "--data", ett_csv, "--out", out, flag, value, check=False)
+    assert proc.returncode != 0
+    assert f"{flag}: must be" in proc.stderr and expected in proc.stderr, proc.stderr
+    assert not out.exists()
+
+
+def test_generate_ett_refuses_zero_rows(run_deeprc, tmp_path):
+    proc = run_deeprc("data", "generate-ett", "--out", tmp_path / "e.csv", "--rows", "0", check=False)
+    assert proc.returncode != 0 and "--rows: must be a whole number >= 1" in proc.stderr, proc.stderr
+    assert not (tmp_path / "e.csv").exists()
+
+
+# A reused --out folder (issue 14, item 10): another job's checkpoint is refused with the settings
+# that differ, old and new, and no C++ frames; the same job resumes; --overwrite starts over.
+def test_a_checkpoint_of_another_job_is_refused(run_deeprc, ett_csv, tmp_path):
+    out = tmp_path / "reused"
+    train(run_deeprc, ett_csv, out, "--targets", "OT")
+    first = (out / "metrics.json").read_bytes()
+
+    proc = train(run_deeprc, ett_csv, out, "--targets", "OT", model="mlp", check=False)
+    assert proc.returncode != 0
+    assert 'model: "nlinear" there, "mlp" now' in proc.stderr, proc.stderr
+    assert "--overwrite" in proc.stderr
+    assert "c10::" not in proc.stderr and "frame #" not in proc.stderr, proc.stderr
+    assert len(proc.stderr.splitlines()) < 10, proc.stderr
+
+    proc = train(run_deeprc, ett_csv, out, "--targets", "OT", "--learning-rate", "0.02", check=False)
+    assert proc.returncode != 0
+    assert "learning_rate: 0.01 there, 0.02 now" in proc.stderr, proc.stderr
+
+    proc = train(run_deeprc, ett_csv, out, "--targets", "OT", "--horizon", "6", check=False)
+    assert proc.returncode != 0 and "horizon: 12 there, 6 now" in proc.stderr, proc.stderr
+
+    other = tmp_path / "other.csv"
+    run_deeprc("data", "generate-ett", "--out", other, "--rows", ROWS, "--seed", 4)
+    proc = train(run_deeprc, other, out, "--targets", "OT", check=False)
+    assert proc.returncode != 0 and "data: " in proc.stderr and "checksum" in proc.stderr, proc.stderr
+    assert (out / "metrics.json").read_bytes() == first  # nothing of the refused runs was written
+
+    # --overwrite starts over: a fresh run of the new settings, not a resume.
+    train(run_deeprc, ett_csv, out, "--targets", "OT", "--learning-rate", "0.02", "--overwrite")
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["training"]["resumed_from_step"] == 0
+    assert metrics["training"]["learning_rate"] == 0.02
+    job = json.loads((out / "checkpoint" / "job.json").read_text())
+    assert job["learning_rate"] == 0.02 and job["model"] == "nlinear" and job["horizon"] == H

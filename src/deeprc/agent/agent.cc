@@ -24,6 +24,7 @@
 #include "deeprc/agent/scheduler.h"
 #include "deeprc/agent/staging.h"
 #include "deeprc/agent/zap_authenticator.h"
+#include "deeprc/core/atomic_file.h"
 #include "deeprc/core/logging.h"
 #include "deeprc/pilot/names.h"
 #include "deeprc/pilot/profiler.h"
@@ -112,12 +113,8 @@ Status Agent::Impl::Init(const pilot::AgentConfig& config, int notify_fd) {
     ::gethostname(host, sizeof(host));
     endpoint.replace(endpoint.find("0.0.0.0"), 7, host);
   }
-  // The endpoint file appears whole (rename), so a reader never sees half of it.
-  const std::string temporary = config.endpoint_file() + ".tmp";
-  std::ofstream(temporary) << endpoint << "\n";
-  std::error_code renamed;
-  std::filesystem::rename(temporary, config.endpoint_file(), renamed);
-  if (renamed) return Status::IOError("cannot write '", config.endpoint_file(), "': ", renamed.message());
+  // The endpoint file appears whole, so a reader never sees half of it.
+  DEEPRC_RETURN_NOT_OK(WriteTextFileAtomically(config.endpoint_file(), endpoint + "\n"));
   if (notify_fd >= 0) {
     std::string line = endpoint + "\n";
     (void)!::write(notify_fd, line.data(), line.size());

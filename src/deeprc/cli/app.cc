@@ -4,6 +4,7 @@
 #include <string>
 
 #include "deeprc/core/logging.h"
+#include "deeprc/net/launcher.h"
 
 namespace deeprc::cli {
 
@@ -23,7 +24,11 @@ int RunDeeprc(int argc, char** argv, const std::function<void(CLI::App&, Command
     return app.exit(error);
   }
   if (!result.status.ok()) {
-    std::cerr << "deeprc: error: " << result.status.message() << std::endl;
+    // A rank started by `--ranks N` leaves its error to the launching process, which prints each
+    // distinct error once for all ranks.
+    if (!net::ReportErrorToLauncher(result.status.message())) {
+      std::cerr << "deeprc: error: " << result.status.message() << std::endl;
+    }
     return 1;
   }
   return result.exit_code;

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "deeprc/cli/number_checks.h"
 #include "deeprc/dist/partitioned_io.h"
 #include "deeprc/net/launcher.h"
 #include "deeprc/net/table_channel.h"
@@ -23,6 +24,7 @@ TableJob::TableJob(CLI::App* command, bool distributed) {
   command->add_option("-o,--out", *output_, "Output file, format by extension; without it the rows are printed");
   if (!distributed) return;
   command->add_option("--ranks", *ranks_, "Run on N ranks on this machine (under mpirun or srun: the job's ranks)")
+      ->check(WholeNumber(1, net::kMaxLocalRanks))
       ->capture_default_str();
   command->add_option("--backend", *backend_, "Communication between ranks: mpi, gloo or ucx")
       ->check(CLI::IsMember({"mpi", "gloo", "ucx"}))

@@ -1,10 +1,12 @@
 #include "deeprc/cli/table_relational_commands.h"
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "deeprc/cli/number_checks.h"
 #include "deeprc/cli/table_job.h"
 #include "deeprc/dist/distributed_groupby.h"
 #include "deeprc/dist/distributed_set_ops.h"
@@ -96,6 +98,7 @@ void AddGroupBy(CLI::App& table, CommandResult& result) {
   command
       ->add_option("--ddof", *ddof,
                    "Delta degrees of freedom of var and std (1 like pandas; 0 for population)")
+      ->check(WholeNumber(0, std::numeric_limits<int>::max()))
       ->capture_default_str();
   command->footer(
       "Aggregations: sum, count (non-null values), mean, min, max, var, std, nunique (distinct non-null),\n"

@@ -2,10 +2,12 @@
 
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "deeprc/cli/number_checks.h"
 #include "deeprc/cli/table_job.h"
 #include "deeprc/dist/distributed_join.h"
 #include "deeprc/dist/distributed_sort.h"
@@ -111,6 +113,7 @@ void AddHeadOrTail(CLI::App& table, CommandResult& result, bool head) {
   auto rows = std::make_shared<int64_t>(10);
   command->add_option("input", *input, "Input file (.csv, .parquet, .arrow, .feather, .arrows)")->required();
   command->add_option("-n,--rows", *rows, "Number of rows (all of them if the table has fewer)")
+      ->check(WholeNumber(0))
       ->capture_default_str();
   // The first rows of a distributed table are a prefix of the global order; the last rows have no
   // distributed form yet.
@@ -184,7 +187,9 @@ void AddPartition(CLI::App& table, CommandResult& result) {
   auto out = std::make_shared<std::string>();
   command->add_option("input", *input, "Input file (.csv, .parquet, .arrow, .feather, .arrows)")->required();
   command->add_option("--by", *by, "Key columns, comma-separated")->required()->delimiter(',');
-  command->add_option("-n,--parts", *parts, "Number of parts")->capture_default_str();
+  command->add_option("-n,--parts", *parts, "Number of parts")
+      ->check(WholeNumber(1, std::numeric_limits<int>::max()))
+      ->capture_default_str();
   command->add_option("--out,-o", *out, "Output path pattern, format by extension")->required();
   command->callback([&result, input, by, parts, out] {
     result.status = [&]() -> Status {

@@ -6,9 +6,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
+#include <optional>
 #include <thread>
 
 #include "deeprc/cli/commands.h"
+#include "deeprc/cli/number_checks.h"
 #include "deeprc/learn/data/ett.h"
 #include "deeprc/learn/forecast_job.h"
 #include "deeprc/learn/models/registry.h"
@@ -25,11 +28,7 @@ struct TrainArguments {
   std::vector<std::string> targets;  // empty: every numeric column
   std::string scaler = "standard";
   std::vector<std::string> settings;  // key=value hyperparameter overrides
-  int64_t max_steps = 0, batch_size = 0, val_check_steps = 0;
-  double learning_rate = 0;
-  int early_stop = 0;
-  std::string loss;
-  int threads = 0;
+  std::optional<int> threads;         // unset: the cores, shared by the ranks
   int ranks = 1;
   std::string backend = "gloo";
   bool quiet = false;
@@ -46,8 +45,8 @@ Status RunTrain(const TrainArguments& arguments, const CommandResult& result) {
     DEEPRC_ASSIGN_OR_RETURN(communicator, net::MakeCommunicator(arguments.backend));
   }
   const bool root = !communicator || communicator->rank() == 0;
-  int threads = arguments.threads;
-  if (threads <= 0 && communicator) {
+  int threads = arguments.threads.value_or(0);
+  if (!arguments.threads && communicator) {
     threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / communicator->size());
   }
   learn::UseThreads(threads);
@@ -59,12 +58,6 @@ Status RunTrain(const TrainArguments& arguments, const CommandResult& result) {
 
   learn::ForecastJobOptions job = arguments.job;
   DEEPRC_RETURN_NOT_OK(ParseKeyValues(arguments.settings, "--set", &job.hyperparameters));
-  if (arguments.max_steps > 0) job.max_steps = arguments.max_steps;
-  if (arguments.batch_size > 0) job.batch_size = arguments.batch_size;
-  if (arguments.val_check_steps > 0) job.val_check_steps = arguments.val_check_steps;
-  if (arguments.learning_rate > 0) job.learning_rate = arguments.learning_rate;
-  if (arguments.early_stop > 0) job.early_stop_patience = arguments.early_stop;
-  if (!arguments.loss.empty()) job.loss = arguments.loss;
   if (job.out_dir.empty()) job.out_dir = "train-" + job.model;
   if (root && !arguments.quiet) {
     job.on_progress = [](int64_t step, int64_t max_steps, double train_loss, double val_loss) {
@@ -103,17 +96,33 @@ void AddTrainCommand(CLI::App& app, CommandResult& result) {
                    "Table with a date column and numeric series (ETT format; .csv, .parquet, .arrow)")
       ->required()
       ->check(CLI::ExistingFile);
-  command->add_option("--horizon", arguments->job.horizon, "Rows to forecast")->capture_default_str();
-  command->add_option("--input-size", arguments->job.input_size, "Rows the model sees (default: 5 x horizon; 3 x for lstm)");
-  command->add_option("--max-steps", arguments->max_steps, "Training steps (default: the model's)");
-  command->add_option("--learning-rate", arguments->learning_rate,
-                      "Adam's learning rate (default: the model's)");
-  command->add_option("--batch-size", arguments->batch_size,
-                      "Windows per step and rank (default: the model's)");
-  command->add_option("--val-check-steps", arguments->val_check_steps, "Validate every N steps");
-  command->add_option("--early-stop", arguments->early_stop, "Stop after N validations without improvement");
-  command->add_option("--loss", arguments->loss, "mae, mse or huber (default: the model's)");
-  command->add_option("--clip", arguments->job.gradient_clip_norm, "Clip the gradient norm to this (0: off)");
+  // Every numeric option is checked here, with its name and range; learn::ValidateForecastJob
+  // checks the same for the pipeline's and the function tasks' callers.
+  command->add_option("--horizon", arguments->job.horizon, "Rows to forecast")
+      ->check(WholeNumber(1))
+      ->capture_default_str();
+  command
+      ->add_option("--input-size", arguments->job.input_size,
+                   "Rows the model sees (default: 5 x horizon; 3 x for lstm)")
+      ->check(WholeNumber(1));
+  command->add_option("--max-steps", arguments->job.max_steps, "Training steps (default: the model's)")
+      ->check(WholeNumber(1));
+  command
+      ->add_option("--learning-rate", arguments->job.learning_rate, "Adam's learning rate (default: the model's)")
+      ->check(FiniteNumber(0, /*inclusive=*/false));
+  command
+      ->add_option("--batch-size", arguments->job.batch_size, "Windows per step and rank (default: the model's)")
+      ->check(WholeNumber(1));
+  command->add_option("--val-check-steps", arguments->job.val_check_steps, "Validate every N steps")
+      ->check(WholeNumber(1));
+  command
+      ->add_option("--early-stop", arguments->job.early_stop_patience,
+                   "Stop after N validations without improvement (default: never)")
+      ->check(WholeNumber(1, std::numeric_limits<int>::max()));
+  command->add_option("--loss", arguments->job.loss, "mae, mse or huber (default: the model's)");
+  command->add_option("--clip", arguments->job.gradient_clip_norm, "Clip the gradient norm to this (0: off)")
+      ->check(FiniteNumber(0, /*inclusive=*/true))
+      ->capture_default_str();
   command
       ->add_option("--targets", arguments->targets,
                    "Columns to forecast, comma-separated (default: every numeric column; OT: univariate)")
@@ -123,24 +132,32 @@ void AddTrainCommand(CLI::App& app, CommandResult& result) {
       ->capture_default_str();
   command->add_option("--set", arguments->settings, "Model hyperparameter override key=value (repeatable)");
   command->add_option("--seed", arguments->job.seed, "Seed of weights and window order")
+      ->check(WholeNumber(0))
       ->capture_default_str();
   command->add_option("--out", arguments->job.out_dir,
                       "Output folder: predictions.parquet, metrics.json, checkpoint/ (default train-MODEL)");
   command->add_option("--device", arguments->job.device, "cpu, cuda or cuda:N (CUDA needs a CUDA LibTorch)")
       ->capture_default_str();
-  command->add_option("--threads", arguments->threads,
-                      "Intra-op threads (default: the cores, shared by ranks)");
-  command->add_option("--loader-workers", arguments->job.loader_workers, "Threads that collate batches")
+  command->add_option("--threads", arguments->threads, "Intra-op threads (default: the cores, shared by ranks)")
+      ->check(WholeNumber(1, std::numeric_limits<int>::max()));
+  command
+      ->add_option("--loader-workers", arguments->job.loader_workers,
+                   "Threads that collate batches (0: on the training thread)")
+      ->check(WholeNumber(0, std::numeric_limits<int>::max()))
       ->capture_default_str();
   command->add_option("--ranks", arguments->ranks, "Data-parallel training on N ranks of this machine")
+      ->check(WholeNumber(1, net::kMaxLocalRanks))
       ->capture_default_str();
   command->add_option("--backend", arguments->backend, "Gradient all-reduce between ranks: gloo or mpi")
       ->check(CLI::IsMember({"gloo", "mpi"}))
       ->capture_default_str();
   command->add_flag("--quiet", arguments->quiet, "No progress lines");
+  command->add_flag("--overwrite", arguments->job.overwrite,
+                    "Start over in an --out that holds another run's checkpoint (its outputs are removed)");
   command->footer(
       ModelList() +
-      "\nA run whose --out holds a checkpoint resumes from it. Splits follow the long-horizon protocol"
+      "\nA run whose --out holds a checkpoint of the same settings and data resumes from it; other settings"
+      "\nare refused (--overwrite starts over). Splits follow the long-horizon protocol"
       "\n(rows 0-8640 train, 8640-11520 validation, 11520-14400 test; 60/20/20 for shorter files).\n");
   command->callback([arguments, &result] { result.status = RunTrain(*arguments, result); });
 
@@ -149,8 +166,8 @@ void AddTrainCommand(CLI::App& app, CommandResult& result) {
   data->require_subcommand(1);
   CLI::App* ett = data->add_subcommand("generate-ett", "Write synthetic hourly data in ETTh1's CSV format");
   ett->add_option("--out", std::get<0>(*generate), "CSV file to write")->required();
-  ett->add_option("--rows", std::get<1>(*generate), "Hourly rows")->capture_default_str();
-  ett->add_option("--seed", std::get<2>(*generate), "Random seed")->capture_default_str();
+  ett->add_option("--rows", std::get<1>(*generate), "Hourly rows")->check(WholeNumber(1))->capture_default_str();
+  ett->add_option("--seed", std::get<2>(*generate), "Random seed")->check(WholeNumber(0))->capture_default_str();
   ett->callback([generate, &result] {
     const auto& [path, rows, seed] = *generate;
     result.status = learn::WriteSyntheticEtt(path, rows, seed);

@@ -5,9 +5,10 @@
 #include <torch/torch.h>
 
 #include <chrono>
-#include <fstream>
 
 #include "deeprc/bridge/window_loader.h"
+#include "deeprc/core/atomic_file.h"
+#include "deeprc/learn/job_description.h"
 #include "deeprc/learn/models/registry.h"
 #include "deeprc/learn/trainer.h"
 #include "deeprc/table/parquet_io.h"
@@ -108,27 +109,28 @@ Result<std::shared_ptr<arrow::Table>> PredictionsTable(const SeriesTable& data, 
   return arrow::Table::Make(schema, columns);
 }
 
-Status WriteJson(const std::filesystem::path& path, const nlohmann::json& value) {
-  const auto temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary);
-    out << value.dump(2) << '\n';
-    if (!out) return Status::IOError("cannot write ", temporary);
+// --overwrite: the outputs of the run that was there go before this one starts, so neither its
+// checkpoint nor its metrics can pass for this run's. Only rank 0 removes; the others wait for it,
+// or one of them might find the old checkpoint and resume while the rest start afresh.
+Status RemovePreviousRun(const std::filesystem::path& out_dir, int rank, net::Communicator* communicator) {
+  if (rank == 0) {
+    for (const char* name : {"checkpoint", "metrics.json", "predictions.parquet"}) {
+      std::error_code error;
+      std::filesystem::remove_all(out_dir / name, error);
+      if (error) return Status::IOError("cannot remove ", (out_dir / name).string(), ": ", error.message());
+    }
   }
-  std::filesystem::rename(temporary, path);
+  if (communicator != nullptr && communicator->size() > 1) return communicator->Barrier();
   return Status::OK();
 }
 
-}  // namespace
-
-Result<ForecastJobResult> RunForecastJob(const SeriesTable& data, const ForecastJobOptions& options,
-                                         net::Communicator* communicator) {
+Result<ForecastJobResult> RunValidatedForecastJob(const SeriesTable& data, const ForecastJobOptions& options,
+                                                  net::Communicator* communicator) {
   const auto started = Clock::now();
   DEEPRC_ASSIGN_OR_RETURN(ModelInfo info, FindModel(options.model));
   // Unset: the model's own multiple of the horizon (NF's LSTM: 3), else 5, NHITS' long-horizon setting.
   const int64_t horizons = info.training.input_size_in_horizons > 0 ? info.training.input_size_in_horizons : 5;
-  const int64_t input_size = options.input_size > 0 ? options.input_size : horizons * options.horizon;
-  if (options.horizon < 1) return Status::Invalid("horizon must be at least 1, got ", options.horizon);
+  const int64_t input_size = options.input_size.value_or(horizons * options.horizon);
   const int rank = communicator ? communicator->rank() : 0;
   const int world = communicator ? communicator->size() : 1;
 
@@ -148,6 +150,23 @@ Result<ForecastJobResult> RunForecastJob(const SeriesTable& data, const Forecast
     };
   }
   const int64_t batch_size = options.batch_size.value_or(info.training.batch_size);
+  // Every setting that shapes the trained weights; a checkpoint resumes only under the same ones.
+  trainer.job = {{"model", options.model},
+                 {"hyperparameters", options.hyperparameters},
+                 {"horizon", options.horizon},
+                 {"input_size", input_size},
+                 {"max_steps", trainer.max_steps},
+                 {"learning_rate", trainer.learning_rate},
+                 {"batch_size", batch_size},
+                 {"val_check_steps", trainer.val_check_steps},
+                 {"early_stop", options.early_stop_patience ? nlohmann::json(*options.early_stop_patience)
+                                                            : nlohmann::json()},
+                 {"loss", std::string(ToString(trainer.loss))},
+                 {"gradient_clip_norm", trainer.gradient_clip_norm},
+                 {"seed", options.seed},
+                 {"ranks", world},
+                 {"data", DescribeData(data)}};
+  if (options.overwrite) DEEPRC_RETURN_NOT_OK(RemovePreviousRun(options.out_dir, rank, communicator));
 
   const auto& splits = data.splits;
   auto make_dataset = [&](int64_t begin, int64_t end) {
@@ -230,9 +249,26 @@ Result<ForecastJobResult> RunForecastJob(const SeriesTable& data, const Forecast
   }
   summary["seconds"] = std::chrono::duration<double>(Clock::now() - started).count();
   if (rank == 0 && !options.out_dir.empty()) {
-    DEEPRC_RETURN_NOT_OK(WriteJson(options.out_dir / "metrics.json", summary));
+    DEEPRC_RETURN_NOT_OK(
+        WriteTextFileAtomically((options.out_dir / "metrics.json").string(), summary.dump(2) + "\n"));
   }
   return result;
+}
+
+}  // namespace
+
+Result<ForecastJobResult> RunForecastJob(const SeriesTable& data, const ForecastJobOptions& options,
+                                         net::Communicator* communicator) {
+  DEEPRC_RETURN_NOT_OK(ValidateForecastJob(options));
+  // The edge of the learning layer towards its callers (the CLI, function tasks): whatever LibTorch
+  // throws outside the trainer's own guards comes back as a Status, without C++ frames.
+  try {
+    return RunValidatedForecastJob(data, options, communicator);
+  } catch (const c10::Error& error) {
+    return Status::ExecutionError(options.model, ": ", error.what_without_backtrace());
+  } catch (const std::exception& error) {
+    return Status::ExecutionError(options.model, ": ", error.what());
+  }
 }
 
 }  // namespace deeprc::learn

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <limits>
 
+#include "deeprc/core/atomic_file.h"
 #include "deeprc/learn/distributed_gradients.h"
+#include "deeprc/learn/job_description.h"
 
 namespace deeprc::learn {
 
@@ -14,11 +16,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// LibTorch reports errors as exceptions; no exception leaves this layer.
+// LibTorch reports errors as exceptions; no exception leaves this layer. A c10::Error's what()
+// carries some twenty lines of C++ frames, which mean nothing to a user: only its message is kept.
 template <typename Fn>
 auto CatchTorch(const std::string& what, Fn&& fn) -> decltype(fn()) {
   try {
     return fn();
+  } catch (const c10::Error& error) {
+    return Status::ExecutionError(what, ": ", error.what_without_backtrace());
   } catch (const std::exception& error) {
     return Status::ExecutionError(what, ": ", error.what());
   }
@@ -51,9 +56,9 @@ void RestoreState(torch::nn::Module& model, const std::vector<torch::Tensor>& st
 
 std::filesystem::path CheckpointPath(const std::filesystem::path& dir) { return dir / "checkpoint.pt"; }
 
-// One file holds the weights, the best weights, Adam's state and the loop state. It is written to
-// a temporary name and renamed, so a run killed while writing leaves the previous checkpoint.
-void SaveCheckpoint(const std::filesystem::path& dir, torch::nn::Module& model, torch::optim::Adam& optimizer,
+// One file holds the weights, the best weights, Adam's state and the loop state. It is written
+// atomically, so a run killed while writing leaves the previous checkpoint.
+Status SaveCheckpoint(const std::filesystem::path& dir, torch::nn::Module& model, torch::optim::Adam& optimizer,
                     const std::vector<torch::Tensor>& best_state, const LoopState& state) {
   torch::serialize::OutputArchive archive;
   torch::serialize::OutputArchive model_archive, optimizer_archive, best_archive;
@@ -70,9 +75,10 @@ void SaveCheckpoint(const std::filesystem::path& dir, torch::nn::Module& model, 
   for (const auto& [step, loss] : state.val_losses) history.insert(history.end(), {double(step), loss});
   archive.write("val_losses", torch::tensor(history, torch::kFloat64));
   std::filesystem::create_directories(dir);
-  const auto temporary = CheckpointPath(dir).string() + ".tmp";
-  archive.save_to(temporary);
-  std::filesystem::rename(temporary, CheckpointPath(dir));
+  return WriteFileAtomically(CheckpointPath(dir).string(), [&](const std::string& temporary) {
+    archive.save_to(temporary);
+    return Status::OK();
+  });
 }
 
 void LoadCheckpoint(const std::filesystem::path& dir, const torch::Device& device, torch::nn::Module& model,
@@ -165,6 +171,9 @@ Result<TrainResult> Trainer::Fit(bridge::WindowLoader& train, bridge::WindowLoad
   const bool resuming =
       !options_.checkpoint_dir.empty() && std::filesystem::exists(CheckpointPath(options_.checkpoint_dir));
   if (resuming) {
+    // Loading another job's checkpoint would fail deep in LibTorch (another model) or, worse,
+    // succeed and train on with mixed settings (another learning rate).
+    if (!options_.job.is_null()) DEEPRC_RETURN_NOT_OK(CheckSameJob(options_.checkpoint_dir, options_.job));
     DEEPRC_RETURN_NOT_OK(
         CatchTorch("reading checkpoint " + CheckpointPath(options_.checkpoint_dir).string(), [&] {
           LoadCheckpoint(options_.checkpoint_dir, options_.device, *model_, optimizer, &best_state, &state);
@@ -172,8 +181,11 @@ Result<TrainResult> Trainer::Fit(bridge::WindowLoader& train, bridge::WindowLoad
         }));
     result.resumed_from_step = state.step;
     spdlog::info("resuming from step {} ({})", state.step, CheckpointPath(options_.checkpoint_dir).string());
-  } else if (averager) {
-    DEEPRC_RETURN_NOT_OK(averager->BroadcastFromRoot(parameters));
+  } else {
+    if (!options_.checkpoint_dir.empty() && !options_.job.is_null() && is_root) {
+      DEEPRC_RETURN_NOT_OK(WriteJobDescription(options_.checkpoint_dir, options_.job));
+    }
+    if (averager) DEEPRC_RETURN_NOT_OK(averager->BroadcastFromRoot(parameters));
   }
 
   double last_train_loss = std::numeric_limits<double>::quiet_NaN();
@@ -235,7 +247,7 @@ Result<TrainResult> Trainer::Fit(bridge::WindowLoader& train, bridge::WindowLoad
       loss_since_validation = 0;
       steps_since_validation = 0;
       if (!options_.checkpoint_dir.empty() && is_root) {
-        SaveCheckpoint(options_.checkpoint_dir, *model_, optimizer, best_state, state);
+        DEEPRC_RETURN_NOT_OK(SaveCheckpoint(options_.checkpoint_dir, *model_, optimizer, best_state, state));
       }
       stop = last || result.early_stopped;
     }

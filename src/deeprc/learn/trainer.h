@@ -3,6 +3,8 @@
 // gradients over a communicator.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -34,6 +36,9 @@ struct TrainerOptions {
   // Checkpoints are written at every validation to this directory; a Fit that finds one
   // there resumes from it. Empty: no checkpoints.
   std::filesystem::path checkpoint_dir;
+  // The job's description (job_description.h), stored with the checkpoint: a Fit refuses to
+  // resume a checkpoint whose description differs. Null: not stored or checked.
+  nlohmann::json job;
   // Staging buffer of one gradient all-reduce in data-parallel training (PyTorch DDP's 25 MB).
   int64_t gradient_bucket_bytes = 25 << 20;
   // Where the model trains; the loaders must deliver batches there (LoaderOptions::device).

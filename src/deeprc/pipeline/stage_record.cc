@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "deeprc/core/atomic_file.h"
+
 namespace deeprc::pipeline {
 
 namespace fs = std::filesystem;
@@ -119,15 +121,7 @@ Status WriteJsonFile(const nlohmann::json& value, const std::string& path) {
 Status WriteTextFile(const std::string& text, const std::string& path) {
   std::error_code error;
   fs::create_directories(fs::path(path).parent_path(), error);
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary);
-    out << text;
-    if (!out) return Status::IOError("cannot write '", temporary, "'");
-  }
-  fs::rename(temporary, path, error);
-  if (error) return Status::IOError("cannot rename '", temporary, "' to '", path, "': ", error.message());
-  return Status::OK();
+  return WriteTextFileAtomically(path, text);
 }
 
 Result<nlohmann::json> ReadJsonFile(const std::string& path) {

@@ -142,20 +142,14 @@ Status RunTableStage(const PipelineSpec& spec, const SessionLayout& layout, cons
   const fs::path output = layout.TableFile(stage.name);
   std::error_code error;
   fs::create_directories(output.parent_path(), error);
-  // Written under another name and renamed: a stage killed while writing leaves no output that a
-  // resumed run could mistake for a finished one. The extension keeps the format.
-  const fs::path temporary = output.parent_path() / (stage.name + ".partial.arrow");
+  // Table writes are atomic (core/atomic_file.h): a stage killed while writing leaves no output
+  // that a resumed run could mistake for a finished one.
   if (comm) {
-    DEEPRC_RETURN_NOT_OK(
-        WithContext(dist::WriteShares(*comm, current, temporary.string(), /*gather=*/true), who));
+    DEEPRC_RETURN_NOT_OK(WithContext(dist::WriteShares(*comm, current, output.string(), /*gather=*/true), who));
   } else {
-    DEEPRC_RETURN_NOT_OK(WriteTable(current, temporary.string()));
+    DEEPRC_RETURN_NOT_OK(WriteTable(current, output.string()));
   }
   if (root) {
-    fs::rename(temporary, output, error);
-    if (error)
-      return Status::IOError("cannot rename ", temporary.string(), " to ", output.string(), ": ",
-                             error.message());
     std::printf("%s: %lld rows x %d columns -> %s\n", stage.name.c_str(),
                 static_cast<long long>(current.num_rows()), current.num_columns(), output.string().c_str());
   }

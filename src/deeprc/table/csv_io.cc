@@ -3,6 +3,7 @@
 #include <arrow/csv/api.h>
 #include <arrow/io/api.h>
 
+#include "deeprc/core/atomic_file.h"
 #include "deeprc/core/logging.h"
 #include "deeprc/table/csv_fast_reader.h"
 
@@ -73,10 +74,12 @@ Status WriteCsv(const Table& table, const std::string& path, const CsvWriteOptio
   write_options.delimiter = options.delimiter;
   write_options.include_header = options.header;
   write_options.null_string = options.null_string;
-  DEEPRC_ASSIGN_OR_RETURN(auto output, arrow::io::FileOutputStream::Open(path));
-  DEEPRC_RETURN_NOT_OK(
-      WithContext(arrow::csv::WriteCSV(*table.arrow(), write_options, output.get()), path, ": "));
-  return output->Close();
+  return WriteFileAtomically(path, [&](const std::string& temporary) -> Status {
+    DEEPRC_ASSIGN_OR_RETURN(auto output, arrow::io::FileOutputStream::Open(temporary));
+    DEEPRC_RETURN_NOT_OK(
+        WithContext(arrow::csv::WriteCSV(*table.arrow(), write_options, output.get()), path, ": "));
+    return output->Close();
+  });
 }
 
 }  // namespace deeprc

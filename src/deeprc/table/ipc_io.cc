@@ -3,6 +3,8 @@
 #include <arrow/io/api.h>
 #include <arrow/ipc/api.h>
 
+#include "deeprc/core/atomic_file.h"
+
 namespace deeprc {
 namespace {
 
@@ -17,11 +19,13 @@ Result<Table> ReadAll(const std::string& path) {
 
 template <typename MakeWriter>
 Status WriteAll(const Table& table, const std::string& path, MakeWriter make_writer) {
-  DEEPRC_ASSIGN_OR_RETURN(auto output, arrow::io::FileOutputStream::Open(path));
-  DEEPRC_ASSIGN_OR_RETURN(auto writer, WithContext(make_writer(output, table.schema()), path, ": "));
-  DEEPRC_RETURN_NOT_OK(WithContext(writer->WriteTable(*table.arrow()), path, ": "));
-  DEEPRC_RETURN_NOT_OK(WithContext(writer->Close(), path, ": "));
-  return output->Close();
+  return WriteFileAtomically(path, [&](const std::string& temporary) -> Status {
+    DEEPRC_ASSIGN_OR_RETURN(auto output, arrow::io::FileOutputStream::Open(temporary));
+    DEEPRC_ASSIGN_OR_RETURN(auto writer, WithContext(make_writer(output, table.schema()), path, ": "));
+    DEEPRC_RETURN_NOT_OK(WithContext(writer->WriteTable(*table.arrow()), path, ": "));
+    DEEPRC_RETURN_NOT_OK(WithContext(writer->Close(), path, ": "));
+    return output->Close();
+  });
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 
 #include <numeric>
 
+#include "deeprc/core/atomic_file.h"
+
 namespace deeprc {
 namespace {
 
@@ -46,15 +48,17 @@ Result<Table> ReadParquetRowGroups(const std::string& path, int first, int count
 Status WriteParquet(const Table& table, const std::string& path, const ParquetWriteOptions& options) {
   DEEPRC_ASSIGN_OR_RETURN(auto codec, arrow::util::Codec::GetCompressionType(options.compression));
   auto properties = parquet::WriterProperties::Builder().compression(codec)->build();
-  DEEPRC_ASSIGN_OR_RETURN(auto output, arrow::io::FileOutputStream::Open(path));
   // Storing the Arrow schema lets types Parquet has no word for (large_string, timestamp time
   // zones, ...) come back exactly as written.
   auto arrow_properties = parquet::ArrowWriterProperties::Builder().store_schema()->build();
-  DEEPRC_RETURN_NOT_OK(WithContext(
-      parquet::arrow::WriteTable(*table.arrow(), arrow::default_memory_pool(), output,
-                                 options.row_group_rows, properties, arrow_properties),
-      path, ": "));
-  return output->Close();
+  return WriteFileAtomically(path, [&](const std::string& temporary) -> Status {
+    DEEPRC_ASSIGN_OR_RETURN(auto output, arrow::io::FileOutputStream::Open(temporary));
+    DEEPRC_RETURN_NOT_OK(WithContext(
+        parquet::arrow::WriteTable(*table.arrow(), arrow::default_memory_pool(), output,
+                                   options.row_group_rows, properties, arrow_properties),
+        path, ": "));
+    return output->Close();
+  });
 }
 
 }  // namespace deeprc

@@ -16,24 +16,29 @@ namespace {
 
 // args: model, data (a table file), out (a folder), and optionally horizon, input_size, max_steps,
 // batch_size, learning_rate, val_check_steps, early_stop, loss, seed, targets, scaler,
-// hyperparameters (a map). Returns rank 0's metrics.json.
+// hyperparameters (a map), overwrite. Ranges are learn::ValidateForecastJob's. Returns rank 0's
+// metrics.json.
 Result<nlohmann::json> LearnTrainTask(raptor::TaskContext& context) {
   DEEPRC_ASSIGN_OR_RETURN(
       auto args, FunctionArgs::Read("learn.train", context.args(),
                                     {"model", "data", "out", "horizon", "input_size", "max_steps",
                                      "batch_size", "learning_rate", "val_check_steps", "early_stop", "loss",
-                                     "seed", "targets", "scaler", "hyperparameters"}));
+                                     "seed", "targets", "scaler", "hyperparameters", "overwrite"}));
   learn::ForecastJobOptions job;
   DEEPRC_ASSIGN_OR_RETURN(job.model, args.String("model"));
   DEEPRC_ASSIGN_OR_RETURN(const std::string data_path, args.String("data"));
   DEEPRC_ASSIGN_OR_RETURN(const std::string out, args.String("out"));
   job.out_dir = out;
   DEEPRC_ASSIGN_OR_RETURN(job.horizon, args.Int("horizon", job.horizon));
-  DEEPRC_ASSIGN_OR_RETURN(job.input_size, args.Int("input_size", 0));
   DEEPRC_ASSIGN_OR_RETURN(job.hyperparameters, args.Object("hyperparameters"));
   DEEPRC_ASSIGN_OR_RETURN(const int64_t seed, args.Int("seed", 1));
+  if (seed < 0) return args.Invalid("seed", "must be a whole number >= 0, got " + std::to_string(seed));
   job.seed = static_cast<uint64_t>(seed);
+  DEEPRC_ASSIGN_OR_RETURN(job.overwrite, args.Bool("overwrite", false));
   // Unset settings keep the model's defaults. (The macros are several statements: braces.)
+  if (args.Has("input_size")) {
+    DEEPRC_ASSIGN_OR_RETURN(job.input_size, args.Int("input_size", 0));
+  }
   if (args.Has("max_steps")) {
     DEEPRC_ASSIGN_OR_RETURN(job.max_steps, args.Int("max_steps", 0));
   }
@@ -53,6 +58,9 @@ Result<nlohmann::json> LearnTrainTask(raptor::TaskContext& context) {
   if (args.Has("loss")) {
     DEEPRC_ASSIGN_OR_RETURN(job.loss, args.String("loss"));
   }
+
+  // Before the data is read: a bad value is the caller's to fix, whatever the data holds.
+  DEEPRC_RETURN_NOT_OK(WithContext(learn::ValidateForecastJob(job), "learn.train: argument "));
 
   learn::EttOptions data_options;
   DEEPRC_ASSIGN_OR_RETURN(data_options.targets, args.Strings("targets"));

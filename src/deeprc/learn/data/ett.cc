@@ -8,6 +8,7 @@
 #include <numbers>
 #include <random>
 
+#include "deeprc/core/atomic_file.h"
 #include "deeprc/core/logging.h"
 #include "deeprc/table/csv_io.h"
 #include "deeprc/table/file_format.h"
@@ -94,7 +95,10 @@ Result<SeriesTable> LoadEtt(const std::string& path, const EttOptions& options) 
   return result;
 }
 
-Status WriteSyntheticEtt(const std::string& path, int64_t rows, uint64_t seed) {
+namespace {
+
+// The generator itself, writing `path` directly (WriteSyntheticEtt gives it a temporary file).
+Status WriteSyntheticEttTo(const std::string& path, int64_t rows, uint64_t seed) {
   std::ofstream out(path);
   if (!out) return Status::IOError("cannot write ", path);
   std::mt19937_64 generator(seed);
@@ -130,6 +134,15 @@ Status WriteSyntheticEtt(const std::string& path, int64_t rows, uint64_t seed) {
   out.close();
   if (!out) return Status::IOError("writing ", path, " failed");
   return Status::OK();
+}
+
+}  // namespace
+
+Status WriteSyntheticEtt(const std::string& path, int64_t rows, uint64_t seed) {
+  if (rows < 1) return Status::Invalid("rows must be a whole number >= 1, got ", rows);
+  return WriteFileAtomically(path, [&](const std::string& temporary) -> Status {
+    return WriteSyntheticEttTo(temporary, rows, seed);
+  });
 }
 
 }  // namespace deeprc::learn
