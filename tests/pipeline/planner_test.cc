@@ -72,6 +72,16 @@ TEST(Planner, TrainStageBecomesOneIndependentTaskPerModel) {
             (std::vector<std::string>{"stage", "run", "/sessions/s", "prepare"}));
 }
 
+// std::to_string printed six decimals: a learning rate of 1e-7 reached `deeprc train` as 0.000000.
+TEST(Planner, ASmallLearningRateReachesTheTrainTaskUnrounded) {
+  auto plan = PlanOf(kPipeline, 2, {"stages.train.learning_rate=1e-07"});
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  const auto& args = plan->FindStage("train")->tasks.front().description.arguments;
+  auto flag = std::find(args.begin(), args.end(), "--learning-rate");
+  ASSERT_NE(flag, args.end());
+  EXPECT_EQ(std::stod(*std::next(flag)), 1e-07);
+}
+
 TEST(Planner, PredictTaskWaitsForItsOwnModelOnly) {
   auto plan = PlanOf(kPipeline);
   ASSERT_TRUE(plan.ok()) << plan.status().message();

@@ -156,6 +156,17 @@ TEST(PipelineSpec, ValuesAreTyped) {
   ExpectError(Parse(Spec("  t: {kind: tabel, ops: [{read: ett}]}\n")), "unknown kind 'tabel'");
 }
 
+// Issue 14, item 9, in the spec's form: a learning rate of 0 was taken as "the model's default" by
+// the planner, and NaN passed the reader's minimum (NaN compares false with everything).
+TEST(PipelineSpec, NumbersOutOfRangeAreRefusedNotReplaced) {
+  ExpectError(Parse(Spec(std::string(kTrain) + "    learning_rate: 0\n")),
+              "'stages.train.learning_rate' must be greater than 0, not 0");
+  ExpectError(Parse(Spec(std::string(kTrain) + "    learning_rate: .nan\n")),
+              "'stages.train.learning_rate' must be a finite number, not '.nan'");
+  ExpectError(Parse(Spec(kTrain), {"stages.train.learning_rate=-1"}),
+              "--set stages.train.learning_rate=-1: 'stages.train.learning_rate' must be greater than 0, not -1");
+}
+
 TEST(PipelineSpec, TheExamplePipelineParses) {
   auto spec = ReadSpec(std::string(DEEPRC_SOURCE_DIR) + "/examples/ett.yaml");
   ASSERT_TRUE(spec.ok()) << spec.status().message();

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -85,6 +86,12 @@ class YamlReader {
     if (!node.IsScalar() || !YAML::convert<T>::decode(node, value)) {
       return Error(node, path, "'", path, "' must be ", what, ", not '",
                    node.IsScalar() ? node.Scalar() : "...", "'");
+    }
+    // NaN compares false with everything, so it would pass `min` unnoticed; no setting means NaN.
+    if constexpr (std::is_floating_point_v<T>) {
+      if (!std::isfinite(value)) {
+        return Error(node, path, "'", path, "' must be a finite number, not '", node.Scalar(), "'");
+      }
     }
     if (value < min) return Error(node, path, "'", path, "' must be at least ", min, ", not ", value);
     return value;

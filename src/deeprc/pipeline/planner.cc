@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "deeprc/core/key_values.h"
@@ -31,7 +32,7 @@ std::vector<std::string> TrainArguments(const StageSpec& stage, const ModelSpec&
   if (train.batch_size > 0) add("--batch-size", std::to_string(train.batch_size));
   if (train.val_check_steps > 0) add("--val-check-steps", std::to_string(train.val_check_steps));
   if (train.early_stop > 0) add("--early-stop", std::to_string(train.early_stop));
-  if (train.learning_rate > 0) add("--learning-rate", std::to_string(train.learning_rate));
+  if (train.learning_rate > 0) add("--learning-rate", fmt::format("{}", train.learning_rate));  // to_string keeps 6 decimals
   add("--seed", std::to_string(train.seed));
   if (!train.targets.empty()) {
     std::string targets;

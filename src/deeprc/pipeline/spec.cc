@@ -480,7 +480,12 @@ class Parser {
     train.seed = static_cast<uint64_t>(seed);
     if (node["learning_rate"]) {
       DEEPRC_ASSIGN_OR_RETURN(train.learning_rate,
-                              reader_.Number(node["learning_rate"], path + ".learning_rate", 0));
+                              reader_.Number(node["learning_rate"], path + ".learning_rate"));
+      // Zero would mean "the model's default" to the planner: refuse it rather than replace it.
+      if (train.learning_rate <= 0) {
+        return reader_.Error(node["learning_rate"], path + ".learning_rate", "'", path,
+                             ".learning_rate' must be greater than 0, not ", train.learning_rate);
+      }
     }
     if (node["targets"]) {
       DEEPRC_ASSIGN_OR_RETURN(train.targets, reader_.Strings(node["targets"], path + ".targets", kSplit));
