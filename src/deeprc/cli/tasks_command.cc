@@ -6,12 +6,12 @@
 
 #include <atomic>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
 
 #include "deeprc/cli/commands.h"
+#include "deeprc/core/atomic_file.h"
 #include "deeprc/pilot/pilot_manager.h"
 #include "deeprc/pilot/profile_report.h"
 #include "deeprc/pilot/task_description_yaml.h"
@@ -124,7 +124,7 @@ Status RunTasks(const TasksOptions& options, int& exit_code) {
   }
   if (!results.empty()) {
     const std::string path = (session->dir() / "results.json").string();
-    std::ofstream(path) << results.dump(2) << "\n";
+    DEEPRC_RETURN_NOT_OK(WriteTextFileAtomically(path, results.dump(2) + "\n"));
     int shown = 0;
     for (const auto& [uid, value] : results.items()) {
       if (++shown > 10) break;

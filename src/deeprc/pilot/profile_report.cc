@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -10,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "deeprc/core/atomic_file.h"
 #include "deeprc/pilot/profiler.h"
 #include "deeprc/pilot/states.h"
 
@@ -242,10 +242,8 @@ Status WriteChromeTrace(const std::string& session_dir, const std::string& path)
                         {"ts", micros(time)}});
     }
   }
-  std::ofstream file(path);
-  file << nlohmann::json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump() << "\n";
-  if (!file) return Status::IOError("cannot write trace '", path, "'");
-  return Status::OK();
+  return WriteTextFileAtomically(
+      path, nlohmann::json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump() + "\n");
 }
 
 std::string FormatReport(const ProfileReport& report) {
