@@ -327,3 +327,34 @@ def test_chaos_run_ends_reports_every_failure_and_resumes_to_the_undisturbed_res
         with open(os.environ["DEEPRC_CHAOS_LOG"], "a") as log:
             log.write(json.dumps(figures) + "\n")
 
+
+# --- regressions the chaos found ---------------------------------------------------------------------
+
+def test_report_names_a_table_whose_stage_failed_instead_of_failing(tmp_path, deeprc_bin):
+    """A report stage runs however its stages ended; a table it shows whose stage failed is reported
+    as not available, with the reason (it failed the report with "Failed to open local file")."""
+    text = """name: gate
+pilot: {cores: 2}
+data:
+  ett: {path: missing.csv, generate: ett, rows: 200}
+stages:
+  gate:
+    kind: exec
+    executable: "false"
+  profile:
+    after: [gate]
+    ops: [{read: ett}, {head: 5}]
+  report:
+    kind: report
+    tables: [profile, ett]
+"""
+    (tmp_path / "gate.yaml").write_text(text)
+    session = tmp_path / "session"
+    code, out, err, _, _ = run_pipeline(deeprc_bin, [tmp_path / "gate.yaml", "--session", session], RUN_LIMIT)
+    assert code == 1, out + err
+    states = {s["name"]: s["state"] for s in summary(session)["stages"]}
+    assert states == {"ett": "DONE", "gate": "FAILED", "profile": "FAILED", "report": "DONE"}, out + err
+    assert {f["task"] for f in summary(session)["failures"]} == {"gate", "profile"}
+    shown = (session / "report" / "table_profile.md").read_text()
+    assert "not available, stage 'profile' FAILED: dependency gate ended FAILED" in shown, shown
+    assert "200 rows" in (session / "report" / "table_ett.md").read_text()
