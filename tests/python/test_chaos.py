@@ -358,3 +358,41 @@ stages:
     shown = (session / "report" / "table_profile.md").read_text()
     assert "not available, stage 'profile' FAILED: dependency gate ended FAILED" in shown, shown
     assert "200 rows" in (session / "report" / "table_ett.md").read_text()
+
+
+def test_a_pool_rank_lost_while_the_pool_starts_fails_its_tasks_at_once(tmp_path, deeprc_bin):
+    """A pool whose rank dies while the pool starts never says hello (the others wait in MPI's start-up
+    for ever); the agent noticed only at its 120 s start limit. Now it sees the rank go and fails the
+    function tasks within seconds, naming the lost rank; --resume then runs them on a new pool."""
+    raptor = Path(deeprc_bin).parent / "deeprc-raptor"
+    wrapper = tmp_path / "raptor-losing-rank-1"
+    marker = tmp_path / "lose-rank"
+    marker.write_text("")
+    # Rank 1 lives long enough for the agent to see it, then exits before MPI starts (first run only).
+    wrapper.write_text(f"""#!/bin/sh
+if [ "$OMPI_COMM_WORLD_RANK" = 1 ] && [ -e {marker} ]; then sleep 2; exit 3; fi
+exec {raptor} "$@"
+""")
+    wrapper.chmod(0o755)
+    (tmp_path / "pool.yaml").write_text("""name: pool
+pilot: {cores: 2, function_workers: 2}
+stages:
+  hello:
+    function: noop
+    ranks: 2
+""")
+    session = tmp_path / "session"
+    env = {**os.environ, "DEEPRC_POOL": str(wrapper)}
+    started = time.time()
+    proc = subprocess.run([deeprc_bin, "run", str(tmp_path / "pool.yaml"), "--session", str(session), "--quiet"],
+                          capture_output=True, text=True, timeout=300, env=env)
+    seconds = time.time() - started
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    failure = {f["task"]: f for f in summary(session)["failures"]}["hello"]
+    assert "could not start" in failure["reason"] and "died while the pool started" in failure["reason"], failure
+    assert seconds < 60, f"the lost rank was noticed only after {seconds:.0f} s"
+    marker.unlink()
+    proc = subprocess.run([deeprc_bin, "run", "--resume", str(session), "--quiet"], capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert records(session)["hello"]["tasks"][0]["result"]["size"] == 2
