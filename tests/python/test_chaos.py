@@ -27,9 +27,9 @@ STAGE_TIMEOUT = 60  # seconds per task, in the spec
 RUN_LIMIT = 3 * STAGE_TIMEOUT  # a run that takes longer than this hangs
 
 SPEC = f"""name: chaos
-pilot: {{cores: 4, function_workers: 3}}
+pilot: {{cores: 5, function_workers: 3}}
 data:
-  ett: {{path: missing.csv, generate: ett, rows: 3000}}
+  ett: {{path: missing.csv, generate: ett, rows: 20000}}
 stages:
   calendar:
     ranks: 2
@@ -71,6 +71,17 @@ stages:
     function: table.unique
     timeout: {STAGE_TIMEOUT}
     args: {{input: "{{table:calendar}}", on: [weekday, hour], output: "{{stage_dir}}/hours.parquet"}}
+  train:
+    pool: true
+    ranks: 2
+    timeout: {STAGE_TIMEOUT}
+    data: prepare
+    models: [nlinear]
+    targets: [OT]
+    horizon: 24
+    input_size: 48
+    max_steps: 1200
+    val_check_steps: 100
   report:
     kind: report
     tables: [profile]
@@ -98,6 +109,15 @@ def stat_of(pid):
         return None
     fields = text[text.rfind(")") + 2:].split()
     return fields[0], int(fields[1])
+
+
+def age(pid):
+    """Seconds since the process started."""
+    text = read_proc(pid, "stat").decode(errors="replace")
+    if not text:
+        return 0.0
+    started = int(text[text.rfind(")") + 2:].split()[19]) / os.sysconf("SC_CLK_TCK")
+    return float(Path("/proc/uptime").read_text().split()[0]) - started
 
 
 def cmdline(pid):
@@ -165,22 +185,25 @@ def victims(client_pid):
 
 
 class Chaos(threading.Thread):
-    """Kills up to `planned` victims, each of a kind drawn at random, each after a random pause."""
+    """Kills 1 to 4 victims at random moments over `span` seconds (an undisturbed run's length): at
+    each, a kind drawn among those with a victim alive then, and a victim of that kind."""
 
-    def __init__(self, rng, client_pid):
+    def __init__(self, rng, client_pid, span):
         super().__init__(daemon=True)
         self.rng, self.client_pid = rng, client_pid
-        self.plan = [rng.choice(KINDS) for _ in range(rng.randint(1, 4))]
+        self.moments = sorted(rng.uniform(0.0, span) for _ in range(rng.randint(1, 4)))
         self.kills, self.stop = [], threading.Event()
 
     def run(self):
         started = time.time()
-        for kind in self.plan:
-            if self.stop.wait(self.rng.uniform(0.0, 1.5)):
+        for moment in self.moments:
+            if self.stop.wait(max(0.0, started + moment - time.time())):
                 return
             while not self.stop.is_set():
                 found, _ = victims(self.client_pid)
-                if found[kind]:
+                kinds = [kind for kind in KINDS if found[kind]]
+                if kinds:
+                    kind = self.rng.choice(kinds)
                     pid, stage = self.rng.choice(found[kind])
                     stat = stat_of(pid)
                     if stat and stat[0] not in "ZX":
@@ -211,13 +234,13 @@ def read_output(path):
     return table.sort_by([(name, "ascending") for name in table.column_names])
 
 
-def run_pipeline(deeprc_bin, args, limit, chaos_rng=None):
+def run_pipeline(deeprc_bin, args, limit, chaos_rng=None, span=0.0):
     """Runs `deeprc run ARGS`; with a chaos RNG, kills processes under it meanwhile. Returns
     (returncode, stdout, stderr, seconds, kills). A run past `limit` fails the test (a hang)."""
     started = time.time()
     proc = subprocess.Popen([deeprc_bin, "run", *map(str, args), "--quiet"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    chaos = Chaos(chaos_rng, proc.pid) if chaos_rng else None
+    chaos = Chaos(chaos_rng, proc.pid, span) if chaos_rng else None
     if chaos:
         chaos.start()
     try:
@@ -262,20 +285,21 @@ def reference(tmp_path_factory, deeprc_bin):
     tmp = tmp_path_factory.mktemp("reference")
     (tmp / "chaos.yaml").write_text(SPEC)
     session = tmp / "session"
-    code, out, err, _, _ = run_pipeline(deeprc_bin, [tmp / "chaos.yaml", "--session", session], RUN_LIMIT)
+    code, out, err, seconds, _ = run_pipeline(deeprc_bin, [tmp / "chaos.yaml", "--session", session], RUN_LIMIT)
     assert code == 0, out + err
-    return session
+    return session, seconds
 
 
 @pytest.mark.parametrize("run", range(RUNS))
 def test_chaos_run_ends_reports_every_failure_and_resumes_to_the_undisturbed_result(
         tmp_path, deeprc_bin, reference, run):
+    reference, span = reference
     seed = BASE_SEED + run
     print(f"chaos run {run}: seed {seed} (replay: DEEPRC_CHAOS_SEED={BASE_SEED})")
     (tmp_path / "chaos.yaml").write_text(SPEC)
     session = tmp_path / "session"
     code, out, err, seconds, kills = run_pipeline(deeprc_bin, [tmp_path / "chaos.yaml", "--session", session],
-                                                  RUN_LIMIT, random.Random(seed))
+                                                  RUN_LIMIT, random.Random(seed), span)
     context = f"seed {seed}, kills {json.dumps(kills, indent=1)}\nstdout:\n{out}\nstderr:\n{err}"
     wait_unlocked(session, 60)
 
@@ -312,6 +336,10 @@ def test_chaos_run_ends_reports_every_failure_and_resumes_to_the_undisturbed_res
     for name in OUTPUTS:
         expected, got = read_output(reference / name), read_output(session / name)
         assert got.equals(expected), (name, context)
+    # Training resumed from a checkpoint ends with the metrics of one that ran through.
+    for name in ["stages/train/nlinear/metrics.json"]:
+        expected, got = (json.loads((root / name).read_text())["test"] for root in (reference, session))
+        assert got == pytest.approx(expected, rel=1e-4), (name, context)
     for stage, record in records(reference).items():
         if record["kind"] == "function":
             assert resumed[stage]["tasks"][0]["result"] == record["tasks"][0]["result"], (stage, context)
