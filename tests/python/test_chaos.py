@@ -424,3 +424,28 @@ stages:
                           timeout=300, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert records(session)["hello"]["tasks"][0]["result"]["size"] == 2
+
+
+def test_resume_reruns_a_function_stage_whose_output_is_gone(tmp_path, deeprc_bin):
+    """A table function's output is the stage's output: a DONE function task whose file is gone runs
+    again on --resume, as a table stage does (it was skipped, and the session stayed without it)."""
+    (tmp_path / "f.yaml").write_text("""name: functions
+pilot: {cores: 2, function_workers: 2}
+data:
+  ett: {path: missing.csv, generate: ett, rows: 300}
+stages:
+  sorted:
+    function: table.sort
+    ranks: 2
+    args: {input: "{table:ett}", by: [-OT], output: "{stage_dir}/sorted.parquet"}
+""")
+    session = tmp_path / "session"
+    code, out, err, _, _ = run_pipeline(deeprc_bin, [tmp_path / "f.yaml", "--session", session], RUN_LIMIT)
+    assert code == 0, out + err
+    output = session / "stages" / "sorted" / "sorted.parquet"
+    expected = pq.read_table(output)
+    output.unlink()
+    code, out, err, _, _ = run_pipeline(deeprc_bin, ["--resume", session], RUN_LIMIT)
+    assert code == 0, out + err
+    assert records(session)["sorted"]["tasks"][0]["run"] == 1
+    assert pq.read_table(output).equals(expected)
