@@ -320,6 +320,11 @@ def test_chaos_run_ends_reports_every_failure_and_resumes_to_the_undisturbed_res
     for kill in kills:
         if kill["kind"] in ("task", "rank") and kill["stage"] in tasks:
             assert tasks[kill["stage"]]["state"] != "DONE", (kill, context)
+    # A killed pool worker is named: by the task it ran, by the pool that could not start, or, idle,
+    # as a worker the pool lost.
+    if any(kill["kind"] == "worker" for kill in kills):
+        named = [f for f in result["failures"] if "died" in f["reason"] or "could not start" in f["reason"]]
+        assert named or result["pool_workers_lost"], context
     done_in_run0 = {uid for uid, t in tasks.items() if t["state"] == "DONE"}
 
     # --resume finishes the session, running only what did not end DONE.
@@ -449,3 +454,45 @@ stages:
     assert code == 0, out + err
     assert records(session)["sorted"]["tasks"][0]["run"] == 1
     assert pq.read_table(output).equals(expected)
+
+
+def test_report_names_a_pool_worker_that_died_idle(tmp_path, deeprc_bin):
+    """A pool worker killed while idle fails no task, but the pool goes on smaller: the report names it
+    (summary.json's pool_workers_lost, README's failures); it said nothing."""
+    (tmp_path / "idle.yaml").write_text("""name: idle
+pilot: {cores: 4, function_workers: 2}
+stages:
+  first:
+    function: noop
+    ranks: 2
+  pause:
+    after: [first]
+    executable: "sleep 3"
+    shell: true
+  second:
+    function: noop
+    after: [pause]
+""")
+    session = tmp_path / "session"
+    proc = subprocess.Popen([deeprc_bin, "run", str(tmp_path / "idle.yaml"), "--session", str(session), "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if records(session)["first"]["tasks"][0]["state"] == "DONE":
+                    break
+            except (OSError, KeyError, ValueError):
+                pass
+            time.sleep(0.05)
+        workers = victims(proc.pid)[0]["worker"]
+        assert workers, "no pool worker to kill"
+        os.kill(workers[0][0], signal.SIGKILL)
+        out, err = proc.communicate(timeout=RUN_LIMIT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, out + err
+    lost = summary(session)["pool_workers_lost"]
+    assert len(lost) == 1 and lost[0]["pool"] == "pool.1", lost
+    assert "lost its worker(s)" in (session / "report" / "README.md").read_text()
