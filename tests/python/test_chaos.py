@@ -6,6 +6,7 @@ undisturbed run of the same spec (the independent reference) without redoing fin
 
 DEEPRC_CHAOS_RUNS (default 2) sets how many disturbed runs; DEEPRC_CHAOS_SEED replays them (run i
 uses seed + i; every run prints its seed); DEEPRC_CHAOS_LOG, a file, gets one JSON line per run."""
+import fcntl
 import json
 import os
 import random
@@ -15,7 +16,6 @@ import threading
 import time
 from pathlib import Path
 
-import pyarrow as pa
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 import pytest
@@ -109,15 +109,6 @@ def stat_of(pid):
         return None
     fields = text[text.rfind(")") + 2:].split()
     return fields[0], int(fields[1])
-
-
-def age(pid):
-    """Seconds since the process started."""
-    text = read_proc(pid, "stat").decode(errors="replace")
-    if not text:
-        return 0.0
-    started = int(text[text.rfind(")") + 2:].split()[19]) / os.sysconf("SC_CLK_TCK")
-    return float(Path("/proc/uptime").read_text().split()[0]) - started
 
 
 def cmdline(pid):
@@ -265,7 +256,6 @@ def run_pipeline(deeprc_bin, args, limit, chaos_rng=None, span=0.0):
 
 def wait_unlocked(session, limit):
     """The session lock is held by the agent and tasks of a run until the last one is gone."""
-    import fcntl
     deadline = time.time() + limit
     while time.time() < deadline:
         with open(Path(session) / "session.lock", "a") as f:
