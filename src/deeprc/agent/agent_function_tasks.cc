@@ -197,6 +197,15 @@ void Agent::Impl::OnPoolExit(int status) {
 }
 
 void Agent::Impl::CheckPoolDeadline(double now) {
+  if (pool_ && pool_->state() == FunctionPool::State::kStarting && pool_->killed_because().empty()) {
+    if (std::string lost = pool_->RankLostWhileStarting(); !lost.empty()) {
+      spdlog::warn("agent: function pool {} (pid {}): {}; killing it", pool_->uid(), pool_->pid(), lost);
+      pool_->MarkKilled(std::move(lost));
+      pool_deadline_ = 0;
+      ::kill(-pool_->pid(), SIGKILL);
+      return;
+    }
+  }
   if (pool_deadline_ <= 0 || pool_deadline_ > now) return;
   pool_deadline_ = 0;
   const bool starting = pool_->state() == FunctionPool::State::kStarting;

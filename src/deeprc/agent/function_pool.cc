@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <fstream>
+
+#include <fmt/format.h>
+
 #include "deeprc/agent/launch_command.h"
 #include "deeprc/core/executable.h"
 #include "deeprc/pilot/pilot_launcher.h"
@@ -53,6 +57,8 @@ Result<std::unique_ptr<FunctionPool>> FunctionPool::Start(int generation, Placem
   pool->placement_ = std::move(placement);
   pool->lost_.assign(pool->placement_.size(), false);
   pool->started_ = pilot::Now();
+  pool->watch_start_ = !resources.slurm;
+  pool->ranks_ = job.ranks;
   return pool;
 }
 
@@ -76,6 +82,25 @@ Placement FunctionPool::RemoveWorkers(const std::vector<int>& world_ranks) {
 }
 
 std::string FunctionPool::ErrorTail() const { return pilot::TailOfFile(stderr_path_); }
+
+std::string FunctionPool::RankLostWhileStarting() {
+  if (state_ != State::kStarting || !watch_start_) return {};
+  std::ifstream in(fmt::format("/proc/{0}/task/{0}/children", pid_));
+  if (!in) return {};  // mpirun is gone: the agent reaps it and says why
+  std::set<pid_t> children;
+  for (pid_t child; in >> child;) children.insert(child);
+  for (pid_t seen : ranks_seen_) {
+    if (!children.count(seen)) {
+      return fmt::format("a rank (pid {}) died while the pool started, leaving the others waiting in MPI", seen);
+    }
+  }
+  ranks_seen_.insert(children.begin(), children.end());
+  if (static_cast<int>(children.size()) < ranks_ && pilot::Now() - started_ > kStartRanksLimit) {
+    return fmt::format("only {} of its {} ranks were running {:g} s after it started", children.size(), ranks_,
+                       kStartRanksLimit);
+  }
+  return {};
+}
 
 void FunctionPool::OnHello(std::string master, int workers) {
   master_ = std::move(master);

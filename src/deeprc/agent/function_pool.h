@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include "deeprc/agent/process.h"
@@ -50,6 +51,13 @@ class FunctionPool {
   // The end of the pool's error output, for the reason of a pool that failed.
   std::string ErrorTail() const;
 
+  // While the pool starts, a rank that dies leaves the others waiting in MPI's start-up for ever
+  // (the pool runs with --enable-recovery), and the agent would wait for the hello until its start
+  // limit. Looked at through mpirun's children (a local pool only): the reason once a rank is gone
+  // (a rank seen that left, or ranks still missing `kStartRanksLimit` s after the start), else "".
+  std::string RankLostWhileStarting();
+  static constexpr double kStartRanksLimit = 15;
+
   void OnHello(std::string master, int workers);
   void SetWorkers(int workers) { workers_ = workers; }
   // Takes the workers the master found dead out of the pool; returns their slots, which the
@@ -73,6 +81,9 @@ class FunctionPool {
   std::string master_;
   std::string killed_because_;
   double started_ = 0;
+  bool watch_start_ = false;  // a local mpirun, whose children are the ranks
+  int ranks_ = 0;             // master + workers
+  std::set<pid_t> ranks_seen_;
 };
 
 // The pool's form of a function task; `sandbox` is the task's folder.

@@ -291,6 +291,14 @@ class Planner {
         task.description.args = SubstituteStrings(stage.args, spec_, layout, stage.name);
         task.description.backend = stage.backend;
         task.description.library = stage.library;
+        // A table function's gathered output is what lets --resume skip it: a DONE task whose file
+        // is gone runs again, as a table stage's does.
+        const auto& args = task.description.args;
+        if (stage.function.starts_with("table.") && args.is_object() && args.contains("output") &&
+            args["output"].is_string() && !args["output"].get<std::string>().empty() &&
+            !(args.contains("gather") && args["gather"] == false)) {
+          task.outputs = {args["output"].get<std::string>()};
+        }
         planned.tasks.push_back(std::move(task));
         break;
       }

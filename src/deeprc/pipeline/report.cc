@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "deeprc/pilot/profile_report.h"
+#include "deeprc/pilot/profiler.h"
 #include "deeprc/pilot/states.h"
 #include "deeprc/pipeline/model_results.h"
 #include "deeprc/pipeline/plot.h"
@@ -35,6 +36,27 @@ std::string Tail(const std::string& path, size_t lines) {
   std::string text;
   for (const auto& line : last) text += line + "\n";
   return text;
+}
+
+// Pool workers that died in this run, from the agents' profiles: an idle one fails no task, yet
+// the pool runs smaller from then on (and tasks wider than what is left fail), so the report names it.
+nlohmann::json LostPoolWorkers(const fs::path& run_dir) {
+  auto lost = nlohmann::json::array();
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(run_dir, error)) {
+    const fs::path profile = entry.path() / "agent.prof";
+    if (!fs::exists(profile, error)) continue;
+    auto events = pilot::ReadProfile(profile.string());
+    if (!events.ok()) continue;  // the overheads' analysis says why
+    for (const auto& event : *events) {
+      if (event.event != "pool_workers_lost") continue;
+      lost.push_back({{"pilot", entry.path().filename().string()},
+                      {"pool", event.uid},
+                      {"slots", event.detail},
+                      {"time", event.time}});
+    }
+  }
+  return lost;
 }
 
 nlohmann::json PercentilesJson(const pilot::Percentiles& p) {
@@ -228,7 +250,12 @@ Result<std::string> WriteRunReport(const RunReportInput& in) {
       }
     }
   }
-  if (!failures.empty()) md += "## Failures\n\n" + failure_text + "\n";
+  const nlohmann::json lost_workers = LostPoolWorkers(in.layout.RunDir(in.run));
+  for (const auto& lost : lost_workers) {
+    failure_text += fmt::format("- function pool {} lost its worker(s) on {} (died; the pool went on without them)\n",
+                                lost["pool"].get<std::string>(), lost["slots"].get<std::string>());
+  }
+  if (!failure_text.empty()) md += "## Failures\n\n" + failure_text + "\n";
   for (const auto& stage_json : report_stages) {
     for (const auto& table : stage_json.value("tables", nlohmann::json::array())) {
       std::ifstream in_file(dir / table.value("file", ""));
@@ -269,6 +296,7 @@ Result<std::string> WriteRunReport(const RunReportInput& in) {
       {"stages", stages},
       {"models", models},
       {"failures", failures},
+      {"pool_workers_lost", lost_workers},
       {"overheads", overheads},
       {"plots", plots},
       {"gnuplot", GnuplotAvailable()}};

@@ -151,6 +151,28 @@ Status RunReportStage(const PipelineSpec& spec, const SessionLayout& layout, con
   auto tables = nlohmann::json::array();
   for (const auto& name : stage.tables) {
     const std::string path = TablePath(spec, layout, name);
+    // The report runs however its stages ended: a table whose stage did not end DONE is reported
+    // as missing, with the stage's state and reason, as a failed model is (and a file left by an
+    // earlier run of that stage is stale, not its output).
+    if (spec.FindStage(name) != nullptr) {
+      auto record = ReadStageRecord(layout.StageStateFile(name).string());
+      const std::string state = record.ok() ? record->State() : "not run";
+      if (state != "DONE") {
+        std::string reason;
+        if (record.ok()) {
+          for (const auto& task : record->tasks) {
+            if (task.state != "DONE" && !task.reason.empty()) reason = task.reason;
+          }
+        }
+        const std::string file = "table_" + name + ".md";
+        DEEPRC_RETURN_NOT_OK(WriteText(dir / file, fmt::format("`{}`: not available, stage '{}' {}{}{}\n", path,
+                                                               name, state, reason.empty() ? "" : ": ", reason)));
+        std::fprintf(stderr, "%s: table %s not available (stage %s)\n", stage.name.c_str(), name.c_str(),
+                     state.c_str());
+        tables.push_back({{"name", name}, {"state", state}, {"reason", reason}, {"file", file}});
+        continue;
+      }
+    }
     auto table = ReadTable(path);
     if (!table.ok()) return WithContext(table.status(), "report table '", name, "': ");
     const std::string file = "table_" + name + ".md";
