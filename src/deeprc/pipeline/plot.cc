@@ -1,5 +1,6 @@
 #include "deeprc/pipeline/plot.h"
 
+#include "deeprc/core/atomic_file.h"
 #include "deeprc/core/executable.h"
 
 #include <fcntl.h>
@@ -34,7 +35,10 @@ bool GnuplotAvailable() {
   return available;
 }
 
-Status RunGnuplot(const std::string& script, const std::string& png) {
+namespace {
+
+// Runs gnuplot on `script` (kept beside `png` as .gp), which draws into `drawn`.
+Status RunGnuplotInto(const std::string& script, const std::string& png, const std::string& drawn) {
   const std::string gnuplot = FindExecutable("gnuplot");
   if (gnuplot.empty()) return Status::IOError("gnuplot is not installed (apt-get install gnuplot-nox)");
   const std::string script_path = fs::path(png).replace_extension(".gp").string();
@@ -59,7 +63,7 @@ Status RunGnuplot(const std::string& script, const std::string& png) {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   std::error_code error;
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !fs::exists(png, error)) {
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || fs::file_size(drawn, error) == 0 || error) {
     std::ifstream log(log_path);
     std::stringstream text;
     text << log.rdbuf();
@@ -69,26 +73,31 @@ Status RunGnuplot(const std::string& script, const std::string& png) {
   return Status::OK();
 }
 
+}  // namespace
+
+Status RunGnuplot(const std::string& terminal, const std::string& body, const std::string& png) {
+  // gnuplot draws into a temporary that replaces `png` only once the plot is whole.
+  return WriteFileAtomically(png, [&](const std::string& temporary) {
+    return RunGnuplotInto(terminal + "\nset output " + Quoted(temporary) + "\n" + body, png, temporary);
+  });
+}
+
 Status PlotForecast(const std::string& data, const std::string& png, const std::string& title) {
   std::stringstream script;
-  script << "set terminal pngcairo size 1200,450 font 'sans,10' noenhanced\n"
-         << "set output " << Quoted(png) << "\n"
-         << "set datafile separator '\\t'\n"
+  script << "set datafile separator '\\t'\n"
          << "set xdata time\nset timefmt '%Y-%m-%dT%H:%M:%S'\nset format x '%m-%d'\n"
          << "set title " << Quoted(title) << "\n"
          << "set xlabel 'time (month-day)'\nset ylabel 'value'\nset grid\nset key top left\n"
          << "set autoscale xfix\n"
          << "plot " << Quoted(data) << " using 1:2 with lines lw 1.5 lc rgb '#333333' title 'truth', \\\n"
          << "     " << Quoted(data) << " using 1:3 with lines lw 1.5 lc rgb '#d62728' title 'forecast'\n";
-  return RunGnuplot(script.str(), png);
+  return RunGnuplot("set terminal pngcairo size 1200,450 font 'sans,10' noenhanced", script.str(), png);
 }
 
 Status PlotTimeline(const std::string& data, const std::string& png, const std::string& title, int rows) {
   const int height = std::max(250, 120 + 22 * rows);
   std::stringstream script;
-  script << "set terminal pngcairo size 1200," << height << " font 'sans,10' noenhanced\n"
-         << "set output " << Quoted(png) << "\n"
-         << "set datafile separator '\\t'\n"
+  script << "set datafile separator '\\t'\n"
          << "set title " << Quoted(title) << "\n"
          << "set xlabel 'seconds since the pipeline started'\nset grid x\nunset key\nset xrange [0:*]\n"
          // The first task on top.
@@ -99,7 +108,8 @@ Status PlotTimeline(const std::string& data, const std::string& png, const std::
          << "plot " << Quoted(data)
          << " using (($2+$3)/2):1:(($3-$2)/2):(0.35):(color(strcol(5))):ytic(4) with boxxyerror lc rgb "
             "variable\n";
-  return RunGnuplot(script.str(), png);
+  return RunGnuplot("set terminal pngcairo size 1200," + std::to_string(height) + " font 'sans,10' noenhanced",
+                    script.str(), png);
 }
 
 }  // namespace deeprc::pipeline

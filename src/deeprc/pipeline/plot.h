@@ -12,9 +12,10 @@ namespace deeprc::pipeline {
 // Whether `gnuplot` is on the PATH (looked up once).
 bool GnuplotAvailable();
 
-// Writes `script` next to `png` (same name, .gp) and runs gnuplot on it; an error without gnuplot
-// an error with gnuplot's message when it fails.
-Status RunGnuplot(const std::string& script, const std::string& png);
+// Runs gnuplot on `terminal`, then `body` (the script, kept next to `png` as .gp) with the output
+// set by this function: the plot is drawn into a temporary and renamed to `png` only when gnuplot
+// succeeds. An error without gnuplot, or with gnuplot's message when it fails.
+Status RunGnuplot(const std::string& terminal, const std::string& body, const std::string& png);
 
 // Truth against forecast over time: `data` holds "time truth forecast" rows (time as
 // YYYY-MM-DDTHH:MM:SS, tab-separated).

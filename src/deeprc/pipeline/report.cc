@@ -110,14 +110,11 @@ Result<std::string> WriteRunReport(const RunReportInput& in) {
     }
   }
   std::sort(bars.begin(), bars.end(), [](const Bar& a, const Bar& b) { return a.start < b.start; });
-  {
-    std::ofstream tsv(dir / "timeline.tsv");
-    tsv << "# row\tstart_s\tend_s\ttask\tstate (seconds since deeprc run started)\n";
-    for (size_t i = 0; i < bars.size(); ++i) {
-      tsv << i << '\t' << fmt::format("{:.3f}\t{:.3f}", bars[i].start, bars[i].end) << '\t' << bars[i].uid
-          << '\t' << bars[i].state << '\n';
-    }
+  std::string timeline = "# row\tstart_s\tend_s\ttask\tstate (seconds since deeprc run started)\n";
+  for (size_t i = 0; i < bars.size(); ++i) {
+    timeline += fmt::format("{}\t{:.3f}\t{:.3f}\t{}\t{}\n", i, bars[i].start, bars[i].end, bars[i].uid, bars[i].state);
   }
+  DEEPRC_RETURN_NOT_OK(WriteText(dir / "timeline.tsv", timeline));
   nlohmann::json plots = nlohmann::json::object();
   std::string plot_note;
   if (!bars.empty()) {

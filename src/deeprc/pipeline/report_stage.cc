@@ -3,7 +3,6 @@
 #include <arrow/compute/api.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -54,23 +53,22 @@ Result<std::string> WriteForecastData(const std::string& predictions_path, const
   DEEPRC_ASSIGN_OR_RETURN(rows, Sort(rows, {SortKey{"ds", true}}));
   DEEPRC_ASSIGN_OR_RETURN(rows, Head(rows, points));
   DEEPRC_ASSIGN_OR_RETURN(auto times, rows.Column("ds"));
-  DEEPRC_ASSIGN_OR_RETURN(auto text, arrow::compute::Cast(times, arrow::utf8()));
+  DEEPRC_ASSIGN_OR_RETURN(auto text_times, arrow::compute::Cast(times, arrow::utf8()));
   DEEPRC_ASSIGN_OR_RETURN(auto truth, rows.Column("y_original"));
   DEEPRC_ASSIGN_OR_RETURN(auto forecast, rows.Column("y_hat_original"));
   DEEPRC_ASSIGN_OR_RETURN(auto truth64, arrow::compute::Cast(truth, arrow::float64()));
   DEEPRC_ASSIGN_OR_RETURN(auto forecast64, arrow::compute::Cast(forecast, arrow::float64()));
-  std::ofstream file(out);
-  file << "# " << chosen << ": time\ttruth\tforecast (step 1, original scale)\n";
+  std::string text = fmt::format("# {}: time\ttruth\tforecast (step 1, original scale)\n", chosen);
   for (int64_t i = 0; i < rows.num_rows(); ++i) {
-    DEEPRC_ASSIGN_OR_RETURN(auto time, text.chunked_array()->GetScalar(i));
+    DEEPRC_ASSIGN_OR_RETURN(auto time, text_times.chunked_array()->GetScalar(i));
     DEEPRC_ASSIGN_OR_RETURN(auto y, truth64.chunked_array()->GetScalar(i));
     DEEPRC_ASSIGN_OR_RETURN(auto y_hat, forecast64.chunked_array()->GetScalar(i));
     std::string stamp = time->ToString().substr(0, 19);
     if (stamp.size() > 10) stamp[10] = 'T';
-    file << stamp << '\t' << fmt::format("{:.6g}", static_cast<const arrow::DoubleScalar&>(*y).value) << '\t'
-         << fmt::format("{:.6g}", static_cast<const arrow::DoubleScalar&>(*y_hat).value) << '\n';
+    text += fmt::format("{}\t{:.6g}\t{:.6g}\n", stamp, static_cast<const arrow::DoubleScalar&>(*y).value,
+                        static_cast<const arrow::DoubleScalar&>(*y_hat).value);
   }
-  if (!file) return Status::IOError("cannot write ", out.string());
+  DEEPRC_RETURN_NOT_OK(WriteText(out, text));
   return chosen;
 }
 

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "deeprc/agent/raptor/master.h"
+#include "deeprc/core/atomic_file.h"
 #include "deeprc/agent/raptor/worker.h"
 #include "deeprc/net/mpi/mpi_communicator.h"
 #include "deeprc/tasks/pool_master.h"
@@ -39,9 +40,9 @@ deeprc::Status RunTaskFileMaster(const std::string& tasks_path, const std::strin
     DEEPRC_RETURN_NOT_OK(master->Submit(std::move(task)).status());
   }
   DEEPRC_ASSIGN_OR_RETURN(auto results, master->WaitAll(std::chrono::seconds(timeout_s)));
-  std::ofstream out(results_path);
-  for (const auto& result : results) out << ToJson(result).dump() << '\n';
-  if (!out) return deeprc::Status::IOError("deeprc-raptor: cannot write ", results_path);
+  std::string lines;
+  for (const auto& result : results) lines += ToJson(result).dump() + '\n';
+  DEEPRC_RETURN_NOT_OK(deeprc::WriteTextFileAtomically(results_path, lines));
   return master->Stop();
 }
 
