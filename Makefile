@@ -10,7 +10,7 @@ export CCACHE_NOHASHDIR := 1
 SANITIZE ?= 1
 DEEPRC := $(BUILD_DIR)/bin/deeprc
 
-.PHONY: setup configure build run test test-unit test-asan bench format clean
+.PHONY: setup configure build run test test-unit test-asan bench fuzz format clean
 
 setup:
 	@scripts/setup
@@ -47,8 +47,26 @@ test-asan: setup
 bench: build
 	@scripts/bench
 
+# libFuzzer targets (clang, ASan+UBSan) in their own build folder, each run FUZZ_SECONDS on its
+# seed corpus (tests/fuzz/corpus/<target>) and past crashes (tests/fuzz/regressions/<target>);
+# what a run adds to the corpus stays in $(FUZZ_BUILD_DIR)/corpus, a crash in $(FUZZ_BUILD_DIR)/crashes.
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= csv_reader parquet_reader ipc_reader expression task_yaml pipeline_spec agent_message
+fuzz: setup
+	@cmake -S . -B $(FUZZ_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	  -DDEEPRC_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS)
+	@for target in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD_DIR)/corpus/$$target $(FUZZ_BUILD_DIR)/crashes; \
+	  echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_BUILD_DIR)/bin/$${target}_fuzzer -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD_DIR)/crashes/$$target- $(FUZZ_BUILD_DIR)/corpus/$$target \
+	    $$(ls -d tests/fuzz/corpus/$$target tests/fuzz/regressions/$$target 2>/dev/null) || exit 1; \
+	done
+
 format:
 	@clang-format -i $$(git ls-files '*.h' '*.cc')
 
 clean:
-	@rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
+	@rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)

@@ -389,3 +389,61 @@ def test_help_documents_options(run_deeprc, command):
     expected = {"select": "--where", "project": "--columns", "groupby": "--agg", "unique": "--on"}.get(command)
     if expected:
         assert expected in proc.stdout
+
+
+def test_print_without_out_shows_shape_and_first_and_last_rows(tmp_path, run_deeprc):
+    """Issue 14 item 11: without --out the whole table was printed; now its shape and first and
+    last five rows, as Polars prints a table. Checked against pyarrow's shape, head and tail."""
+    n = 2500
+    table = pa.table({"x": pa.array(range(n), pa.int64()), "s": pa.array([f"row{i}" for i in range(n)])})
+    pq.write_table(table, tmp_path / "in.parquet")
+    printed = run_deeprc("table", "select", tmp_path / "in.parquet", "--where", "x >= 0").stdout
+    lines = printed.splitlines()
+    assert lines[0] == f"shape: ({table.num_rows}, {table.num_columns})"
+    assert lines[1].split() == table.column_names
+    assert lines[2].split() == [str(t) for t in table.schema.types]
+    rows = [line.split() for line in lines[4:]]
+    expected_head = [[str(x), s] for x, s in zip(table["x"][:5].to_pylist(), table["s"][:5].to_pylist())]
+    expected_tail = [[str(x), s] for x, s in zip(table["x"][-5:].to_pylist(), table["s"][-5:].to_pylist())]
+    assert rows == expected_head + [["…", "…"]] + expected_tail
+    # A short table is printed whole, nulls as null.
+    small = pa.table({"x": pa.array([1, None, 3], pa.int64())})
+    pq.write_table(small, tmp_path / "small.parquet")
+    printed = run_deeprc("table", "select", tmp_path / "small.parquet", "--where", "true").stdout
+    assert printed.splitlines()[0] == "shape: (3, 1)"
+    assert [line.strip() for line in printed.splitlines()[4:]] == ["1", "null", "3"]
+
+
+def test_unreadable_input_says_why_and_names_the_path(tmp_path, run_deeprc):
+    """Issue 14 item 11: "Failed to open local file" came without the reason Arrow keeps in the
+    status detail. Each read path (CSV with either engine, Parquet, IPC file and stream)."""
+    for name in ["missing.csv", "missing.parquet", "missing.arrow", "missing.arrows"]:
+        path = tmp_path / name
+        proc = run_deeprc("table", "select", path, "--where", "true", "--out", tmp_path / "o.parquet", check=False)
+        assert proc.returncode == 1, proc.stderr
+        assert f"cannot read '{path}': No such file or directory" in proc.stderr
+    folder = tmp_path / "folder.parquet"
+    folder.mkdir()
+    proc = run_deeprc("table", "select", folder, "--where", "true", "--out", tmp_path / "o.parquet", check=False)
+    assert proc.returncode == 1 and f"cannot read '{folder}': Is a directory" in proc.stderr
+    assert not (tmp_path / "o.parquet").exists()
+
+
+def test_decimal_column_compared_with_integer_literal_matches_pyarrow(tmp_path, run_deeprc):
+    """Issue 14 item 11: `d > 2` on a decimal column failed with "Precision is not great enough".
+    The reference: pyarrow's comparison kernels called on the column and the integer."""
+    import decimal
+
+    import pyarrow.compute as pc
+
+    functions = {">": pc.greater, "<=": pc.less_equal, "==": pc.equal, "<": pc.less}
+    values = [None if v is None else decimal.Decimal(v) for v in ["1.50", "2.50", None, "2.00", "-3.25", "999.99"]]
+    for type_ in [pa.decimal128(5, 2), pa.decimal128(38, 2), pa.decimal256(40, 2)]:
+        table = pa.table({"i": pa.array(range(len(values)), pa.int64()), "d": pa.array(values, type_)})
+        pq.write_table(table, tmp_path / "dec.parquet")
+        for op, literal in [(">", 2), ("<=", 2), ("==", 2), ("<", 1000), (">", -4), ("<", 10**12)]:
+            run_deeprc("table", "select", tmp_path / "dec.parquet", "--where", f"d {op} {literal}",
+                       "--out", tmp_path / "o.arrow")
+            expected = table.filter(functions[op](table["d"], literal))
+            got = feather.read_table(tmp_path / "o.arrow")
+            assert got["i"].to_pylist() == expected["i"].to_pylist(), (type_, op, literal)

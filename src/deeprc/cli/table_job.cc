@@ -7,21 +7,23 @@
 #include "deeprc/net/launcher.h"
 #include "deeprc/net/table_channel.h"
 #include "deeprc/table/file_format.h"
+#include "deeprc/table/preview.h"
 
 namespace deeprc::cli {
 namespace {
 
-// Writes the result where --out says, or prints every row when there is no --out.
+// Writes the result where --out says; without --out prints its shape and first and last rows,
+// as pyarrow and Polars do: a million rows on a terminal help no one.
 Status Emit(const Table& table, const std::string& output) {
   if (!output.empty()) return WriteTable(table, output);
-  std::cout << table.ToString(table.num_rows()) << std::endl;
+  std::cout << FormatPreview(table) << std::flush;
   return Status::OK();
 }
 
 }  // namespace
 
 TableJob::TableJob(CLI::App* command, bool distributed) {
-  command->add_option("-o,--out", *output_, "Output file, format by extension; without it the rows are printed");
+  command->add_option("-o,--out", *output_, "Output file, format by extension; without it the shape and first rows are printed");
   if (!distributed) return;
   command->add_option("--ranks", *ranks_, "Run on N ranks on this machine (under mpirun or srun: the job's ranks)")
       ->check(WholeNumber(1, net::kMaxLocalRanks))

@@ -213,7 +213,7 @@ class Parser {
       source.missing = !fs::is_regular_file(source.path, error);
       if (source.missing && source.generate.empty()) {
         return reader_.Error(path_node, value_path, "data source '", name, "': file '", file, "' not found (",
-                             source.path, ")", fs::exists(source.path) ? " or not a regular file" : "",
+                             source.path, ")", fs::exists(source.path, error) ? " or not a regular file" : "",
                              "; give `generate: ett` to generate data in its place");
       }
       if (!source.missing) source.generate.clear();

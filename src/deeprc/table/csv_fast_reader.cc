@@ -20,6 +20,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "deeprc/table/input_file.h"
+
 namespace deeprc {
 namespace {
 
@@ -129,7 +131,7 @@ Result<std::shared_ptr<arrow::Schema>> ArrowSchema(const std::string& path, arro
                                                    const arrow::csv::ParseOptions& parse,
                                                    const arrow::csv::ConvertOptions& convert) {
   read.use_threads = false;
-  DEEPRC_ASSIGN_OR_RETURN(auto input, arrow::io::ReadableFile::Open(path));
+  DEEPRC_ASSIGN_OR_RETURN(auto input, OpenInputFile(path));
   DEEPRC_ASSIGN_OR_RETURN(auto reader, arrow::csv::StreamingReader::Make(arrow::io::default_io_context(),
                                                                          input, read, parse, convert));
   return reader->schema();
@@ -798,7 +800,7 @@ Result<CsvFastRead> ReadCsvFast(const std::string& path, const arrow::csv::ReadO
   if (!out.declined.empty()) return out;
 
   arrow::util::InitializeUTF8();
-  DEEPRC_ASSIGN_OR_RETURN(auto file, arrow::io::ReadableFile::Open(path));
+  DEEPRC_ASSIGN_OR_RETURN(auto file, OpenInputFile(path));
   DEEPRC_ASSIGN_OR_RETURN(const int64_t size, file->GetSize());
   const bool header = read_options.column_names.empty() && !read_options.autogenerate_column_names;
   // With use_threads, one range per thread of Arrow's CPU pool, each at least kMinRangeBytes.

@@ -6,6 +6,7 @@
 #include "deeprc/core/atomic_file.h"
 #include "deeprc/core/logging.h"
 #include "deeprc/table/csv_fast_reader.h"
+#include "deeprc/table/input_file.h"
 
 namespace deeprc {
 namespace {
@@ -16,7 +17,7 @@ Result<std::shared_ptr<arrow::Table>> Read(const std::string& path,
                                            const arrow::csv::ReadOptions& read_options,
                                            const arrow::csv::ParseOptions& parse_options,
                                            const arrow::csv::ConvertOptions& convert_options) {
-  DEEPRC_ASSIGN_OR_RETURN(auto input, arrow::io::ReadableFile::Open(path));
+  DEEPRC_ASSIGN_OR_RETURN(auto input, OpenInputFile(path));
   DEEPRC_ASSIGN_OR_RETURN(
       auto reader, WithContext(arrow::csv::TableReader::Make(arrow::io::default_io_context(), input,
                                                              read_options, parse_options, convert_options),

@@ -12,6 +12,7 @@ namespace cp = arrow::compute;
 Result<Table> Derive(const Table& table, const std::string& name, const cp::Expression& expression) {
   DEEPRC_RETURN_NOT_OK(EnsureComputeInitialized());
   if (name.empty()) return Status::Invalid("derive: the new column needs a name");
+  DEEPRC_RETURN_NOT_OK(internal::CheckDepth(expression, "derive " + name + ": "));
   const std::string context = "derive " + name + " = " + expression.ToString() + ": ";
   for (const auto& ref : cp::FieldsInExpression(expression)) {
     if (const std::string* column = ref.name()) {

@@ -3,6 +3,7 @@
 #include <arrow/compute/api.h>
 #include <arrow/scalar.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -154,24 +155,43 @@ const char* ComparisonFunction(const Token& token) {
   return nullptr;
 }
 
+// An expression with the depth of its tree. Arrow binds, simplifies and evaluates an expression
+// by recursion, one frame per level, so it is the depth of the tree that must stay bounded:
+// `k>1 or k>1 or ...` nests no parenthesis but, built left to right, is one level per term.
+struct Node {
+  cp::Expression expression;
+  int depth = 1;
+};
+
+// The operands of a chain such as `a - b + c`, each with the operator before it.
+struct Chain {
+  std::vector<Node> operands;
+  std::vector<bool> inverted;    // preceded by the inverse operator (`-` in a sum)
+  std::vector<size_t> position;  // of that operator, for errors
+};
+
 class Parser {
  public:
   Parser(std::string_view input, std::vector<Token> tokens) : input_(input), tokens_(std::move(tokens)) {}
 
   Result<cp::Expression> Parse() {
-    DEEPRC_ASSIGN_OR_RETURN(auto expression, ParseOr());
+    DEEPRC_ASSIGN_OR_RETURN(auto node, ParseOr());
     if (ComparisonFunction(Peek()) != nullptr) {
       return Error("comparisons do not chain; combine them with 'and'");
     }
     if (Peek().kind != TokenKind::kEnd) {
       return Expected("an operator ('and', 'or', a comparison, + - * /) or the end of the expression");
     }
-    return expression;
+    return std::move(node.expression);
   }
 
  private:
-  // Deep enough for any hand-written predicate, shallow enough to never exhaust the stack.
-  static constexpr int kMaxDepth = 200;
+  // Deep enough for any hand-written predicate, shallow enough to never exhaust the stack, in
+  // the parser (parentheses, signs, `not`) and in Arrow (the tree as built).
+  static constexpr int kMaxDepth = kMaxExpressionDepth;
+  // Chains of `or`, `and` and `+`/`-` up to this many operands are built as written, left to
+  // right; longer ones pairwise, so that 20,000 terms are 16 levels deep rather than 20,000.
+  static constexpr size_t kMaxLeftChain = 64;
 
   const Token& Peek() const { return tokens_[next_]; }
   const Token& Advance() { return tokens_[next_++]; }
@@ -202,47 +222,101 @@ class Parser {
   Status Expected(const std::string& what) const {
     return Error("expected " + what + ", found " + Describe(Peek()));
   }
+  Status TooDeep(size_t position) const {
+    return SyntaxError(input_, position,
+                       "the expression nests more than " + std::to_string(kMaxDepth) +
+                           " levels deep (each parenthesis, sign, 'not', 'is null' and each operand of a "
+                           "chain of '*' and '/' counts one)");
+  }
 
-  Result<cp::Expression> ParseOr() {
-    DEEPRC_ASSIGN_OR_RETURN(auto left, ParseAnd());
+  // `function(operands...)`, one level above its deepest operand; refused past kMaxDepth.
+  Result<Node> Call(const char* function, std::vector<Node> operands, size_t position,
+                    std::shared_ptr<cp::FunctionOptions> options = nullptr) {
+    int depth = 0;
+    std::vector<cp::Expression> arguments;
+    for (auto& operand : operands) {
+      depth = std::max(depth, operand.depth);
+      arguments.push_back(std::move(operand.expression));
+    }
+    if (depth + 1 > kMaxDepth) return TooDeep(position);
+    return Node{cp::call(function, std::move(arguments), std::move(options)), depth + 1};
+  }
+
+  // Joins a chain with `function` (`inverse` before an inverted operand). Short chains go left
+  // to right, as written; long ones pairwise. Both give the same value: and/or are associative,
+  // and a sum regrouped keeps each term's sign (a - b - c + d = (a - b) - (c - d)). Only float
+  // rounding, and which partial sum of integers overflows, can differ past kMaxLeftChain terms.
+  Result<Node> Join(Chain chain, const char* function, const char* inverse) {
+    if (chain.operands.size() <= kMaxLeftChain) {
+      Node left = std::move(chain.operands[0]);
+      for (size_t i = 1; i < chain.operands.size(); ++i) {
+        DEEPRC_ASSIGN_OR_RETURN(left, Call(chain.inverted[i] ? inverse : function,
+                                           {std::move(left), std::move(chain.operands[i])}, chain.position[i]));
+      }
+      return left;
+    }
+    return Pairwise(chain, 0, chain.operands.size(), function, inverse);
+  }
+
+  // The operands [begin, end) with signs relative to the first one's: the right half joins the
+  // left with `inverse` when its first operand's sign differs from the left half's.
+  Result<Node> Pairwise(Chain& chain, size_t begin, size_t end, const char* function, const char* inverse) {
+    if (end - begin == 1) return std::move(chain.operands[begin]);
+    const size_t middle = begin + (end - begin) / 2;
+    DEEPRC_ASSIGN_OR_RETURN(auto left, Pairwise(chain, begin, middle, function, inverse));
+    DEEPRC_ASSIGN_OR_RETURN(auto right, Pairwise(chain, middle, end, function, inverse));
+    const bool differs = chain.inverted[middle] != chain.inverted[begin];
+    return Call(differs ? inverse : function, {std::move(left), std::move(right)}, chain.position[middle]);
+  }
+
+  Result<Node> ParseOr() {
+    Chain chain;
+    chain.position.push_back(Peek().position);
+    DEEPRC_ASSIGN_OR_RETURN(auto first, ParseAnd());
+    chain.operands.push_back(std::move(first));
     while (PeekKeyword("or") || PeekSymbol("||")) {
-      Advance();
-      DEEPRC_ASSIGN_OR_RETURN(auto right, ParseAnd());
-      left = cp::call("or_kleene", {std::move(left), std::move(right)});
+      chain.position.push_back(Advance().position);
+      DEEPRC_ASSIGN_OR_RETURN(auto operand, ParseAnd());
+      chain.operands.push_back(std::move(operand));
     }
-    return left;
+    chain.inverted.assign(chain.operands.size(), false);
+    return Join(std::move(chain), "or_kleene", "or_kleene");
   }
 
-  Result<cp::Expression> ParseAnd() {
-    DEEPRC_ASSIGN_OR_RETURN(auto left, ParseNot());
+  Result<Node> ParseAnd() {
+    Chain chain;
+    chain.position.push_back(Peek().position);
+    DEEPRC_ASSIGN_OR_RETURN(auto first, ParseNot());
+    chain.operands.push_back(std::move(first));
     while (PeekKeyword("and") || PeekSymbol("&&")) {
-      Advance();
-      DEEPRC_ASSIGN_OR_RETURN(auto right, ParseNot());
-      left = cp::call("and_kleene", {std::move(left), std::move(right)});
+      chain.position.push_back(Advance().position);
+      DEEPRC_ASSIGN_OR_RETURN(auto operand, ParseNot());
+      chain.operands.push_back(std::move(operand));
     }
-    return left;
+    chain.inverted.assign(chain.operands.size(), false);
+    return Join(std::move(chain), "and_kleene", "and_kleene");
   }
 
-  Result<cp::Expression> ParseNot() {
+  Result<Node> ParseNot() {
     if (PeekKeyword("not") || PeekSymbol("!")) {
-      Advance();
+      const size_t position = Advance().position;
       DEEPRC_RETURN_NOT_OK(Enter());
       DEEPRC_ASSIGN_OR_RETURN(auto operand, ParseNot());
       --depth_;
-      return cp::call("invert", {std::move(operand)});
+      return Call("invert", {std::move(operand)}, position);
     }
     return ParseComparison();
   }
 
-  Result<cp::Expression> ParseComparison() {
+  Result<Node> ParseComparison() {
     DEEPRC_ASSIGN_OR_RETURN(auto left, ParseSum());
     if (const char* function = ComparisonFunction(Peek())) {
-      Advance();
+      const size_t position = Advance().position;
       DEEPRC_ASSIGN_OR_RETURN(auto right, ParseSum());
-      left = cp::call(function, {std::move(left), std::move(right)});
+      DEEPRC_ASSIGN_OR_RETURN(left, Call(function, {std::move(left), std::move(right)}, position));
     }
     while (PeekKeyword("is")) {
-      Advance();
+      const size_t position = Advance().position;
       bool negated = false;
       if (PeekKeyword("not")) {
         Advance();
@@ -251,74 +325,88 @@ class Parser {
       if (!PeekKeyword("null"))
         return Expected(negated ? "'null' after 'is not'" : "'null' or 'not null' after 'is'");
       Advance();
-      left = cp::call(negated ? "is_valid" : "is_null", {std::move(left)});
+      DEEPRC_ASSIGN_OR_RETURN(left, Call(negated ? "is_valid" : "is_null", {std::move(left)}, position));
     }
     return left;
   }
 
-  Result<cp::Expression> ParseSum() {
-    DEEPRC_ASSIGN_OR_RETURN(auto left, ParseProduct());
+  Result<Node> ParseSum() {
+    Chain chain;
+    chain.position.push_back(Peek().position);
+    chain.inverted.push_back(false);
+    DEEPRC_ASSIGN_OR_RETURN(auto first, ParseProduct());
+    chain.operands.push_back(std::move(first));
     while (PeekSymbol("+") || PeekSymbol("-")) {
-      const bool add = Advance().text == "+";
-      DEEPRC_ASSIGN_OR_RETURN(auto right, ParseProduct());
-      left = cp::call(add ? "add_checked" : "subtract_checked", {std::move(left), std::move(right)});
+      chain.position.push_back(Peek().position);
+      chain.inverted.push_back(Advance().text == "-");
+      DEEPRC_ASSIGN_OR_RETURN(auto operand, ParseProduct());
+      chain.operands.push_back(std::move(operand));
     }
-    return left;
+    return Join(std::move(chain), "add_checked", "subtract_checked");
   }
 
-  Result<cp::Expression> ParseProduct() {
+  // Products stay left to right at any length: regrouping a / b / c as a / (b * c) would
+  // multiply integers that the division never would. A long chain meets kMaxDepth instead.
+  Result<Node> ParseProduct() {
     DEEPRC_ASSIGN_OR_RETURN(auto left, ParseUnary());
     while (PeekSymbol("*") || PeekSymbol("/")) {
+      const size_t position = Peek().position;
       const bool multiply = Advance().text == "*";
       DEEPRC_ASSIGN_OR_RETURN(auto right, ParseUnary());
       if (multiply) {
-        left = cp::call("multiply_checked", {std::move(left), std::move(right)});
+        DEEPRC_ASSIGN_OR_RETURN(left, Call("multiply_checked", {std::move(left), std::move(right)}, position));
       } else {
         // Arrow divides integers as integers; a predicate reads like Python, where 7 / 2 is 3.5.
-        auto dividend = cp::call("cast", {std::move(left)}, cp::CastOptions::Safe(arrow::float64()));
-        left = cp::call("divide", {std::move(dividend), std::move(right)});
+        DEEPRC_ASSIGN_OR_RETURN(auto dividend, Call("cast", {std::move(left)}, position,
+                                                    std::make_shared<cp::CastOptions>(
+                                                        cp::CastOptions::Safe(arrow::float64()))));
+        DEEPRC_ASSIGN_OR_RETURN(left, Call("divide", {std::move(dividend), std::move(right)}, position));
       }
     }
     return left;
   }
 
-  Result<cp::Expression> ParseUnary() {
+  Result<Node> ParseUnary() {
     if (PeekSymbol("-") || PeekSymbol("+")) {
+      const size_t position = Peek().position;
       const bool negate = Advance().text == "-";
       // Folding the sign into a number literal keeps it a literal, and lets -9223372036854775808 in.
       if (Peek().kind == TokenKind::kInteger || Peek().kind == TokenKind::kFloat) {
-        return ParseNumber(Advance(), negate);
+        DEEPRC_ASSIGN_OR_RETURN(auto number, ParseNumber(Advance(), negate));
+        return Node{std::move(number)};
       }
       DEEPRC_RETURN_NOT_OK(Enter());
       DEEPRC_ASSIGN_OR_RETURN(auto operand, ParseUnary());
       --depth_;
       if (!negate) return operand;
-      return cp::call("negate_checked", {std::move(operand)});
+      return Call("negate_checked", {std::move(operand)}, position);
     }
     return ParsePrimary();
   }
 
-  Result<cp::Expression> ParsePrimary() {
+  Result<Node> ParsePrimary() {
     const Token& token = Peek();
     switch (token.kind) {
       case TokenKind::kInteger:
-      case TokenKind::kFloat:
-        return ParseNumber(Advance(), /*negate=*/false);
+      case TokenKind::kFloat: {
+        DEEPRC_ASSIGN_OR_RETURN(auto number, ParseNumber(Advance(), /*negate=*/false));
+        return Node{std::move(number)};
+      }
       case TokenKind::kString:
-        return cp::literal(std::make_shared<arrow::StringScalar>(Advance().text));
+        return Node{cp::literal(std::make_shared<arrow::StringScalar>(Advance().text))};
       case TokenKind::kQuotedName:
-        return cp::field_ref(Advance().text);
+        return Node{cp::field_ref(Advance().text)};
       case TokenKind::kName:
         if (EqualsIgnoringCase(token.text, "true") || EqualsIgnoringCase(token.text, "false")) {
-          return cp::literal(
-              std::make_shared<arrow::BooleanScalar>(EqualsIgnoringCase(Advance().text, "true")));
+          return Node{cp::literal(
+              std::make_shared<arrow::BooleanScalar>(EqualsIgnoringCase(Advance().text, "true")))};
         }
         if (EqualsIgnoringCase(token.text, "null")) {
           Advance();
-          return cp::literal(arrow::MakeNullScalar(arrow::null()));
+          return Node{cp::literal(arrow::MakeNullScalar(arrow::null()))};
         }
         if (IsAnyKeyword(token)) break;
-        return cp::field_ref(Advance().text);
+        return Node{cp::field_ref(Advance().text)};
       case TokenKind::kSymbol:
         if (token.text == "(") {
           Advance();
@@ -363,8 +451,9 @@ class Parser {
     return cp::literal(std::make_shared<arrow::Int64Scalar>(static_cast<int64_t>(magnitude)));
   }
 
+  // The parser's own recursion (parentheses, signs, `not`), bounded before the tree is built.
   Status Enter() {
-    if (++depth_ > kMaxDepth) return Error("the expression nests more than 200 levels deep");
+    if (++depth_ > kMaxDepth) return TooDeep(Peek().position);
     return Status::OK();
   }
 

@@ -32,7 +32,14 @@ namespace deeprc {
 // arithmetic in int64 (uint64 for uint64 columns) and fails on overflow rather than wrapping;
 // `/` divides as float64, as Python and pandas do.
 //
+// Chains of `or`, `and` and `+`/`-` may be of any length (longer than 64 operands they are
+// grouped pairwise, so float sums may round differently from strict left to right); the tree
+// may nest at most kMaxExpressionDepth levels (parentheses, signs, `not`, `is null`, comparisons,
+// products), since Arrow evaluates it by recursion. Past that it is a syntax error naming the limit.
+//
 // A syntax error names the 1-based column in `text` and what was expected there.
+inline constexpr int kMaxExpressionDepth = 200;
+
 Result<arrow::compute::Expression> ParseExpression(std::string_view text);
 
 }  // namespace deeprc

@@ -4,16 +4,20 @@
 #include <arrow/ipc/api.h>
 
 #include "deeprc/core/atomic_file.h"
+#include "deeprc/table/input_file.h"
 
 namespace deeprc {
 namespace {
 
-// Arrow's open errors already name the file; format errors get the path in front.
+// OpenInputFile's errors name the file and say why; format errors get the path in front.
 template <typename Reader>
 Result<Table> ReadAll(const std::string& path) {
-  DEEPRC_ASSIGN_OR_RETURN(auto input, arrow::io::ReadableFile::Open(path));
+  DEEPRC_ASSIGN_OR_RETURN(auto input, OpenInputFile(path));
   DEEPRC_ASSIGN_OR_RETURN(auto reader, WithContext(Reader::Open(input), path, ": "));
   DEEPRC_ASSIGN_OR_RETURN(auto table, WithContext(reader->ToTable(), path, ": "));
+  // IPC buffers are taken as they are on disk: offsets, lengths and UTF-8 are checked here, so
+  // a malformed file is this error rather than a crash in whichever operator reads it next.
+  DEEPRC_RETURN_NOT_OK(WithContext(table->ValidateFull(), path, ": invalid Arrow IPC data: "));
   return Table(std::move(table));
 }
 

@@ -8,14 +8,22 @@
 #include <numeric>
 
 #include "deeprc/core/atomic_file.h"
+#include "deeprc/table/input_file.h"
 
 namespace deeprc {
 namespace {
 
-// Arrow's open errors already name the file; format errors get the path in front.
+// OpenInputFile's errors name the file and say why; format errors get the path in front.
 Result<std::unique_ptr<parquet::arrow::FileReader>> OpenReader(const std::string& path) {
-  DEEPRC_ASSIGN_OR_RETURN(auto input, arrow::io::ReadableFile::Open(path));
+  DEEPRC_ASSIGN_OR_RETURN(auto input, OpenInputFile(path));
   return WithContext(parquet::arrow::OpenFile(input, arrow::default_memory_pool()), path, ": ");
+}
+
+// The Parquet reader copies string bytes as the file has them, without checking UTF-8: a
+// malformed file is this error rather than a crash in whichever operator reads it next.
+Result<Table> Validated(const std::string& path, std::shared_ptr<arrow::Table> table) {
+  DEEPRC_RETURN_NOT_OK(WithContext(table->ValidateFull(), path, ": invalid Parquet data: "));
+  return Table(std::move(table));
 }
 
 }  // namespace
@@ -24,7 +32,7 @@ Result<Table> ReadParquet(const std::string& path) {
   DEEPRC_ASSIGN_OR_RETURN(auto reader, OpenReader(path));
   std::shared_ptr<arrow::Table> table;
   DEEPRC_RETURN_NOT_OK(WithContext(reader->ReadTable(&table), path, ": "));
-  return Table(std::move(table));
+  return Validated(path, std::move(table));
 }
 
 Result<int> ParquetRowGroupCount(const std::string& path) {
@@ -42,7 +50,7 @@ Result<Table> ReadParquetRowGroups(const std::string& path, int first, int count
   std::iota(groups.begin(), groups.end(), first);
   std::shared_ptr<arrow::Table> table;
   DEEPRC_RETURN_NOT_OK(WithContext(reader->ReadRowGroups(groups, &table), path, ": "));
-  return Table(std::move(table));
+  return Validated(path, std::move(table));
 }
 
 Status WriteParquet(const Table& table, const std::string& path, const ParquetWriteOptions& options) {

@@ -50,6 +50,37 @@ Result<std::shared_ptr<arrow::Scalar>> ParseTemporal(const arrow::Scalar& litera
   return cast->scalar();
 }
 
+bool IsIntegerLiteral(const arrow::Scalar& literal) {
+  return literal.type->id() == arrow::Type::INT64 || literal.type->id() == arrow::Type::UINT64;
+}
+
+// An integer literal as the narrowest decimal that holds it. Arrow takes it as decimal(19, 0)
+// (int64's width): its cast refuses decimal(5, 2) whatever the value, and decimal(19, 0) with a
+// decimal(p, s) asks for more precision than a decimal column of any use has room for
+// ("Precision is not great enough").
+std::shared_ptr<arrow::Scalar> NarrowDecimal(const arrow::Scalar& integer) {
+  arrow::Decimal128 value;
+  uint64_t magnitude = 0;
+  if (integer.type->id() == arrow::Type::UINT64) {
+    magnitude = static_cast<const arrow::UInt64Scalar&>(integer).value;
+    value = arrow::Decimal128(0, magnitude);
+  } else {
+    const int64_t signed_value = static_cast<const arrow::Int64Scalar&>(integer).value;
+    magnitude = signed_value < 0 ? ~static_cast<uint64_t>(signed_value) + 1 : static_cast<uint64_t>(signed_value);
+    value = arrow::Decimal128(signed_value);
+  }
+  int32_t precision = 1;
+  for (; magnitude >= 10; magnitude /= 10) ++precision;
+  return std::make_shared<arrow::Decimal128Scalar>(value, arrow::decimal128(precision, 0));
+}
+
+// An integer literal in a decimal column's own type, or an error when it does not fit there.
+Result<std::shared_ptr<arrow::Scalar>> InDecimalType(const arrow::Scalar& integer,
+                                                     const std::shared_ptr<arrow::DataType>& type) {
+  DEEPRC_ASSIGN_OR_RETURN(auto cast, cp::Cast(NarrowDecimal(integer), type, cp::CastOptions::Safe()));
+  return cast.scalar();
+}
+
 bool IsNegative(const arrow::Scalar& integer) {
   return integer.type->id() == arrow::Type::INT64 &&
          static_cast<const arrow::Int64Scalar&>(integer).value < 0;
@@ -94,13 +125,21 @@ Result<cp::Expression> CoerceLiterals(const cp::Expression& expression, const ar
     arguments.push_back(std::move(coerced));
   }
   if (IsIntegerArithmetic(call->function_name)) {
+    bool decimal = false;
     for (auto& argument : arguments) {
       auto bound = argument.Bind(schema);
       if (!bound.ok()) continue;  // Bind of the whole predicate reports it
       const auto& type = *bound->type();
+      decimal = decimal || arrow::is_decimal(type.id());
       if (arrow::is_integer(type.id()) && type.bit_width() < 64) {
         argument = cp::call("cast", {std::move(argument)}, cp::CastOptions::Safe(arrow::int64()));
       }
+    }
+    for (auto& argument : arguments) {
+      if (!decimal || !argument.literal() || !argument.literal()->is_scalar()) continue;
+      const auto& literal = *argument.literal()->scalar();
+      if (!literal.is_valid || !IsIntegerLiteral(literal)) continue;
+      argument = cp::literal(NarrowDecimal(literal));
     }
   }
   if (IsComparison(call->function_name) && arguments.size() == 2) {
@@ -109,20 +148,32 @@ Result<cp::Expression> CoerceLiterals(const cp::Expression& expression, const ar
       const std::string function = side == 0 ? call->function_name : Mirrored(call->function_name);
       const cp::Expression& column = arguments[side];
       cp::Expression& other = arguments[1 - side];
-      if (column.field_ref() == nullptr || !other.literal() || !other.literal()->is_scalar()) continue;
+      if (!other.literal() || !other.literal()->is_scalar()) continue;
       const auto& literal = *other.literal()->scalar();
+      if (column.field_ref() == nullptr) {
+        // A computed decimal (`d * 2 > 4`) meets the literal in the narrowest decimal that holds it.
+        auto bound = column.Bind(schema);
+        if (bound.ok() && arrow::is_decimal(bound->type()->id()) && literal.is_valid && IsIntegerLiteral(literal)) {
+          other = cp::literal(NarrowDecimal(literal));
+        }
+        continue;
+      }
       auto field = column.field_ref()->GetOneOrNone(schema);
       if (!field.ok() || *field == nullptr || !literal.is_valid) continue;
       const auto& type = (*field)->type();
       if (literal.type->id() == arrow::Type::STRING && IsTemporal(*type)) {
         DEEPRC_ASSIGN_OR_RETURN(auto value, ParseTemporal(literal, type, (*field)->name()));
         other = cp::literal(std::move(value));
-      } else if ((literal.type->id() == arrow::Type::INT64 || literal.type->id() == arrow::Type::UINT64) &&
-                 arrow::is_integer(type->id()) && !literal.type->Equals(*type)) {
-        // In the column's own type the comparison needs no cast of the column at all.
-        auto cast = cp::Cast(literal.GetSharedPtr(), type, cp::CastOptions::Safe());
+      } else if (IsIntegerLiteral(literal) && (arrow::is_integer(type->id()) || arrow::is_decimal(type->id())) &&
+                 !literal.type->Equals(*type)) {
+        // In the column's own type the comparison needs no cast of the column at all; for a
+        // decimal column Arrow's common type would need more precision than the column has.
+        auto cast = arrow::is_decimal(type->id())
+                        ? InDecimalType(literal, type)
+                        : cp::Cast(literal.GetSharedPtr(), type, cp::CastOptions::Safe()).Map(
+                              [](const arrow::Datum& datum) { return datum.scalar(); });
         if (cast.ok()) {
-          other = cp::literal(cast->scalar());
+          other = cp::literal(*cast);
         } else {
           return OutOfRangeComparison(function, column, IsNegative(literal));
         }
@@ -132,10 +183,28 @@ Result<cp::Expression> CoerceLiterals(const cp::Expression& expression, const ar
   return cp::call(call->function_name, std::move(arguments), call->options);
 }
 
+Status CheckDepth(const cp::Expression& expression, const std::string& context) {
+  // Iterative: the point is to refuse a tree too deep for recursion before anything recurses.
+  std::vector<std::pair<const cp::Expression*, int>> pending = {{&expression, 1}};
+  while (!pending.empty()) {
+    auto [node, depth] = pending.back();
+    pending.pop_back();
+    if (depth > kMaxEvaluatedDepth) {
+      return Status::Invalid(context, "the expression nests more than ", kMaxEvaluatedDepth,
+                             " levels deep, more than Arrow's evaluation by recursion is allowed");
+    }
+    if (const auto* call = node->call()) {
+      for (const auto& argument : call->arguments) pending.emplace_back(&argument, depth + 1);
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace internal
 
 Result<Table> Select(const Table& table, const cp::Expression& predicate) {
   DEEPRC_RETURN_NOT_OK(EnsureComputeInitialized());
+  DEEPRC_RETURN_NOT_OK(internal::CheckDepth(predicate, "select: "));
   // Checked here rather than left to Bind, whose error does not list the table's columns.
   for (const auto& ref : cp::FieldsInExpression(predicate)) {
     if (const std::string* name = ref.name()) {
