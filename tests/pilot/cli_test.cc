@@ -16,6 +16,9 @@
 namespace deeprc::pilot {
 namespace {
 
+using testing::ReadFile;
+using testing::Within;
+
 struct Outcome {
   int exit_code;
   std::string output;
@@ -29,22 +32,6 @@ Outcome RunCommand(const std::string& command) {
   int status = ::pclose(pipe);
   outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return outcome;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::stringstream text;
-  text << std::ifstream(path).rdbuf();
-  return text.str();
-}
-
-// Polls `condition` every 10 ms for at most `seconds`.
-template <typename Condition>
-bool Within(double seconds, Condition condition) {
-  for (auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);;) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
 }
 
 class CliTest : public ::testing::Test {

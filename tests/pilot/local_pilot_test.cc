@@ -24,30 +24,15 @@ namespace {
 
 using testing::Command;
 using testing::LocalPilotTest;
+using testing::ReadFile;
 using testing::Shell;
+using testing::Within;
 
 bool Reached(const Task& task, TaskState state) {
   for (const auto& transition : task.history()) {
     if (transition.state == state) return true;
   }
   return false;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-// Polls `condition` every 10 ms for at most `seconds`.
-template <typename Condition>
-bool Within(double seconds, Condition condition) {
-  for (auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);;) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
 }
 
 // Gone for good: not even a zombie waiting to be reaped (kill(2) still finds a zombie).

@@ -16,13 +16,7 @@ namespace deeprc::pilot {
 namespace {
 
 using testing::Command;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
+using testing::ReadFile;
 
 std::set<std::string> Lines(const std::string& text) {
   std::set<std::string> lines;

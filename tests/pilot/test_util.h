@@ -5,7 +5,11 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
 #include <memory>
 #include <string>
 
@@ -41,6 +45,22 @@ class TempFolder {
  private:
   std::filesystem::path path_;
 };
+
+inline std::string ReadFile(const std::string& path) {
+  std::stringstream text;
+  text << std::ifstream(path).rdbuf();
+  return text.str();
+}
+
+// Polls `condition` every 10 ms for at most `seconds`; whether it held.
+template <typename Condition>
+bool Within(double seconds, Condition condition) {
+  for (auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);;) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
 
 inline TaskDescription Command(std::vector<std::string> argv) {
   TaskDescription task;

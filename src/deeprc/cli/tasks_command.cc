@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
 #include <iostream>
 
@@ -12,6 +11,7 @@
 
 #include "deeprc/cli/commands.h"
 #include "deeprc/core/atomic_file.h"
+#include "deeprc/core/interrupt_guard.h"
 #include "deeprc/pilot/pilot_manager.h"
 #include "deeprc/pilot/profile_report.h"
 #include "deeprc/pilot/task_description_yaml.h"
@@ -43,31 +43,6 @@ std::string ProgressLine(const std::map<TaskState, int>& counts, int total, doub
                      total - finished - running, done, failed, canceled, elapsed);
 }
 
-std::atomic<int> g_signal{0};
-extern "C" void OnStopSignal(int signal) { g_signal.store(signal); }
-
-// SIGINT and SIGTERM set a flag that the wait loop reads, for as long as the guard lives: the tasks
-// are canceled and the session summarised instead of the process dying mid-line.
-class StopSignalGuard {
- public:
-  StopSignalGuard() {
-    g_signal.store(0);
-    struct sigaction action {};
-    action.sa_handler = OnStopSignal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &old_int_);
-    sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~StopSignalGuard() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
-
 constexpr double kCancelWait = 10;  // seconds the canceled tasks get to end before the pilot closes
 
 Status RunTasks(const TasksOptions& options, int& exit_code) {
@@ -76,7 +51,7 @@ Status RunTasks(const TasksOptions& options, int& exit_code) {
   pilot::SessionOptions session_options;
   session_options.dir = options.session_dir;
   DEEPRC_ASSIGN_OR_RETURN(auto session, pilot::Session::Create(session_options));
-  StopSignalGuard signals;
+  InterruptGuard signals;
   pilot::PilotManager pilot_manager(session);
   DEEPRC_ASSIGN_OR_RETURN(auto pilot, pilot_manager.Submit(options.pilot));
   pilot::TaskManager task_manager(session);
@@ -99,7 +74,7 @@ Status RunTasks(const TasksOptions& options, int& exit_code) {
                 << (terminal ? "" : "\n") << std::flush;
     }
     if (waited.ok()) break;
-    if ((signal = g_signal.load()) != 0) break;
+    if ((signal = signals.signal()) != 0) break;
   }
   if (!options.quiet && terminal) std::cerr << "\n";
   if (signal != 0) {

@@ -4,7 +4,6 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
@@ -20,6 +19,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "deeprc/core/interrupt_guard.h"
 #include "deeprc/pilot/pilot_manager.h"
 #include "deeprc/pilot/task_manager.h"
 #include "deeprc/pipeline/model_results.h"
@@ -34,30 +34,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using pilot::TaskState;
-
-std::atomic<int> g_signal{0};
-extern "C" void OnSignal(int signal) { g_signal.store(signal); }
-
-// SIGINT and SIGTERM set a flag that the run loop polls, for as long as the guard lives.
-class SignalGuard {
- public:
-  SignalGuard() {
-    g_signal.store(0);
-    struct sigaction action {};
-    action.sa_handler = OnSignal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &old_int_);
-    sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~SignalGuard() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-
- private:
-  struct sigaction old_int_ {
-  }, old_term_{};
-};
 
 // One `deeprc run` at a time per session: a second one would run the same tasks into the same files.
 // The descriptor is inherited on purpose (no close-on-exec): the agent and its tasks hold the lock
@@ -138,7 +114,7 @@ class Runner {
       std::printf("%s\n", nlohmann::json(plan_).dump(2).c_str());
       return RunResult{layout_.root.string(), "", "planned", 0};
     }
-    SignalGuard signals;
+    interrupts_.emplace();  // until the runner goes: the report is written before an interrupt ends it
     std::error_code error;
     fs::create_directories(layout_.root, error);
     if (error)
@@ -451,7 +427,7 @@ class Runner {
         DEEPRC_RETURN_NOT_OK(Release(manager, held, display));
         display.Update(Progress(), pilot::Now() - started_);
         if (held.empty() && AllFinal()) break;
-        if (const int signal = g_signal.load(); signal != 0) {
+        if (const int signal = interrupts_->signal(); signal != 0) {
           outcome = "interrupted";
           display.Event(fmt::format(
               "deeprc run: {}: cancelling the running tasks; finish the session with "
@@ -504,7 +480,7 @@ class Runner {
     result.session = layout_.root.string();
     result.report = report;
     result.outcome = outcome;
-    const int signal = g_signal.load();
+    const int signal = interrupts_->signal();
     result.exit_code = outcome == "done"          ? 0
                        : outcome == "interrupted" ? 128 + (signal ? signal : SIGINT)
                                                   : 1;
@@ -541,6 +517,7 @@ class Runner {
   }
 
   const RunOptions& options_;
+  std::optional<InterruptGuard> interrupts_;  // SIGINT/SIGTERM while the pipeline runs
   double started_ = 0, first_submit_ = 0, pilot_active_ = 0, tasks_over_ = 0;
   PipelineSpec spec_;
   Plan plan_;
