@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <random>
 
@@ -279,8 +280,7 @@ TEST(CsvFastReader, IntegersInArrowsOtherFormats) {
 }
 
 // Every form of timestamp Arrow infers or is given: seconds, nanoseconds (a fraction in the first
-// block), with a zone offset (UTC), a unit the user chose; and ETTh1, the time series the example
-// pipeline reads.
+// block), with a zone offset (UTC), a unit the user chose.
 TEST(CsvFastReader, TimestampsEqualArrows) {
   TempDir dir;
   WriteText(dir.File("s.csv"), "t,v\n2016-07-01 00:00:00,1\n2016-07-01T01:00:00,2\n,3\n\"2016-07-01 02\",4\n");
@@ -297,8 +297,14 @@ TEST(CsvFastReader, TimestampsEqualArrows) {
   CsvReadOptions options;
   options.column_types = {{"t", arrow::timestamp(arrow::TimeUnit::MILLI)}};
   ExpectFastEqualsArrow(dir.File("s.csv"), options);
+}
 
-  ExpectFastEqualsArrow(std::string(DEEPRC_SHARED_DATA_DIR) + "/ett/ETTh1.csv");
+// The real series the example pipeline reads, where the machine has it (../shared/data); a clone
+// elsewhere skips it rather than failing on a file the repository does not carry.
+TEST(CsvFastReader, EtthOneEqualsArrows) {
+  const std::string ett = std::string(DEEPRC_SHARED_DATA_DIR) + "/ett/ETTh1.csv";
+  if (!std::filesystem::exists(ett)) GTEST_SKIP() << ett << " is absent";
+  ExpectFastEqualsArrow(ett);
 }
 
 TEST(CsvFastReader, DatesEqualArrows) {
