@@ -26,7 +26,7 @@ Result<std::unique_ptr<FunctionPool>> FunctionPool::Start(int generation, Placem
   // first worker's node and takes no core.
   pilot::TaskDescription job;
   job.uid = pool->uid_;
-  job.executable = pilot::FindProgram(config.description.pool_executable, "DEEPRC_POOL", "deeprc-raptor");
+  job.executable = FindProgram(config.description.pool_executable, "DEEPRC_POOL", "deeprc-raptor");
   // mpirun waits for ever on a program it cannot start (with --enable-recovery): look first.
   if (FindExecutable(job.executable).empty()) {
     return Status::IOError("the function pool's program '", job.executable,

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "deeprc/cli/commands.h"
+#include "deeprc/core/executable.h"
 
 namespace deeprc::cli {
 namespace {
@@ -17,10 +18,9 @@ constexpr const char* kLearnBinary = "deeprc-learn";
 // Execs deeprc-learn with this command line (the same arguments, global options included);
 // returns only on failure.
 Status ExecLearnBinary(const std::vector<std::string>& argv) {
-  std::error_code error;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (error) return Status::IOError("cannot find this executable: ", error.message());
-  const std::string learn = (self.parent_path() / kLearnBinary).string();
+  const std::string self = SelfExecutable();
+  if (self.empty()) return Status::IOError("cannot find the path of this executable");
+  const std::string learn = (std::filesystem::path(self).parent_path() / kLearnBinary).string();
   if (::access(learn.c_str(), X_OK) != 0) {
     return Status::IOError(learn, " is missing (it runs deeprc's LibTorch commands; build it with the `deeprc` target)");
   }

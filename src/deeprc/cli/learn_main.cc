@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "deeprc/cli/app.h"
+#include "deeprc/core/executable.h"
 
 namespace {
 
@@ -17,7 +18,7 @@ namespace {
 void UsePassiveOpenMpWaits(char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
   setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/1);
-  execv("/proc/self/exe", argv);  // returns only on failure: then run on with the default policy
+  execv(deeprc::SelfExecutable(argv[0]).c_str(), argv);  // returns only on failure: run on as it is
 }
 
 }  // namespace

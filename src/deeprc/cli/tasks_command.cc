@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "deeprc/cli/commands.h"
-#include "deeprc/core/atomic_file.h"
+#include "deeprc/core/json_file.h"
 #include "deeprc/core/interrupt_guard.h"
 #include "deeprc/pilot/pilot_manager.h"
 #include "deeprc/pilot/profile_report.h"
@@ -99,7 +99,7 @@ Status RunTasks(const TasksOptions& options, int& exit_code) {
   }
   if (!results.empty()) {
     const std::string path = (session->dir() / "results.json").string();
-    DEEPRC_RETURN_NOT_OK(WriteTextFileAtomically(path, results.dump(2) + "\n"));
+    DEEPRC_RETURN_NOT_OK(WriteJsonFile(path, results));
     int shown = 0;
     for (const auto& [uid, value] : results.items()) {
       if (++shown > 10) break;

@@ -19,4 +19,21 @@ std::string FindExecutable(const std::string& program) {
   return {};
 }
 
+std::string SelfExecutable(const std::string& fallback) {
+  std::error_code error;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? fallback : self.string();
+}
+
+std::string FindProgram(const std::string& configured, const char* variable, const std::string& name) {
+  if (!configured.empty()) return configured;
+  if (const char* env = std::getenv(variable); env != nullptr && *env != '\0') return env;
+  if (const std::string self = SelfExecutable(); !self.empty()) {
+    const auto sibling = std::filesystem::path(self).parent_path() / name;
+    std::error_code error;
+    if (std::filesystem::exists(sibling, error)) return sibling.string();
+  }
+  return name;
+}
+
 }  // namespace deeprc

@@ -3,12 +3,9 @@
 #include <arrow/api.h>
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <set>
 
-#include "deeprc/core/atomic_file.h"
+#include "deeprc/core/json_file.h"
 
 namespace deeprc::learn {
 namespace {
@@ -51,23 +48,23 @@ Status WriteJobDescription(const std::filesystem::path& checkpoint_dir, const nl
   std::error_code error;
   std::filesystem::create_directories(checkpoint_dir, error);
   if (error) return Status::IOError("cannot create '", checkpoint_dir.string(), "': ", error.message());
-  return WriteTextFileAtomically(JobDescriptionPath(checkpoint_dir).string(), job.dump(2) + "\n");
+  return WriteJsonFile(JobDescriptionPath(checkpoint_dir).string(), job);
 }
 
 Status CheckSameJob(const std::filesystem::path& checkpoint_dir, const nlohmann::json& job) {
   const std::string path = JobDescriptionPath(checkpoint_dir).string();
   const std::string start_over =
       ". Train into another output folder, or overwrite this one to start over (deeprc train --overwrite)";
-  std::ifstream in(path);
-  if (!in) {
+  const auto read = ReadJsonFile(path);
+  if (read.status().IsIOError()) {
     return Status::Invalid(checkpoint_dir.string(), " holds a checkpoint without the description of its job (",
-                           path, ": ", std::strerror(errno), "), so it cannot be resumed safely", start_over);
+                           read.status().message(), "), so it cannot be resumed safely", start_over);
   }
-  const auto stored = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (stored.is_discarded() || !stored.is_object()) {
+  if (!read.ok() || !read->is_object()) {
     return Status::Invalid(path, ": not a job description (not a JSON object)", start_over);
   }
   std::set<std::string> keys;
+  const nlohmann::json& stored = *read;
   for (const auto& [key, value] : stored.items()) keys.insert(key);
   for (const auto& [key, value] : job.items()) keys.insert(key);
   std::string differences;

@@ -1,7 +1,5 @@
 #include "deeprc/net/launcher.h"
 
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,8 +13,8 @@
 #include <sstream>
 
 #include "deeprc/core/atomic_file.h"
-
-extern char** environ;
+#include "deeprc/core/executable.h"
+#include "deeprc/core/subprocess.h"
 
 namespace deeprc::net {
 namespace {
@@ -62,37 +60,15 @@ std::string CollectRankErrors(const std::filesystem::path& folder, int ranks) {
   return all;
 }
 
-// posix_spawnp of `argv` with `extra_env` added to this process's environment.
-Result<pid_t> Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env) {
-  std::vector<char*> args;
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  std::vector<std::string> env_strings(extra_env);
-  for (char** entry = environ; *entry != nullptr; ++entry) env_strings.emplace_back(*entry);
-  std::vector<char*> env;
-  for (auto& entry : env_strings) env.push_back(entry.data());
-  env.push_back(nullptr);
-  pid_t pid = 0;
-  const int error = posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), env.data());
-  if (error != 0) return Status::IOError("cannot start ", argv[0], ": ", std::strerror(error));
-  return pid;
-}
-
+// Waits for every pid; the first non-zero exit code (128 + signal for a killed one), else 0.
 Result<int> WaitAll(const std::vector<pid_t>& pids) {
   int first_failure = 0;
   for (pid_t pid : pids) {
-    int status = 0;
-    if (waitpid(pid, &status, 0) < 0) return Status::IOError("waitpid: ", std::strerror(errno));
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    DEEPRC_ASSIGN_OR_RETURN(const int status, WaitForProcess(pid));
+    const int code = ExitCodeOf(status);
     if (code != 0 && first_failure == 0) first_failure = code;
   }
   return first_failure;
-}
-
-std::string SelfExecutable(const std::string& argv0) {
-  std::error_code error;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-  return error ? argv0 : self.string();
 }
 
 }  // namespace
@@ -134,14 +110,18 @@ Result<int> LaunchRanks(int ranks, const std::string& backend, const std::vector
                                        "-x",     kErrorFolderVariable, "-np", std::to_string(ranks)};
     if (geteuid() == 0) mpirun.insert(mpirun.begin() + 1, "--allow-run-as-root");
     mpirun.insert(mpirun.end(), command.begin(), command.end());
-    auto pid = Spawn(mpirun, {errors_variable});
+    SpawnOptions options;
+    options.environment = {errors_variable};
+    auto pid = SpawnProcess(mpirun, options);
     spawn_status = pid.status();
     if (pid.ok()) code = WaitAll({*pid});
   } else {
     std::vector<pid_t> pids;
     for (int rank = 0; rank < ranks && spawn_status.ok(); ++rank) {
-      auto pid = Spawn(command, {"DEEPRC_RANK=" + std::to_string(rank), "DEEPRC_WORLD_SIZE=" + std::to_string(ranks),
-                                 "DEEPRC_RENDEZVOUS=" + folder, errors_variable});
+      SpawnOptions options;
+      options.environment = {"DEEPRC_RANK=" + std::to_string(rank), "DEEPRC_WORLD_SIZE=" + std::to_string(ranks),
+                             "DEEPRC_RENDEZVOUS=" + folder, errors_variable};
+      auto pid = SpawnProcess(command, options);
       if (pid.ok()) {
         pids.push_back(*pid);
       } else {

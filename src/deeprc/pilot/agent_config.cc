@@ -1,9 +1,8 @@
 #include "deeprc/pilot/agent_config.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+
+#include "deeprc/core/json_file.h"
 
 namespace deeprc::pilot {
 
@@ -12,19 +11,16 @@ Status AgentConfig::Write(const std::string& path) const {
                          {"sandbox", sandbox},        {"secret_file", secret_file},
                          {"bind_host", bind_host},    {"parent_pid", parent_pid},
                          {"description", description}};
-  std::ofstream file(path);
-  file << json.dump(2) << "\n";
-  if (!file) return Status::IOError("cannot write agent config '", path, "'");
+  auto written = WriteJsonFile(path, json);
+  if (!written.ok()) return Status::IOError("cannot write agent config: ", written.message());
   return Status::OK();
 }
 
 Result<AgentConfig> AgentConfig::Read(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) return Status::IOError("cannot read agent config '", path, "'");
-  std::stringstream text;
-  text << file.rdbuf();
+  auto read = ReadJsonFile(path);
+  if (!read.ok()) return Status::IOError("cannot read agent config: ", read.status().message());
+  const nlohmann::json& json = *read;
   try {
-    auto json = nlohmann::json::parse(text.str());
     AgentConfig config;
     config.pilot_uid = json.at("pilot_uid").get<std::string>();
     config.session_dir = json.at("session_dir").get<std::string>();

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,7 +14,8 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "deeprc/core/executable.h"
+#include "deeprc/core/subprocess.h"
 
 namespace deeprc::pilot {
 namespace {
@@ -30,26 +30,19 @@ double SecondsSince(Clock::time_point start) {
 Result<std::string> RunCommand(const std::vector<std::string>& argv) {
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return Status::IOError("pipe: ", std::strerror(errno));
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  std::vector<char*> args;
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  pid_t pid;
-  int error = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
+  SpawnOptions options;
+  options.duplicates = {{out[1], 1}};
+  auto pid = SpawnProcess(argv, options);
   ::close(out[1]);
-  if (error != 0) {
+  if (!pid.ok()) {
     ::close(out[0]);
-    return Status::IOError("cannot run ", argv[0], ": ", std::strerror(error));
+    return pid.status();
   }
   std::string output;
   char buffer[4096];
   for (ssize_t n; (n = ::read(out[0], buffer, sizeof(buffer))) > 0;) output.append(buffer, n);
   ::close(out[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  DEEPRC_ASSIGN_OR_RETURN(const int status, WaitForProcess(*pid));
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return Status::IOError(argv[0], " failed (status ", status, "): ", output);
   }
@@ -70,33 +63,20 @@ class LocalLauncher : public PilotLauncher {
     const std::string executable = FindProgram(config.description.agent_executable, "DEEPRC_AGENT", "deeprc-agent");
     int notify[2];
     if (::pipe2(notify, O_CLOEXEC) != 0) return Status::IOError("pipe: ", std::strerror(errno));
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, (config.sandbox + "/agent.out").c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, notify[1], 3);  // dup2 clears close-on-exec
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
-    posix_spawnattr_setpgroup(&attributes, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attributes, &none);
-    std::vector<std::string> argv = {executable, "--config", config_path, "--notify-fd", "3"};
-    std::vector<char*> args;
-    for (auto& arg : argv) args.push_back(arg.data());
-    args.push_back(nullptr);
-    int error = posix_spawnp(&pid_, args[0], &actions, &attributes, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
+    SpawnOptions options;
+    options.stdin_path = "/dev/null";
+    options.stdout_path = config.sandbox + "/agent.out";
+    options.stderr_path = stderr_path_;
+    options.duplicates = {{notify[1], 3}};  // the endpoint comes back on fd 3
+    options.new_process_group = true;
+    options.unblock_signals = true;
+    auto pid = SpawnProcess({executable, "--config", config_path, "--notify-fd", "3"}, options);
     ::close(notify[1]);
-    if (error != 0) {
+    if (!pid.ok()) {
       ::close(notify[0]);
-      pid_ = -1;
-      return Status::IOError("cannot start agent '", executable, "': ", std::strerror(error));
+      return pid.status();
     }
+    pid_ = *pid;
     notify_fd_ = notify[0];
     return Status::OK();
   }
@@ -265,18 +245,6 @@ Result<std::unique_ptr<PilotLauncher>> MakePilotLauncher(const std::string& reso
   if (resource == "local") return std::make_unique<LocalLauncher>();
   if (resource == "slurm") return std::make_unique<SlurmLauncher>();
   return Status::Invalid("unknown pilot resource '", resource, "'");
-}
-
-std::string FindProgram(const std::string& configured, const char* variable, const std::string& name) {
-  if (!configured.empty()) return configured;
-  if (const char* env = std::getenv(variable); env != nullptr && *env != '\0') return env;
-  std::error_code error;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (!error) {
-    auto sibling = self.parent_path() / name;
-    if (std::filesystem::exists(sibling)) return sibling.string();
-  }
-  return name;
 }
 
 std::string TailOfFile(const std::string& path, int lines) {

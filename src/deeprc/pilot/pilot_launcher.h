@@ -28,11 +28,6 @@ class PilotLauncher {
 
 Result<std::unique_ptr<PilotLauncher>> MakePilotLauncher(const std::string& resource);
 
-// One of deeprc's programs: the description's own choice (`configured`), the environment variable
-// `variable`, `name` next to the running program, or `name` on $PATH. The agent is one
-// (DEEPRC_AGENT, deeprc-agent); the agent's function pool another (DEEPRC_POOL, deeprc-raptor).
-std::string FindProgram(const std::string& configured, const char* variable, const std::string& name);
-
 // The last lines of a file (an agent's stderr) for error messages; empty when unreadable.
 std::string TailOfFile(const std::string& path, int lines = 5);
 

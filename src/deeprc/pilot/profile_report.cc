@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "deeprc/core/atomic_file.h"
+#include "deeprc/core/json_file.h"
 #include "deeprc/pilot/profiler.h"
 #include "deeprc/pilot/states.h"
 
@@ -242,8 +242,7 @@ Status WriteChromeTrace(const std::string& session_dir, const std::string& path)
                         {"ts", micros(time)}});
     }
   }
-  return WriteTextFileAtomically(
-      path, nlohmann::json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump() + "\n");
+  return WriteJsonFile(path, nlohmann::json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}, /*indent=*/-1);
 }
 
 std::string FormatReport(const ProfileReport& report) {

@@ -7,10 +7,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+
+#include "deeprc/core/json_file.h"
 
 namespace deeprc::pilot {
 namespace {
@@ -60,11 +59,10 @@ Result<SessionKeys> SessionKeys::Read(const std::string& path) {
     return Status::Invalid("secret file '", path, "' may be read by others (mode ", std::oct,
                            info.st_mode & 0777, "); it must be 0600");
   }
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
+  auto read = ReadJsonFile(path);
+  if (!read.ok()) return Status::Invalid("malformed secret file: ", read.status().message());
+  const nlohmann::json& json = *read;
   try {
-    auto json = nlohmann::json::parse(text.str());
     SessionKeys keys;
     keys.server_public = json.at("server_public").get<std::string>();
     keys.server_secret = json.at("server_secret").get<std::string>();

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "deeprc/core/json_file.h"
 #include "deeprc/pipeline/stage_record.h"
 
 namespace deeprc::pipeline {

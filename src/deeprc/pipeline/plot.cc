@@ -2,19 +2,14 @@
 
 #include "deeprc/core/atomic_file.h"
 #include "deeprc/core/executable.h"
+#include "deeprc/core/subprocess.h"
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-extern char** environ;
 
 namespace deeprc::pipeline {
 namespace {
@@ -48,20 +43,12 @@ Status RunGnuplotInto(const std::string& script, const std::string& png, const s
     out << script;
     if (!out) return Status::IOError("cannot write ", script_path);
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  std::vector<char*> argv = {const_cast<char*>(gnuplot.c_str()), const_cast<char*>(script_path.c_str()),
-                             nullptr};
-  pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, gnuplot.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return Status::IOError("cannot start gnuplot: ", std::strerror(spawned));
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  // gnuplot's messages, stdout and stderr in one file, become the error when it fails.
+  SpawnOptions options;
+  options.stdout_path = log_path;
+  options.duplicates = {{STDOUT_FILENO, STDERR_FILENO}};
+  DEEPRC_ASSIGN_OR_RETURN(const pid_t pid, SpawnProcess({gnuplot, script_path}, options));
+  DEEPRC_ASSIGN_OR_RETURN(const int status, WaitForProcess(pid));
   std::error_code error;
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || fs::file_size(drawn, error) == 0 || error) {
     std::ifstream log(log_path);

@@ -10,6 +10,8 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "deeprc/core/atomic_file.h"
+#include "deeprc/core/json_file.h"
 #include "deeprc/pilot/profile_report.h"
 #include "deeprc/pilot/profiler.h"
 #include "deeprc/pilot/states.h"
@@ -23,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Reports are written whole or not at all: a reader never sees half a file.
-Status WriteText(const fs::path& path, const std::string& text) { return WriteTextFile(text, path.string()); }
+Status WriteText(const fs::path& path, const std::string& text) { return WriteTextFileAtomically(path.string(), text); }
 
 std::string Tail(const std::string& path, size_t lines) {
   std::ifstream in(path);
@@ -297,7 +299,7 @@ Result<std::string> WriteRunReport(const RunReportInput& in) {
       {"overheads", overheads},
       {"plots", plots},
       {"gnuplot", GnuplotAvailable()}};
-  DEEPRC_RETURN_NOT_OK(WriteJsonFile(summary, (dir / "summary.json").string()));
+  DEEPRC_RETURN_NOT_OK(WriteJsonFile((dir / "summary.json").string(), summary));
   return (dir / "README.md").string();
 }
 

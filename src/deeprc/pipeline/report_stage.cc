@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "deeprc/core/atomic_file.h"
+#include "deeprc/core/json_file.h"
 #include "deeprc/pipeline/model_results.h"
 #include "deeprc/pipeline/plot.h"
 #include "deeprc/pipeline/stage_record.h"
@@ -22,7 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Reports are written whole or not at all: a reader never sees half a file.
-Status WriteText(const fs::path& path, const std::string& text) { return WriteTextFile(text, path.string()); }
+Status WriteText(const fs::path& path, const std::string& text) { return WriteTextFileAtomically(path.string(), text); }
 
 // 'text' as a literal of the select language.
 std::string Literal(const std::string& text) {
@@ -181,7 +183,7 @@ Status RunReportStage(const PipelineSpec& spec, const SessionLayout& layout, con
         {{"name", name}, {"rows", table->num_rows()}, {"columns", table->ColumnNames()}, {"file", file}});
   }
   summary["tables"] = std::move(tables);
-  return WriteJsonFile(summary, (dir / ("stage-" + stage.name + ".json")).string());
+  return WriteJsonFile((dir / ("stage-" + stage.name + ".json")).string(), summary);
 }
 
 }  // namespace deeprc::pipeline

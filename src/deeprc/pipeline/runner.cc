@@ -19,6 +19,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "deeprc/core/executable.h"
 #include "deeprc/core/interrupt_guard.h"
 #include "deeprc/pilot/pilot_manager.h"
 #include "deeprc/pilot/task_manager.h"
@@ -57,12 +58,6 @@ class SessionLock {
  private:
   int fd_ = -1;
 };
-
-std::string SelfExecutable() {
-  std::error_code error;
-  auto path = fs::read_symlink("/proc/self/exe", error);
-  return error ? std::string("deeprc") : path.string();
-}
 
 std::string NewSessionDir(const std::string& name) {
   std::time_t now = std::time(nullptr);
@@ -161,7 +156,7 @@ class Runner {
     }
     PlanOptions plan_options;
     plan_options.layout = layout_;
-    plan_options.deeprc = options_.deeprc.empty() ? SelfExecutable() : options_.deeprc;
+    plan_options.deeprc = options_.deeprc.empty() ? SelfExecutable("deeprc") : options_.deeprc;
     DEEPRC_ASSIGN_OR_RETURN(plan_, MakePlan(spec_, plan_options));
     return Status::OK();
   }

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "deeprc/core/json_file.h"
 #include "deeprc/pipeline/stage_record.h"
 
 namespace deeprc::pipeline {
@@ -38,7 +39,7 @@ Status WriteSessionInfo(const SessionInfo& info, const SessionLayout& layout) {
   nlohmann::json json = {{"name", info.name},         {"spec", info.spec},
                          {"spec_dir", info.spec_dir}, {"overrides", info.overrides},
                          {"created", info.created},   {"runs", runs}};
-  return WriteJsonFile(json, layout.SessionFile().string());
+  return WriteJsonFile(layout.SessionFile().string(), json);
 }
 
 Result<PipelineSpec> ReadSessionSpec(const SessionLayout& layout, const SessionInfo& info) {

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "deeprc/core/atomic_file.h"
+#include "deeprc/core/json_file.h"
 
 namespace deeprc::pipeline {
 
@@ -111,25 +111,9 @@ Result<StageRecord> ReadStageRecord(const std::string& path) {
 }
 
 Status WriteStageRecord(const StageRecord& record, const std::string& path) {
-  return WriteJsonFile(nlohmann::json(record), path);
-}
-
-Status WriteJsonFile(const nlohmann::json& value, const std::string& path) {
-  return WriteTextFile(value.dump(2) + "\n", path);
-}
-
-Status WriteTextFile(const std::string& text, const std::string& path) {
   std::error_code error;
   fs::create_directories(fs::path(path).parent_path(), error);
-  return WriteTextFileAtomically(path, text);
-}
-
-Result<nlohmann::json> ReadJsonFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::IOError("cannot open '", path, "'");
-  auto json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return Status::Invalid("'", path, "' is not valid JSON");
-  return json;
+  return WriteJsonFile(path, nlohmann::json(record));
 }
 
 }  // namespace deeprc::pipeline

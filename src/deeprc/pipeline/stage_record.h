@@ -48,9 +48,4 @@ Result<StageRecord> ReadStageRecord(const std::string& path);
 // Written to a temporary file and renamed, so a run killed while writing leaves the last one.
 Status WriteStageRecord(const StageRecord& record, const std::string& path);
 
-// JSON written atomically (temporary file + rename), for every state file of a session.
-Status WriteTextFile(const std::string& text, const std::string& path);
-Status WriteJsonFile(const nlohmann::json& value, const std::string& path);
-Result<nlohmann::json> ReadJsonFile(const std::string& path);
-
 }  // namespace deeprc::pipeline
