@@ -45,7 +45,8 @@ TEST(Executable, FindProgramPrefersConfiguredThenEnvironmentThenBesideSelfThenPa
   EXPECT_EQ(FindProgram("", "DEEPRC_TEST_PROGRAM", "deeprc-not-beside"), "deeprc-not-beside");
   {
     ScopedEnv set("DEEPRC_TEST_PROGRAM", "/from/env");
-    EXPECT_EQ(FindProgram("/configured/tool", "DEEPRC_TEST_PROGRAM", "deeprc_unit_tests"), "/configured/tool");
+    EXPECT_EQ(FindProgram("/configured/tool", "DEEPRC_TEST_PROGRAM", "deeprc_unit_tests"),
+              "/configured/tool");
     EXPECT_EQ(FindProgram("", "DEEPRC_TEST_PROGRAM", "deeprc_unit_tests"), "/from/env");
   }
   {

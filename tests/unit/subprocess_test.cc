@@ -73,7 +73,8 @@ TEST(Subprocess, SetsEnvironmentAndWorkingDirectory) {
   options.base_environment = &base;
   options.environment = {"REPLACED=mine", "ADDED=new"};
   RunToEnd({"/bin/sh", "-c", "pwd; echo $KEPT $REPLACED $ADDED; env | grep -c REPLACED"}, options);
-  EXPECT_EQ(ReadAll(dir.File("out")), std::filesystem::canonical(dir.path()).string() + "\nbase mine new\n1\n");
+  EXPECT_EQ(ReadAll(dir.File("out")),
+            std::filesystem::canonical(dir.path()).string() + "\nbase mine new\n1\n");
 }
 
 TEST(Subprocess, NewProcessGroupIsLedByTheChild) {
@@ -136,7 +137,8 @@ TEST(Subprocess, MissingProgramIsRefusedWithItsName) {
   options.working_directory = "/";
   auto in_folder = SpawnProcess({"/nonexistent/tool"}, options);
   ASSERT_FALSE(in_folder.ok());
-  EXPECT_EQ(in_folder.status().message(), "cannot execute '/nonexistent/tool' in '/': No such file or directory");
+  EXPECT_EQ(in_folder.status().message(),
+            "cannot execute '/nonexistent/tool' in '/': No such file or directory");
 }
 
 TEST(Subprocess, EmptyCommandIsRefused) {

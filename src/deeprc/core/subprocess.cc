@@ -73,7 +73,8 @@ Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, const SpawnOpti
   if (!options.stderr_path.empty()) {
     posix_spawn_file_actions_addopen(&setup.actions, 2, options.stderr_path.c_str(), kWrite, 0644);
   }
-  for (const auto& [from, to] : options.duplicates) posix_spawn_file_actions_adddup2(&setup.actions, from, to);
+  for (const auto& [from, to] : options.duplicates)
+    posix_spawn_file_actions_adddup2(&setup.actions, from, to);
   if (!options.working_directory.empty()) {
     posix_spawn_file_actions_addchdir_np(&setup.actions, options.working_directory.c_str());
   }

@@ -119,8 +119,9 @@ Result<int> LaunchRanks(int ranks, const std::string& backend, const std::vector
     std::vector<pid_t> pids;
     for (int rank = 0; rank < ranks && spawn_status.ok(); ++rank) {
       SpawnOptions options;
-      options.environment = {"DEEPRC_RANK=" + std::to_string(rank), "DEEPRC_WORLD_SIZE=" + std::to_string(ranks),
-                             "DEEPRC_RENDEZVOUS=" + folder, errors_variable};
+      options.environment = {"DEEPRC_RANK=" + std::to_string(rank),
+                             "DEEPRC_WORLD_SIZE=" + std::to_string(ranks), "DEEPRC_RENDEZVOUS=" + folder,
+                             errors_variable};
       auto pid = SpawnProcess(command, options);
       if (pid.ok()) {
         pids.push_back(*pid);

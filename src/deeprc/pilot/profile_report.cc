@@ -242,7 +242,8 @@ Status WriteChromeTrace(const std::string& session_dir, const std::string& path)
                         {"ts", micros(time)}});
     }
   }
-  return WriteJsonFile(path, nlohmann::json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}, /*indent=*/-1);
+  const nlohmann::json trace = {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
+  return WriteJsonFile(path, trace, /*indent=*/-1);
 }
 
 std::string FormatReport(const ProfileReport& report) {

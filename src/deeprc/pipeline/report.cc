@@ -25,7 +25,9 @@ namespace {
 namespace fs = std::filesystem;
 
 // Reports are written whole or not at all: a reader never sees half a file.
-Status WriteText(const fs::path& path, const std::string& text) { return WriteTextFileAtomically(path.string(), text); }
+Status WriteText(const fs::path& path, const std::string& text) {
+  return WriteTextFileAtomically(path.string(), text);
+}
 
 std::string Tail(const std::string& path, size_t lines) {
   std::ifstream in(path);

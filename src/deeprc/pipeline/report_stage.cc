@@ -24,7 +24,9 @@ namespace {
 namespace fs = std::filesystem;
 
 // Reports are written whole or not at all: a reader never sees half a file.
-Status WriteText(const fs::path& path, const std::string& text) { return WriteTextFileAtomically(path.string(), text); }
+Status WriteText(const fs::path& path, const std::string& text) {
+  return WriteTextFileAtomically(path.string(), text);
+}
 
 // 'text' as a literal of the select language.
 std::string Literal(const std::string& text) {
