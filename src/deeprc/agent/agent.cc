@@ -17,9 +17,9 @@
 #include <zmq.hpp>
 
 #include "deeprc/agent/descendants.h"
-#include "deeprc/agent/function_pool.h"
+#include "deeprc/agent/executor.h"
+#include "deeprc/agent/function_pool_manager.h"
 #include "deeprc/agent/launch_command.h"
-#include "deeprc/agent/process.h"
 #include "deeprc/agent/resources.h"
 #include "deeprc/agent/scheduler.h"
 #include "deeprc/agent/staging.h"
@@ -40,12 +40,6 @@ namespace {
 constexpr double kKillGrace = 2;             // seconds between SIGTERM and SIGKILL
 constexpr double kClientSilenceLimit = 120;  // Slurm pilots end when no client was heard for this long
 constexpr double kHousekeepingInterval = 1;  // the longest the loop sleeps: parent and runtime checks
-// A sweep reads every /proc/<pid>/stat (3.5-5 ms for 125 processes on this 2-core VM at load 9):
-// once per interval at most, not once per task.
-constexpr double kSweepInterval = 0.25;
-constexpr double kFinalKillLimit = 5;  // seconds the last sweep may take to see every descendant gone
-// The environment entry that ties a process to its task (launch_command sets it; children inherit it).
-constexpr std::string_view kTaskMarker = "DEEPRC_TASK_SANDBOX";
 
 }  // namespace
 
@@ -74,13 +68,10 @@ Status Agent::Impl::Init(const pilot::AgentConfig& config, int notify_fd) {
     DEEPRC_ASSIGN_OR_RETURN(resources_, DiscoverLocal(config.description));
   }
   scheduler_ = std::make_unique<Scheduler>(resources_);
+  executor_ = std::make_unique<Executor>(resources_, config.sandbox, profiler_.get());
   // Processes that leave a task's process group (setsid, double fork) become the agent's when their
   // parent dies, instead of init's: they can be found, killed with their task, and reaped.
   DEEPRC_RETURN_NOT_OK(BecomeSubreaper());
-  const int workers = config.description.function_workers;
-  pool_size_ = workers > 0 ? std::min(workers, resources_.total_cores()) : resources_.total_cores();
-  for (const auto& node : resources_.nodes) pool_gpus_ += node.gpus;
-  pool_gpus_ = std::min(pool_gpus_, pool_size_);
   profiler_->Record(Now(), "resources", config.pilot_uid, "", resources_.ToJson().dump());
 
   // Signals arrive as readable data on a descriptor in the poll set: no handler, no race.
@@ -121,7 +112,8 @@ Status Agent::Impl::Init(const pilot::AgentConfig& config, int notify_fd) {
     // Kept open for life (but from no task): the client reads end of file as this agent's death.
     ::fcntl(notify_fd, F_SETFD, FD_CLOEXEC);
   }
-  endpoint_ = endpoint;
+  pool_manager_ = std::make_unique<FunctionPoolManager>(*this, config_, resources_, *scheduler_, *executor_,
+                                                        profiler_.get(), endpoint);
   profiler_->Record(Now(), "agent_ready", config.pilot_uid, "", endpoint);
   spdlog::info("agent {} listening on {} with {} cores on {} nodes", config.pilot_uid, endpoint,
                resources_.total_cores(), resources_.nodes.size());
@@ -131,8 +123,8 @@ Status Agent::Impl::Init(const pilot::AgentConfig& config, int notify_fd) {
 double Agent::Impl::PollTimeout() const {
   double timeout = kHousekeepingInterval;
   if (!deadlines_.empty()) timeout = std::min(timeout, deadlines_.begin()->first - Now());
-  if (pool_deadline_ > 0) timeout = std::min(timeout, pool_deadline_ - Now());
-  if (sweep_pending_) timeout = std::min(timeout, last_sweep_ + kSweepInterval - Now());
+  if (pool_manager_->deadline() > 0) timeout = std::min(timeout, pool_manager_->deadline() - Now());
+  timeout = std::min(timeout, executor_->SecondsToSweep(timeout));
   return std::max(timeout, 0.0);
 }
 
@@ -155,7 +147,11 @@ Status Agent::Impl::Run() {
         OnMessage(identity.to_string(), payload.to_string_view());
       }
       CheckDeadlines();
-      SweepLeftovers();
+      // Only tasks that are not running lose what escaped them: a retry's processes stay.
+      executor_->SweepLeftovers([this](const std::string& uid) {
+        auto task = tasks_.find(uid);
+        return task != tasks_.end() && task->second->pid <= 0;
+      });
       Schedule();
 
       const double now = Now();
@@ -222,9 +218,9 @@ void Agent::Impl::HandleMessage(const std::string& client, std::string_view byte
   }
   const std::string type = (*message)["type"].get<std::string>();
   namespace protocol = pilot::protocol;
-  if (type == protocol::kPoolHello) return OnPoolHello(client, *message);
-  if (IsPool(client)) {  // the pool's heartbeats do not keep a pilot without clients alive
-    if (type == protocol::kPoolResults) OnPoolResults(*message);
+  if (type == protocol::kPoolHello) return pool_manager_->OnHello(client, *message);
+  if (pool_manager_->IsPool(client)) {  // the pool's heartbeats do not keep a pilot without clients alive
+    if (type == protocol::kPoolResults) pool_manager_->OnResults(*message);
     return;
   }
   last_heard_ = Now();
@@ -323,15 +319,11 @@ void Agent::Impl::OnSubmit(const nlohmann::json& tasks) {
     }
     Advance(task, TaskState::kAgentScheduling);
     if (task.is_function()) {
-      const int workers = d.gpus_per_rank > 0 ? pool_gpus_ : pool_size_;
-      if (d.ranks > workers) {
-        Finish(task, TaskState::kFailed, {},
-               "task " + uid + " can never run on this pilot: it asks for " + std::to_string(d.ranks) +
-                   " ranks, and the function pool has " + std::to_string(workers) + " workers" +
-                   (d.gpus_per_rank > 0 ? " with a GPU" : ""));
+      if (auto fits = pool_manager_->CheckFits(d); !fits.ok()) {
+        Finish(task, TaskState::kFailed, {}, fits.message());
         continue;
       }
-      function_waiting_.insert(&task);
+      pool_manager_->Enqueue(task);
       continue;
     }
     if (auto fits = scheduler_->CheckFits(task.request); !fits.ok()) {
@@ -342,19 +334,9 @@ void Agent::Impl::OnSubmit(const nlohmann::json& tasks) {
   }
 }
 
-Status Agent::Impl::CreateSandbox(AgentTask& task) {
-  if (task.sandbox_created) return Status::OK();
-  std::error_code error;
-  std::filesystem::create_directory(task.sandbox, error);
-  if (error) return Status::IOError("cannot create sandbox '", task.sandbox, "': ", error.message());
-  task.sandbox_created = true;
-  return Status::OK();
-}
-
 void Agent::Impl::Schedule() {
-  SchedulePool();
-  // While function tasks wait for a pool to start, executables do not take the cores it needs.
-  if (!function_waiting_.empty() && !pool_) return;
+  pool_manager_->Schedule(/*executables_waiting=*/!waiting_.empty());
+  if (pool_manager_->HoldsCoresBack()) return;
   // Requests of a shape that did not fit in this pass will not fit later in it either: skip them
   // instead of asking the scheduler again (a queue of 10,000 equal tasks costs one failed try).
   std::set<std::tuple<int, int, int, int64_t, bool, std::string>> full;
@@ -384,23 +366,14 @@ void Agent::Impl::Launch(AgentTask& task) {
   ++task.attempt;
   task.stop = StopReason::kNone;
   task.killed = false;
-  Result<pid_t> pid = [&]() -> Result<pid_t> {
-    DEEPRC_RETURN_NOT_OK(CreateSandbox(task));
-    DEEPRC_ASSIGN_OR_RETURN(auto spec,
-                            BuildLaunch(task.description, *task.placement, resources_, task.sandbox));
-    return SpawnProcess(spec, base_environment_);
-  }();
-  if (!pid.ok()) {
+  if (Status launched = executor_->Launch(task); !launched.ok()) {
     scheduler_->Release(*task.placement);
     profiler_->Record(Now(), "unschedule", task.description.uid);
     task.placement.reset();
-    Finish(task, TaskState::kFailed, {}, pid.status().message());
+    Finish(task, TaskState::kFailed, {}, launched.message());
     return;
   }
-  task.pid = *pid;
-  running_[task.pid] = &task;
   const double now = Now();
-  profiler_->Record(now, "exec_start", task.description.uid, "", std::to_string(task.pid));
   Advance(task, TaskState::kAgentExecuting);
   if (task.description.timeout > 0) {
     task.deadline = now + task.description.timeout;
@@ -411,54 +384,13 @@ void Agent::Impl::Launch(AgentTask& task) {
 void Agent::Impl::ReapChildren() {
   int status;
   for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;) {
-    if (pool_ && pid == pool_->pid()) {
+    if (pool_manager_->IsPoolProcess(pid)) {
       ::kill(-pid, SIGKILL);
-      OnPoolExit(status);
+      pool_manager_->OnExit(status);
       continue;
     }
-    auto found = running_.find(pid);
-    if (found == running_.end()) continue;  // not a task (e.g. a helper of popen)
-    AgentTask& task = *found->second;
-    running_.erase(found);
-    // What the task left behind in its group goes with it; the group id cannot have been reused
-    // yet, since nothing was spawned since the leader was reaped.
-    ::kill(-pid, SIGKILL);
-    sweep_pending_ = true;  // and what left the group goes at the next sweep
-    OnExit(task, status);
+    if (AgentTask* task = executor_->TakeExited(pid)) OnExit(*task, status);
   }
-}
-
-void Agent::Impl::SweepLeftovers() {
-  const double now = Now();
-  if (!sweep_pending_ || now - last_sweep_ < kSweepInterval) return;
-  last_sweep_ = now;
-  sweep_pending_ = false;
-  // A process belongs to the task whose sandbox its environment names. Only tasks that are not
-  // running lose theirs: a retry's processes, the pool's and unmarked ones are left alone.
-  const std::string prefix = config_.sandbox + "/";
-  for (pid_t pid : Descendants(::getpid())) {
-    const std::string sandbox = StartEnvironmentValue(pid, kTaskMarker);
-    if (sandbox.size() <= prefix.size() || sandbox.compare(0, prefix.size(), prefix) != 0) continue;
-    auto task = tasks_.find(sandbox.substr(prefix.size()));
-    if (task == tasks_.end() || task->second->pid > 0) continue;
-    ::kill(pid, SIGKILL);
-    profiler_->Record(now, "leftover_killed", task->first, "", std::to_string(pid));
-    sweep_pending_ = true;  // look again: it may have forked while we read
-  }
-}
-
-void Agent::Impl::KillAllDescendants() {
-  int status;
-  for (const double limit = Now() + kFinalKillLimit; Now() < limit;) {
-    while (::waitpid(-1, &status, WNOHANG) > 0) {  // adopted ones become zombies of ours
-    }
-    const auto descendants = Descendants(::getpid());
-    if (descendants.empty()) return;
-    for (pid_t pid : descendants) ::kill(pid, SIGKILL);
-    ::usleep(5000);
-  }
-  spdlog::warn("agent {}: processes below the agent still there {} s after SIGKILL", config_.pilot_uid,
-               kFinalKillLimit);
 }
 
 void Agent::Impl::OnExit(AgentTask& task, int status) {
@@ -501,7 +433,11 @@ void Agent::Impl::Conclude(AgentTask& task, std::optional<int> exit_code, const 
   if (task.attempt <= task.description.retries) {  // try again: back into its queue
     Advance(task, TaskState::kAgentScheduling, exit_code,
             "attempt " + std::to_string(task.attempt) + " failed: " + failure);
-    (task.is_function() ? function_waiting_ : waiting_).insert(&task);
+    if (task.is_function()) {
+      pool_manager_->Enqueue(task);
+    } else {
+      waiting_.insert(&task);
+    }
     return;
   }
   Advance(task, TaskState::kAgentStagingOutput);
@@ -510,7 +446,7 @@ void Agent::Impl::Conclude(AgentTask& task, std::optional<int> exit_code, const 
 
 void Agent::Impl::Signal(AgentTask& task, int signal) {
   if (task.pid <= 0) return;
-  ::kill(-task.pid, signal);
+  executor_->Signal(task, signal);
   if (task.deadline > 0) deadlines_.erase({task.deadline, &task});
   task.deadline = 0;
   if (signal == SIGKILL) {
@@ -528,12 +464,7 @@ void Agent::Impl::CheckDeadlines() {
     deadlines_.erase(deadlines_.begin());
     task.deadline = 0;
     if (task.is_function()) {
-      // Its workers cannot be interrupted: they finish it in the background, and the pool drops
-      // the answer.
-      in_pool_.erase(task.description.uid);
-      SendToPool({{"type", pilot::protocol::kPoolCancel}, {"ids", {task.description.uid}}});
-      profiler_->Record(now, "timeout", task.description.uid);
-      Conclude(task, {}, "timed out after " + fmt::format("{:g}", task.description.timeout) + " s");
+      pool_manager_->OnTimeout(task);
       continue;
     }
     if (task.stop == StopReason::kNone) {
@@ -544,7 +475,7 @@ void Agent::Impl::CheckDeadlines() {
       Signal(task, SIGKILL);  // it ignored SIGTERM for the whole grace period
     }
   }
-  CheckPoolDeadline(now);
+  pool_manager_->CheckDeadline(now);
 }
 
 void Agent::Impl::OnCancel(const nlohmann::json& uids) {
@@ -553,14 +484,10 @@ void Agent::Impl::OnCancel(const nlohmann::json& uids) {
     if (found == tasks_.end()) continue;
     AgentTask& task = *found->second;
     if (pilot::IsFinal(task.state)) continue;
-    if (waiting_.erase(&task) || function_waiting_.erase(&task)) {
+    if (waiting_.erase(&task)) {
       Finish(task, TaskState::kCanceled, {}, "canceled before it ran");
-    } else if (in_pool_.erase(task.description.uid)) {
-      if (task.deadline > 0) deadlines_.erase({task.deadline, &task});
-      task.deadline = 0;
-      SendToPool({{"type", pilot::protocol::kPoolCancel}, {"ids", {task.description.uid}}});
-      profiler_->Record(Now(), "cancel", task.description.uid);
-      Finish(task, TaskState::kCanceled, {}, "canceled while running");
+    } else if (pool_manager_->Cancel(task)) {
+      // it was a function task, waiting or in the pool: canceled there
     } else if (task.pid > 0 && task.stop != StopReason::kCancel) {
       task.stop = StopReason::kCancel;
       profiler_->Record(Now(), "cancel", task.description.uid);
@@ -576,24 +503,30 @@ void Agent::Impl::Shutdown(TaskState task_state, const std::string& reason) {
   spdlog::info("agent {}: shutting down: {}", config_.pilot_uid, reason);
   for (AgentTask* task : waiting_) Finish(*task, task_state, {}, reason);
   waiting_.clear();
-  ShutdownFunctionTasks(task_state, reason);
-  for (auto& [pid, task] : running_) {
-    task->stop = StopReason::kShutdown;
-    ::kill(-pid, SIGKILL);
-  }
-  // SIGKILL cannot be ignored: waiting for each is short and loses no exit status.
-  while (!running_.empty()) {
-    int status;
-    pid_t pid = ::waitpid(running_.begin()->first, &status, 0);
-    auto found = running_.find(pid);
-    if (found == running_.end()) continue;
-    AgentTask& task = *found->second;
-    running_.erase(found);
+  pool_manager_->Shutdown(task_state, reason);
+  executor_->KillRunning([this](AgentTask& task, int status) {
+    task.stop = StopReason::kShutdown;
     OnExit(task, status);
-  }
+  });
   // Nothing a task started outlives the pilot (the pool has been stopped above).
-  KillAllDescendants();
+  executor_->KillAllDescendants(config_.pilot_uid);
 }
+
+void Agent::Impl::SetDeadline(AgentTask& task, double when) {
+  task.deadline = when;
+  deadlines_.emplace(when, &task);
+}
+
+void Agent::Impl::ClearDeadline(AgentTask& task) {
+  if (task.deadline > 0) deadlines_.erase({task.deadline, &task});
+  task.deadline = 0;
+}
+
+void Agent::Impl::SendTo(const std::string& routing_id, const std::string& bytes) {
+  socket_->send(zmq::buffer(routing_id), zmq::send_flags::sndmore);
+  socket_->send(zmq::buffer(bytes), zmq::send_flags::none);
+}
+
 void Agent::Impl::Flush() {
   if (updates_.empty() || clients_.empty()) return;
   auto message = pilot::protocol::Message(pilot::protocol::kStates);

@@ -1,6 +1,7 @@
-// The Agent: one process on the pilot's first node that receives tasks from clients, stages,
-// schedules and launches them, and reports every state change back. It is event-driven: it
-// sleeps in one poll over its socket and a signalfd for SIGCHLD, and wakes only for work.
+// The Agent: one process on the pilot's first node that receives tasks from clients and reports
+// every state change back. Its control loop stages each task, asks the Scheduler for cores and
+// GPUs, and hands it to the Executor (a process) or the FunctionPoolManager (a function task). It
+// is event-driven: it sleeps in one poll over its socket and a signalfd for SIGCHLD.
 #pragma once
 
 #include <memory>

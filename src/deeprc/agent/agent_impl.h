@@ -1,5 +1,6 @@
-// The agent's inside, shared by agent.cc (messages, executable tasks, the loop) and
-// agent_function_tasks.cc (function tasks and the pool they run on). Not for other code.
+// The agent's control loop inside: messages from clients, scheduling and task states, wired to the
+// Executor (processes of executable tasks) and the FunctionPoolManager (function tasks). Not for
+// other code.
 #pragma once
 
 #include <optional>
@@ -9,8 +10,9 @@
 #include <zmq.hpp>
 
 #include "deeprc/agent/agent.h"
-#include "deeprc/agent/function_pool.h"
-#include "deeprc/agent/process.h"
+#include "deeprc/agent/agent_task.h"
+#include "deeprc/agent/executor.h"
+#include "deeprc/agent/function_pool_manager.h"
 #include "deeprc/agent/resources.h"
 #include "deeprc/agent/scheduler.h"
 #include "deeprc/agent/zap_authenticator.h"
@@ -20,47 +22,23 @@
 
 namespace deeprc::agent {
 
-using pilot::TaskState;
-
-enum class StopReason { kNone, kTimeout, kCancel, kShutdown };
-
-struct AgentTask {
-  pilot::TaskDescription description;
-  std::string sandbox;
-  TaskState state = TaskState::kNew;
-  std::optional<Placement> placement;
-  ResourceRequest request;
-  pid_t pid = -1;
-  int attempt = 0;
-  uint64_t sequence = 0;  // arrival order, for FIFO among equal priorities
-  StopReason stop = StopReason::kNone;
-  double deadline = 0;  // when the next timeout or kill escalation is due; 0: none
-  bool killed = false;  // SIGKILL sent
-  bool sandbox_created = false;
-  nlohmann::json result;  // a function task's value, reported with DONE
-
-  bool is_function() const { return description.mode == pilot::TaskMode::kFunction; }
-};
-
-// Waiting tasks in scheduling order: higher priority first, then arrival.
-struct QueueOrder {
-  bool operator()(const AgentTask* a, const AgentTask* b) const {
-    if (a->description.priority != b->description.priority)
-      return a->description.priority > b->description.priority;
-    return a->sequence < b->sequence;
-  }
-};
-
-// "node:0 1|node:2:gpu 0": where each rank of a placement runs, for the profile.
-std::string DescribePlacement(const Placement& placement, const AgentResources& resources);
-
-class Agent::Impl {
+class Agent::Impl : public FunctionPoolManager::Host {
  public:
   Status Init(const pilot::AgentConfig& config, int notify_fd);
   Status Run();
-  ~Impl() {
+  ~Impl() override {
     if (signal_fd_ >= 0) ::close(signal_fd_);
   }
+
+  // What the function-pool manager asks of the control loop.
+  void TaskExecuting(AgentTask& task) override { Advance(task, TaskState::kAgentExecuting); }
+  void TaskFinished(AgentTask& task, TaskState state, const std::string& reason) override {
+    Finish(task, state, {}, reason);
+  }
+  void AttemptEnded(AgentTask& task, const std::string& failure) override { Conclude(task, {}, failure); }
+  void SetDeadline(AgentTask& task, double when) override;
+  void ClearDeadline(AgentTask& task) override;
+  void SendTo(const std::string& routing_id, const std::string& bytes) override;
 
  private:
   // Messages.
@@ -74,32 +52,15 @@ class Agent::Impl {
   void Finish(AgentTask& task, TaskState state, std::optional<int> exit_code, const std::string& reason);
   void Schedule();
   void Launch(AgentTask& task);
-  Status CreateSandbox(AgentTask& task);
   void ReapChildren();
   void OnExit(AgentTask& task, int status);
   // The end of an attempt, of either kind: with no `failure` the output is staged and the task is
   // DONE; a failure goes back into its queue while retries are left, and is FAILED after that.
   void Conclude(AgentTask& task, std::optional<int> exit_code, const std::string& failure);
+  // `signal` to a running task, and the next escalation (SIGTERM, then SIGKILL after a grace).
   void Signal(AgentTask& task, int signal);
-  // Kills what ended tasks left in the agent's tree (escaped their process group: setsid, daemons);
-  // at most every kSweepInterval, and again while it finds something.
-  void SweepLeftovers();
-  // At the end: every descendant goes, whatever task it came from, and is reaped.
-  void KillAllDescendants();
   void CheckDeadlines();
   void Shutdown(TaskState task_state, const std::string& reason);
-  // Function tasks and the pool they run on (agent_function_tasks.cc).
-  void ShutdownFunctionTasks(TaskState task_state, const std::string& reason);
-  void CheckPoolDeadline(double now);
-  void SchedulePool();
-  std::optional<Placement> AllocatePool();
-  void FeedPool();
-  void StopPool();
-  void SendToPool(const nlohmann::json& message);
-  void OnPoolHello(const std::string& master, const nlohmann::json& message);
-  void OnPoolResults(const nlohmann::json& message);
-  void OnPoolExit(int status);
-  bool IsPool(const std::string& sender) const { return pool_ && pool_->master() == sender; }
   void Flush();
   void ReadSignals();
   double PollTimeout() const;
@@ -108,7 +69,8 @@ class Agent::Impl {
   AgentResources resources_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<pilot::Profiler> profiler_;
-  BaseEnvironment base_environment_;
+  std::unique_ptr<Executor> executor_;                 // the processes of executable tasks
+  std::unique_ptr<FunctionPoolManager> pool_manager_;  // function tasks and their pool of workers
 
   zmq::context_t context_{1};
   std::unique_ptr<ZapAuthenticator> zap_;
@@ -117,23 +79,8 @@ class Agent::Impl {
 
   std::unordered_map<std::string, std::unique_ptr<AgentTask>> tasks_;
   std::set<AgentTask*, QueueOrder> waiting_;  // executable tasks not yet placed
-  std::unordered_map<pid_t, AgentTask*> running_;
   std::set<std::pair<double, AgentTask*>> deadlines_;
   uint64_t next_sequence_ = 0;
-  bool sweep_pending_ = false;  // a task ended since the last sweep, or the last one killed something
-  double last_sweep_ = 0;
-
-  // Function tasks run on one pool of persistent workers, started by the first of them. It holds
-  // its cores while it runs; once idle for a moment it stops when executable tasks wait.
-  std::string endpoint_;
-  int pool_size_ = 0;  // workers a pool starts with
-  int pool_gpus_ = 0;  // of them, workers with a GPU (one each)
-  int pools_started_ = 0;
-  std::unique_ptr<FunctionPool> pool_;
-  double pool_deadline_ = 0;                           // when a starting or stopping pool is killed; 0: none
-  double pool_idle_since_ = 0;                         // when the ready pool last had nothing to do; 0: busy
-  std::set<AgentTask*, QueueOrder> function_waiting_;  // not yet fed to the pool
-  std::unordered_map<std::string, AgentTask*> in_pool_;  // fed, no result yet
 
   std::set<std::string> clients_;  // routing ids that said hello
   nlohmann::json updates_ = nlohmann::json::array();

@@ -16,7 +16,7 @@ Result<std::unique_ptr<FunctionPool>> FunctionPool::Start(int generation, Placem
                                                           const AgentResources& resources,
                                                           const pilot::AgentConfig& config,
                                                           const std::string& endpoint,
-                                                          const BaseEnvironment& base) {
+                                                          const Executor& executor) {
   if (placement.empty()) return Status::Invalid("a function pool needs at least one worker");
   std::unique_ptr<FunctionPool> pool(new FunctionPool());
   pool->uid_ = "pool." + std::to_string(generation);
@@ -53,7 +53,7 @@ Result<std::unique_ptr<FunctionPool>> FunctionPool::Start(int generation, Placem
   DEEPRC_ASSIGN_OR_RETURN(auto spec, BuildLaunch(job, launch, resources, config.sandbox,
                                                  LaunchOptions{.survive_rank_loss = true}));
   pool->stderr_path_ = spec.stderr_path;
-  DEEPRC_ASSIGN_OR_RETURN(pool->pid_, SpawnProcess(spec, base));
+  DEEPRC_ASSIGN_OR_RETURN(pool->pid_, executor.Spawn(spec));
   pool->placement_ = std::move(placement);
   pool->lost_.assign(pool->placement_.size(), false);
   pool->started_ = pilot::Now();

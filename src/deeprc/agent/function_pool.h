@@ -12,7 +12,7 @@
 #include <set>
 #include <string>
 
-#include "deeprc/agent/process.h"
+#include "deeprc/agent/executor.h"
 #include "deeprc/agent/raptor/messages.h"
 #include "deeprc/agent/resources.h"
 #include "deeprc/agent/scheduler.h"
@@ -31,12 +31,13 @@ class FunctionPool {
   };
 
   // Spawns pool number `generation` over `placement` (one core per worker; the master runs beside
-  // them, idle most of the time, without a core of its own). Its master connects to `endpoint`.
+  // them, idle most of the time, without a core of its own). Its master connects to `endpoint`;
+  // `executor` starts its process as it starts a task's.
   static Result<std::unique_ptr<FunctionPool>> Start(int generation, Placement placement,
                                                      const AgentResources& resources,
                                                      const pilot::AgentConfig& config,
                                                      const std::string& endpoint,
-                                                     const BaseEnvironment& base);
+                                                     const Executor& executor);
 
   State state() const { return state_; }
   pid_t pid() const { return pid_; }

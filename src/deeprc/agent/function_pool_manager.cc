@@ -1,12 +1,12 @@
-// The agent's function tasks: the pool of persistent workers they run on (agent/function_pool),
-// started by the first of them, fed over the agent's socket, and its results, ends and cores.
+#include "deeprc/agent/function_pool_manager.h"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "deeprc/agent/agent_impl.h"
 #include "deeprc/agent/raptor/messages.h"
 #include "deeprc/core/logging.h"
+#include "deeprc/pilot/protocol.h"
 
 namespace deeprc::agent {
 
@@ -20,24 +20,48 @@ constexpr double kPoolIdleGrace = 2;     // an idle pool keeps its cores this lo
 
 }  // namespace
 
-void Agent::Impl::SchedulePool() {
+FunctionPoolManager::FunctionPoolManager(Host& host, const pilot::AgentConfig& config,
+                                         const AgentResources& resources, Scheduler& scheduler,
+                                         const Executor& executor, pilot::Profiler* profiler,
+                                         std::string endpoint)
+    : host_(host),
+      config_(config),
+      resources_(resources),
+      scheduler_(scheduler),
+      executor_(executor),
+      profiler_(profiler),
+      endpoint_(std::move(endpoint)) {
+  const int workers = config.description.function_workers;
+  pool_size_ = workers > 0 ? std::min(workers, resources_.total_cores()) : resources_.total_cores();
+  for (const auto& node : resources_.nodes) pool_gpus_ += node.gpus;
+  pool_gpus_ = std::min(pool_gpus_, pool_size_);
+}
+
+Status FunctionPoolManager::CheckFits(const pilot::TaskDescription& d) const {
+  const int workers = d.gpus_per_rank > 0 ? pool_gpus_ : pool_size_;
+  if (d.ranks <= workers) return Status::OK();
+  return Status::Invalid("task ", d.uid, " can never run on this pilot: it asks for ", d.ranks,
+                         " ranks, and the function pool has ", workers, " workers",
+                         d.gpus_per_rank > 0 ? " with a GPU" : "");
+}
+
+void FunctionPoolManager::Schedule(bool executables_waiting) {
   const double now = Now();
   if (!pool_) {
-    if (function_waiting_.empty()) return;
+    if (waiting_.empty()) return;
     // All of the pool's cores (and GPUs, one per worker for the first ones) at once, on one node
     // unless srun can reach the others.
     auto placement = AllocatePool();
     if (!placement) return;  // executables still hold cores; Schedule() lets them drain
     const std::string described = DescribePlacement(*placement, resources_);
-    auto pool =
-        FunctionPool::Start(++pools_started_, *placement, resources_, config_, endpoint_, base_environment_);
+    auto pool = FunctionPool::Start(++pools_started_, *placement, resources_, config_, endpoint_, executor_);
     if (!pool.ok()) {
-      scheduler_->Release(*placement);
-      for (AgentTask* task : function_waiting_) {
-        Finish(*task, TaskState::kFailed, {},
-               "the function pool could not start: " + pool.status().message());
+      scheduler_.Release(*placement);
+      for (AgentTask* task : waiting_) {
+        host_.TaskFinished(*task, TaskState::kFailed,
+                           "the function pool could not start: " + pool.status().message());
       }
-      function_waiting_.clear();
+      waiting_.clear();
       return;
     }
     pool_ = std::move(*pool);
@@ -55,12 +79,12 @@ void Agent::Impl::SchedulePool() {
     pool_idle_since_ = 0;
   } else if (pool_idle_since_ == 0) {
     pool_idle_since_ = now;
-  } else if (!waiting_.empty() && now - pool_idle_since_ >= kPoolIdleGrace) {
+  } else if (executables_waiting && now - pool_idle_since_ >= kPoolIdleGrace) {
     StopPool();  // its cores go to the executables when it has exited
   }
 }
 
-std::optional<Placement> Agent::Impl::AllocatePool() {
+std::optional<Placement> FunctionPoolManager::AllocatePool() {
   ResourceRequest with_gpu, without_gpu;
   with_gpu.ranks = pool_gpus_;
   with_gpu.gpus_per_rank = 1;
@@ -69,9 +93,9 @@ std::optional<Placement> Agent::Impl::AllocatePool() {
   Placement placement;
   for (const ResourceRequest* request : {&with_gpu, &without_gpu}) {
     if (request->ranks == 0) continue;
-    auto part = scheduler_->Allocate(*request);
+    auto part = scheduler_.Allocate(*request);
     if (!part) {
-      if (!placement.empty()) scheduler_->Release(placement);
+      if (!placement.empty()) scheduler_.Release(placement);
       return std::nullopt;
     }
     placement.insert(placement.end(), part->begin(), part->end());
@@ -79,31 +103,28 @@ std::optional<Placement> Agent::Impl::AllocatePool() {
   return placement;
 }
 
-void Agent::Impl::FeedPool() {
-  if (function_waiting_.empty()) return;
+void FunctionPoolManager::FeedPool() {
+  if (waiting_.empty()) return;
   auto tasks = nlohmann::json::array();
   const double now = Now();
-  for (AgentTask* task : function_waiting_) {
+  for (AgentTask* task : waiting_) {
     Status sandbox = CreateSandbox(*task);
     if (!sandbox.ok()) {
-      Finish(*task, TaskState::kFailed, {}, sandbox.message());
+      host_.TaskFinished(*task, TaskState::kFailed, sandbox.message());
       continue;
     }
     ++task->attempt;
     tasks.push_back(raptor::ToJson(ToFunctionTask(task->description, task->sandbox)));
     in_pool_[task->description.uid] = task;
     profiler_->Record(now, "exec_start", task->description.uid, "", pool_->uid());
-    Advance(*task, TaskState::kAgentExecuting);
-    if (task->description.timeout > 0) {
-      task->deadline = now + task->description.timeout;
-      deadlines_.emplace(task->deadline, task);
-    }
+    host_.TaskExecuting(*task);
+    if (task->description.timeout > 0) host_.SetDeadline(*task, now + task->description.timeout);
   }
-  function_waiting_.clear();
+  waiting_.clear();
   if (!tasks.empty()) SendToPool({{"type", pilot::protocol::kPoolTasks}, {"tasks", std::move(tasks)}});
 }
 
-void Agent::Impl::StopPool() {
+void FunctionPoolManager::StopPool() {
   if (!pool_ || pool_->state() == FunctionPool::State::kStopping) return;
   if (pool_->state() == FunctionPool::State::kReady) SendToPool({{"type", pilot::protocol::kPoolStop}});
   pool_->MarkStopping();
@@ -111,14 +132,12 @@ void Agent::Impl::StopPool() {
   profiler_->Record(Now(), "pool_stopping", pool_->uid());
 }
 
-void Agent::Impl::SendToPool(const nlohmann::json& message) {
+void FunctionPoolManager::SendToPool(const nlohmann::json& message) {
   if (!pool_ || pool_->master().empty()) return;
-  const std::string bytes = message.dump();
-  socket_->send(zmq::buffer(pool_->master()), zmq::send_flags::sndmore);
-  socket_->send(zmq::buffer(bytes), zmq::send_flags::none);
+  host_.SendTo(pool_->master(), message.dump());
 }
 
-void Agent::Impl::OnPoolHello(const std::string& master, const nlohmann::json& message) {
+void FunctionPoolManager::OnHello(const std::string& master, const nlohmann::json& message) {
   // Only the pool this agent started and waits for may take function tasks.
   if (!pool_ || pool_->state() != FunctionPool::State::kStarting || message.value("pid", -1) < 0) {
     spdlog::warn("agent: unexpected hello from a function pool; ignored");
@@ -129,12 +148,12 @@ void Agent::Impl::OnPoolHello(const std::string& master, const nlohmann::json& m
   profiler_->Record(Now(), "pool_ready", pool_->uid(), "", std::to_string(pool_->workers()) + " workers");
 }
 
-void Agent::Impl::OnPoolResults(const nlohmann::json& message) {
+void FunctionPoolManager::OnResults(const nlohmann::json& message) {
   if (message.contains("workers")) pool_->SetWorkers(message["workers"].get<int>());
   if (message.contains("lost")) {
     const Placement freed = pool_->RemoveWorkers(message["lost"].get<std::vector<int>>());
     if (!freed.empty()) {
-      scheduler_->Release(freed);
+      scheduler_.Release(freed);
       profiler_->Record(Now(), "pool_workers_lost", pool_->uid(), "", DescribePlacement(freed, resources_));
     }
   }
@@ -149,8 +168,7 @@ void Agent::Impl::OnPoolResults(const nlohmann::json& message) {
     if (found == in_pool_.end()) continue;  // canceled or timed out here meanwhile
     AgentTask& task = *found->second;
     in_pool_.erase(found);
-    if (task.deadline > 0) deadlines_.erase({task.deadline, &task});
-    task.deadline = 0;
+    host_.ClearDeadline(task);
     // The paper's overheads of a function task, each its slowest rank's, for the session profile.
     const nlohmann::json overheads = {{"queued_ms", result->queued_ms},
                                       {"deserialize_ms", result->deserialize_ms},
@@ -162,14 +180,15 @@ void Agent::Impl::OnPoolResults(const nlohmann::json& message) {
     profiler_->Record(now, "exec_stop", task.description.uid, "", result->ok ? "ok" : "error");
     if (result->ok) {
       task.result = std::move(result->value);
-      Conclude(task, {}, {});
+      host_.AttemptEnded(task, {});
     } else {
-      Conclude(task, {}, result->error.empty() ? "the function failed without a reason" : result->error);
+      host_.AttemptEnded(task,
+                         result->error.empty() ? "the function failed without a reason" : result->error);
     }
   }
 }
 
-void Agent::Impl::OnPoolExit(int status) {
+void FunctionPoolManager::OnExit(int status) {
   int exit_code = 0;
   const std::string outcome = DescribeWaitStatus(status, &exit_code);
   const bool asked = pool_->state() == FunctionPool::State::kStopping;
@@ -180,23 +199,22 @@ void Agent::Impl::OnPoolExit(int status) {
   if (const std::string tail = pool_->ErrorTail(); !tail.empty()) reason += ": " + tail;
   profiler_->Record(Now(), "pool_stop", pool_->uid(), "", outcome);
   if (!asked) spdlog::warn("agent: {}", reason);
-  scheduler_->Release(pool_->placement());
+  scheduler_.Release(pool_->placement());
   pool_.reset();
   pool_deadline_ = 0;
   for (auto& [uid, task] : in_pool_) {
-    if (task->deadline > 0) deadlines_.erase({task->deadline, task});
-    task->deadline = 0;
-    Conclude(*task, {}, reason);
+    host_.ClearDeadline(*task);
+    host_.AttemptEnded(*task, reason);
   }
   in_pool_.clear();
   // A pool that never came up would not come up on a second try either: say why, once.
   if (never_ready) {
-    for (AgentTask* task : function_waiting_) Finish(*task, TaskState::kFailed, {}, reason);
-    function_waiting_.clear();
+    for (AgentTask* task : waiting_) host_.TaskFinished(*task, TaskState::kFailed, reason);
+    waiting_.clear();
   }
 }
 
-void Agent::Impl::CheckPoolDeadline(double now) {
+void FunctionPoolManager::CheckDeadline(double now) {
   if (pool_ && pool_->state() == FunctionPool::State::kStarting && pool_->killed_because().empty()) {
     if (std::string lost = pool_->RankLostWhileStarting(); !lost.empty()) {
       spdlog::warn("agent: function pool {} (pid {}): {}; killing it", pool_->uid(), pool_->pid(), lost);
@@ -215,10 +233,10 @@ void Agent::Impl::CheckPoolDeadline(double now) {
   ::kill(-pool_->pid(), SIGKILL);
 }
 
-void Agent::Impl::ShutdownFunctionTasks(TaskState task_state, const std::string& reason) {
-  for (AgentTask* task : function_waiting_) Finish(*task, task_state, {}, reason);
-  function_waiting_.clear();
-  for (auto& [uid, task] : in_pool_) Finish(*task, task_state, {}, reason);
+void FunctionPoolManager::Shutdown(TaskState task_state, const std::string& reason) {
+  for (AgentTask* task : waiting_) host_.TaskFinished(*task, task_state, reason);
+  waiting_.clear();
+  for (auto& [uid, task] : in_pool_) host_.TaskFinished(*task, task_state, reason);
   in_pool_.clear();
   if (pool_) {
     // A pool told to stop ends its MPI job cleanly within moments; one that does not is killed,
@@ -233,9 +251,29 @@ void Agent::Impl::ShutdownFunctionTasks(TaskState task_state, const std::string&
     ::kill(-pool_->pid(), SIGKILL);
     ::waitpid(pool_->pid(), &status, 0);
     profiler_->Record(Now(), "pool_stop", pool_->uid());
-    scheduler_->Release(pool_->placement());
+    scheduler_.Release(pool_->placement());
     pool_.reset();
   }
+}
+
+void FunctionPoolManager::OnTimeout(AgentTask& task) {
+  in_pool_.erase(task.description.uid);
+  SendToPool({{"type", pilot::protocol::kPoolCancel}, {"ids", {task.description.uid}}});
+  profiler_->Record(Now(), "timeout", task.description.uid);
+  host_.AttemptEnded(task, "timed out after " + fmt::format("{:g}", task.description.timeout) + " s");
+}
+
+bool FunctionPoolManager::Cancel(AgentTask& task) {
+  if (waiting_.erase(&task)) {
+    host_.TaskFinished(task, TaskState::kCanceled, "canceled before it ran");
+    return true;
+  }
+  if (!in_pool_.erase(task.description.uid)) return false;
+  host_.ClearDeadline(task);
+  SendToPool({{"type", pilot::protocol::kPoolCancel}, {"ids", {task.description.uid}}});
+  profiler_->Record(Now(), "cancel", task.description.uid);
+  host_.TaskFinished(task, TaskState::kCanceled, "canceled while running");
+  return true;
 }
 
 }  // namespace deeprc::agent
