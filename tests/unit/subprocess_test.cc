@@ -141,6 +141,21 @@ TEST(Subprocess, MissingProgramIsRefusedWithItsName) {
             "cannot execute '/nonexistent/tool' in '/': No such file or directory");
 }
 
+TEST(Subprocess, RunForOutputReturnsStdout) {
+  auto output = RunForOutput({"sh", "-c", "printf 'node1\\nnode2\\n'"});
+  ASSERT_TRUE(output.ok()) << output.status().ToString();
+  EXPECT_EQ(*output, "node1\nnode2\n");
+}
+
+TEST(Subprocess, RunForOutputRefusesAFailureWithTheProgramAndItsOutput) {
+  auto output = RunForOutput({"sh", "-c", "echo partial; exit 3"});
+  ASSERT_FALSE(output.ok());
+  EXPECT_EQ(output.status().message(), "sh failed (status 768): partial\n");
+  auto missing = RunForOutput({"deeprc-no-such-program"});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("cannot start 'deeprc-no-such-program'"), std::string::npos);
+}
+
 TEST(Subprocess, EmptyCommandIsRefused) {
   auto pid = SpawnProcess({});
   ASSERT_FALSE(pid.ok());

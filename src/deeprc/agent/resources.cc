@@ -3,12 +3,13 @@
 #include <sched.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <regex>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "deeprc/core/subprocess.h"
 
 namespace deeprc::agent {
 namespace {
@@ -53,14 +54,11 @@ std::vector<std::string> VisibleGpus() {
 }
 
 Result<std::vector<std::string>> SlurmHostnames(const std::string& nodelist) {
-  std::string command = "scontrol show hostnames '" + nodelist + "'";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return Status::IOError("cannot run scontrol");
-  std::string output;
-  char buffer[4096];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0;) output.append(buffer, n);
-  if (::pclose(pipe) != 0) return Status::IOError("scontrol show hostnames '", nodelist, "' failed");
-  return Split(output, '\n');
+  auto output = RunForOutput({"scontrol", "show", "hostnames", nodelist});
+  if (!output.ok()) {
+    return Status::IOError("scontrol show hostnames '", nodelist, "' failed: ", output.status().message());
+  }
+  return Split(*output, '\n');
 }
 
 }  // namespace

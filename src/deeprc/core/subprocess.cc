@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -117,6 +118,34 @@ Result<int> WaitForProcess(pid_t pid) {
     if (errno != EINTR) return Status::IOError("waitpid(", pid, "): ", std::strerror(errno));
   }
   return status;
+}
+
+Result<std::string> RunForOutput(const std::vector<std::string>& argv) {
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return Status::IOError("pipe: ", std::strerror(errno));
+  SpawnOptions options;
+  options.duplicates = {{out[1], 1}};
+  auto pid = SpawnProcess(argv, options);
+  ::close(out[1]);
+  if (!pid.ok()) {
+    ::close(out[0]);
+    return pid.status();
+  }
+  std::string output;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(out[0], buffer, sizeof(buffer))) != 0;) {
+    if (n > 0) {
+      output.append(buffer, n);
+    } else if (errno != EINTR) {
+      break;
+    }
+  }
+  ::close(out[0]);
+  DEEPRC_ASSIGN_OR_RETURN(const int status, WaitForProcess(*pid));
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return Status::IOError(argv[0], " failed (status ", status, "): ", output);
+  }
+  return output;
 }
 
 int ExitCodeOf(int wait_status) {

@@ -44,6 +44,11 @@ Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, const SpawnOpti
 // (WIFEXITED/WEXITSTATUS apply).
 Result<int> WaitForProcess(pid_t pid);
 
+// Runs `argv` to its end and returns what it wrote to stdout (stderr stays the parent's); an exit
+// status other than 0 is an error that names the program and holds the output. For short commands
+// whose answer is their output (sbatch, squeue, scontrol).
+Result<std::string> RunForOutput(const std::vector<std::string>& argv);
+
 // The exit code of a wait status, or 128 + the signal for a process killed by one (the shell's way).
 int ExitCodeOf(int wait_status);
 

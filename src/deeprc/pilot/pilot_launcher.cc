@@ -26,29 +26,6 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Runs a command and returns its stdout; the exit status must be 0.
-Result<std::string> RunCommand(const std::vector<std::string>& argv) {
-  int out[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) return Status::IOError("pipe: ", std::strerror(errno));
-  SpawnOptions options;
-  options.duplicates = {{out[1], 1}};
-  auto pid = SpawnProcess(argv, options);
-  ::close(out[1]);
-  if (!pid.ok()) {
-    ::close(out[0]);
-    return pid.status();
-  }
-  std::string output;
-  char buffer[4096];
-  for (ssize_t n; (n = ::read(out[0], buffer, sizeof(buffer))) > 0;) output.append(buffer, n);
-  ::close(out[0]);
-  DEEPRC_ASSIGN_OR_RETURN(const int status, WaitForProcess(*pid));
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return Status::IOError(argv[0], " failed (status ", status, "): ", output);
-  }
-  return output;
-}
-
 // A child process of the client, in its own process group (a Ctrl-C meant for the client does not
 // reach it; the client stops it). It reports its endpoint on a pipe, so readiness costs no polling.
 class LocalLauncher : public PilotLauncher {
@@ -178,7 +155,7 @@ class SlurmLauncher : public PilotLauncher {
            << "'\n";
     script.close();
     if (!script) return Status::IOError("cannot write batch script '", script_path, "'");
-    DEEPRC_ASSIGN_OR_RETURN(auto output, RunCommand({"sbatch", "--parsable", script_path}));
+    DEEPRC_ASSIGN_OR_RETURN(auto output, RunForOutput({"sbatch", "--parsable", script_path}));
     job_id_ = output.substr(0, output.find_first_of(";\n"));
     if (job_id_.empty()) return Status::IOError("sbatch printed no job id");
     return Status::OK();
@@ -196,7 +173,7 @@ class SlurmLauncher : public PilotLauncher {
       }
       if (SecondsSince(last_check) > 1) {
         last_check = Clock::now();
-        auto state = RunCommand({"squeue", "-h", "-j", job_id_, "-o", "%T"});
+        auto state = RunForOutput({"squeue", "-h", "-j", job_id_, "-o", "%T"});
         if (state.ok() && state->empty()) {
           return Status::IOError(
               "Slurm job ", job_id_, " ended before its agent was ready",
@@ -210,7 +187,7 @@ class SlurmLauncher : public PilotLauncher {
   // The job is asked about every 2 s: a job that ends is the only news, and it is rare.
   Status WatchAgent(const StopSignal& stop) override {
     while (!stop.WaitFor(2)) {
-      auto state = RunCommand({"squeue", "-h", "-j", job_id_, "-o", "%T"});
+      auto state = RunForOutput({"squeue", "-h", "-j", job_id_, "-o", "%T"});
       if (state.ok() && state->empty()) {
         std::string tail = TailOfFile(stderr_path_);
         return Status::IOError("Slurm job ", job_id_, " ended", tail.empty() ? "" : "; agent stderr: ", tail);
@@ -223,10 +200,10 @@ class SlurmLauncher : public PilotLauncher {
     if (job_id_.empty()) return Status::OK();
     const auto start = Clock::now();
     for (;;) {
-      auto state = RunCommand({"squeue", "-h", "-j", job_id_, "-o", "%T"});
+      auto state = RunForOutput({"squeue", "-h", "-j", job_id_, "-o", "%T"});
       if (!state.ok() || state->empty()) break;
       if (SecondsSince(start) >= grace) {
-        (void)RunCommand({"scancel", job_id_});
+        (void)RunForOutput({"scancel", job_id_});
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
