@@ -33,9 +33,9 @@
 #include "deeprc/net/communicator.h"
 #include "deeprc/net/launcher.h"
 #include "deeprc/net/table_channel.h"
-#include "deeprc/table/compute.h"
-#include "deeprc/table/hash_partition.h"
-#include "deeprc/table/join.h"
+#include "deeprc/table/join/join.h"
+#include "deeprc/table/kernel/compute.h"
+#include "deeprc/table/ops/hash_partition.h"
 
 namespace {
 

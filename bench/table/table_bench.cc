@@ -26,12 +26,12 @@
 #include <vector>
 
 #include "../process_memory.h"
-#include "deeprc/table/compute.h"
-#include "deeprc/table/csv_io.h"
-#include "deeprc/table/groupby.h"
-#include "deeprc/table/join.h"
-#include "deeprc/table/parquet_io.h"
-#include "deeprc/table/sort.h"
+#include "deeprc/table/groupby/groupby.h"
+#include "deeprc/table/io/csv_io.h"
+#include "deeprc/table/io/parquet_io.h"
+#include "deeprc/table/join/join.h"
+#include "deeprc/table/kernel/compute.h"
+#include "deeprc/table/sort/sort.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "deeprc/table/csv_io.h"
+#include "deeprc/table/io/csv_io.h"
 #include "scratch_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

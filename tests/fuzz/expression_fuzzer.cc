@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "deeprc/table/derive.h"
-#include "deeprc/table/expression_parser.h"
-#include "deeprc/table/select.h"
+#include "deeprc/table/ops/derive.h"
+#include "deeprc/table/ops/expression_parser.h"
+#include "deeprc/table/ops/select.h"
 
 namespace {
 

@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "deeprc/table/file_format.h"
+#include "deeprc/table/io/file_format.h"
 #include "scratch_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

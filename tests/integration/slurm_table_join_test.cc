@@ -8,9 +8,9 @@
 
 #include "../pilot/slurm_cluster.h"
 #include "../unit/test_util.h"
-#include "deeprc/table/equals.h"
-#include "deeprc/table/join.h"
-#include "deeprc/table/parquet_io.h"
+#include "deeprc/table/io/parquet_io.h"
+#include "deeprc/table/join/join.h"
+#include "deeprc/table/ops/equals.h"
 
 namespace deeprc {
 namespace {

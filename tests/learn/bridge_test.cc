@@ -18,7 +18,7 @@
 #include "deeprc/bridge/distributed_sampler.h"
 #include "deeprc/bridge/window_dataset.h"
 #include "deeprc/bridge/window_loader.h"
-#include "deeprc/table/csv_io.h"
+#include "deeprc/table/io/csv_io.h"
 
 namespace deeprc::bridge {
 namespace {

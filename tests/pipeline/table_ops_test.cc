@@ -3,9 +3,9 @@
 
 #include <arrow/api.h>
 
-#include "deeprc/table/calendar.h"
-#include "deeprc/table/derive.h"
-#include "deeprc/table/expression_parser.h"
+#include "deeprc/table/ops/calendar.h"
+#include "deeprc/table/ops/derive.h"
+#include "deeprc/table/ops/expression_parser.h"
 
 namespace deeprc {
 namespace {

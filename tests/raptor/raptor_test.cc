@@ -12,9 +12,9 @@
 #include "deeprc/agent/raptor/function_registry.h"
 #include "deeprc/agent/raptor/master.h"
 #include "deeprc/net/mpi/mpi_communicator.h"
-#include "deeprc/table/equals.h"
-#include "deeprc/table/file_format.h"
-#include "deeprc/table/join.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/join/join.h"
+#include "deeprc/table/ops/equals.h"
 #include "raptor_test_env.h"
 
 namespace deeprc::raptor {

@@ -8,8 +8,8 @@
 #include <stdexcept>
 
 #include "deeprc/core/atomic_file.h"
-#include "deeprc/table/csv_io.h"
-#include "deeprc/table/file_format.h"
+#include "deeprc/table/io/csv_io.h"
+#include "deeprc/table/io/file_format.h"
 #include "test_util.h"
 
 namespace deeprc {

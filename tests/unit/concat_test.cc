@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "deeprc/table/concat.h"
+#include "deeprc/table/ops/concat.h"
 #include "table_assert.h"
 #include "test_util.h"
 

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <random>
 
-#include "deeprc/table/csv_fast_reader.h"
-#include "deeprc/table/csv_io.h"
+#include "deeprc/table/io/csv_fast_reader.h"
+#include "deeprc/table/io/csv_io.h"
 #include "test_util.h"
 
 namespace deeprc {

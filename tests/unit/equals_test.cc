@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "deeprc/table/equals.h"
+#include "deeprc/table/ops/equals.h"
 #include "table_assert.h"
 #include "test_util.h"
 

@@ -1,11 +1,11 @@
 // ParseExpression: the grammar, precedence and literals, checked by evaluating the parsed
 // predicate with Select on a small table, and the syntax errors with their columns.
-#include "deeprc/table/expression_parser.h"
+#include "deeprc/table/ops/expression_parser.h"
 
 #include <gtest/gtest.h>
 
-#include "deeprc/table/derive.h"
-#include "deeprc/table/select.h"
+#include "deeprc/table/ops/derive.h"
+#include "deeprc/table/ops/select.h"
 #include "test_util.h"
 
 namespace deeprc {

@@ -1,6 +1,6 @@
 // GroupBy on small hand-computed tables: every aggregation, null keys, several keys, both
 // execution paths (Acero alone, and with exact quantiles), output order and names, errors.
-#include "deeprc/table/groupby.h"
+#include "deeprc/table/groupby/groupby.h"
 
 #include <arrow/util/bit_util.h>
 #include <gtest/gtest.h>

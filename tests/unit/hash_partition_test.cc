@@ -5,8 +5,8 @@
 
 #include <arrow/compute/api.h>
 
-#include "deeprc/table/concat.h"
-#include "deeprc/table/hash_partition.h"
+#include "deeprc/table/ops/concat.h"
+#include "deeprc/table/ops/hash_partition.h"
 #include "table_assert.h"
 #include "test_util.h"
 

@@ -2,10 +2,10 @@
 
 #include <fstream>
 
-#include "deeprc/table/c_data.h"
-#include "deeprc/table/csv_io.h"
-#include "deeprc/table/file_format.h"
-#include "deeprc/table/parquet_io.h"
+#include "deeprc/table/io/c_data.h"
+#include "deeprc/table/io/csv_io.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/io/parquet_io.h"
 #include "test_util.h"
 
 namespace deeprc {

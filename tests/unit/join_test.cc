@@ -10,7 +10,7 @@
 
 #include <arrow/compute/api.h>
 
-#include "deeprc/table/join.h"
+#include "deeprc/table/join/join.h"
 #include "table_assert.h"
 #include "test_util.h"
 

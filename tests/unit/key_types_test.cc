@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "deeprc/table/key_types.h"
+#include "deeprc/table/join/key_types.h"
 #include "test_util.h"
 
 namespace deeprc {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "deeprc/table/slice.h"
+#include "deeprc/table/ops/slice.h"
 #include "table_assert.h"
 #include "test_util.h"
 

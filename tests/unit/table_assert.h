@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "deeprc/table/equals.h"
+#include "deeprc/table/ops/equals.h"
 #include "test_util.h"
 
 namespace deeprc::testing {

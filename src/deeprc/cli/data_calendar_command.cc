@@ -1,8 +1,8 @@
 // `deeprc data generate-calendar --like TABLE --on date --out FILE`: the calendar features of a
 // table's timestamps (year, month, day, weekday, hour, day of year, weekend) as a table to join on.
 #include "deeprc/cli/commands.h"
-#include "deeprc/table/calendar.h"
-#include "deeprc/table/file_format.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/ops/calendar.h"
 
 namespace deeprc::cli {
 

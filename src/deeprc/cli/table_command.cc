@@ -4,7 +4,7 @@
 #include "deeprc/cli/commands.h"
 #include "deeprc/cli/table_relational_commands.h"
 #include "deeprc/cli/table_sort_join_commands.h"
-#include "deeprc/table/file_format.h"
+#include "deeprc/table/io/file_format.h"
 
 namespace deeprc::cli {
 namespace {

@@ -6,8 +6,8 @@
 #include "deeprc/dist/partitioned_io.h"
 #include "deeprc/net/launcher.h"
 #include "deeprc/net/table_channel.h"
-#include "deeprc/table/file_format.h"
-#include "deeprc/table/preview.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/io/preview.h"
 
 namespace deeprc::cli {
 namespace {

@@ -10,12 +10,12 @@
 #include "deeprc/cli/table_job.h"
 #include "deeprc/dist/distributed_groupby.h"
 #include "deeprc/dist/distributed_set_ops.h"
-#include "deeprc/table/expression_parser.h"
-#include "deeprc/table/groupby.h"
-#include "deeprc/table/project.h"
-#include "deeprc/table/select.h"
-#include "deeprc/table/set_ops.h"
-#include "deeprc/table/unique.h"
+#include "deeprc/table/groupby/groupby.h"
+#include "deeprc/table/ops/expression_parser.h"
+#include "deeprc/table/ops/project.h"
+#include "deeprc/table/ops/select.h"
+#include "deeprc/table/ops/set_ops.h"
+#include "deeprc/table/ops/unique.h"
 
 namespace deeprc::cli {
 namespace {

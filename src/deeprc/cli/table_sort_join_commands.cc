@@ -12,13 +12,13 @@
 #include "deeprc/dist/distributed_join.h"
 #include "deeprc/dist/distributed_sort.h"
 #include "deeprc/dist/repartition.h"
-#include "deeprc/table/concat.h"
-#include "deeprc/table/equals.h"
-#include "deeprc/table/file_format.h"
-#include "deeprc/table/hash_partition.h"
-#include "deeprc/table/join.h"
-#include "deeprc/table/slice.h"
-#include "deeprc/table/sort.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/join/join.h"
+#include "deeprc/table/ops/concat.h"
+#include "deeprc/table/ops/equals.h"
+#include "deeprc/table/ops/hash_partition.h"
+#include "deeprc/table/ops/slice.h"
+#include "deeprc/table/sort/sort.h"
 
 namespace deeprc::cli {
 namespace {

@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "deeprc/dist/schema_agreement.h"
-#include "deeprc/table/compute.h"
+#include "deeprc/table/kernel/compute.h"
 
 namespace deeprc::dist {
 namespace {

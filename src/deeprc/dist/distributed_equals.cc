@@ -3,7 +3,7 @@
 #include "deeprc/dist/repartition.h"
 #include "deeprc/dist/schema_agreement.h"
 #include "deeprc/dist/shuffle.h"
-#include "deeprc/table/equals.h"
+#include "deeprc/table/ops/equals.h"
 
 namespace deeprc::dist {
 

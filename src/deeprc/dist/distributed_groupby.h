@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "deeprc/net/communicator.h"
-#include "deeprc/table/groupby.h"
+#include "deeprc/table/groupby/groupby.h"
 
 namespace deeprc::dist {
 

@@ -2,7 +2,7 @@
 
 #include "deeprc/dist/schema_agreement.h"
 #include "deeprc/dist/shuffle.h"
-#include "deeprc/table/join_internal.h"
+#include "deeprc/table/join/join_internal.h"
 
 namespace deeprc::dist {
 

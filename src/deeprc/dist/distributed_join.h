@@ -3,7 +3,7 @@
 #pragma once
 
 #include "deeprc/net/communicator.h"
-#include "deeprc/table/join.h"
+#include "deeprc/table/join/join.h"
 
 namespace deeprc::dist {
 

@@ -2,8 +2,8 @@
 
 #include "deeprc/dist/schema_agreement.h"
 #include "deeprc/dist/shuffle.h"
-#include "deeprc/table/set_ops.h"
-#include "deeprc/table/unique.h"
+#include "deeprc/table/ops/set_ops.h"
+#include "deeprc/table/ops/unique.h"
 
 namespace deeprc::dist {
 namespace {

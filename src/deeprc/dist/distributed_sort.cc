@@ -4,8 +4,8 @@
 
 #include "deeprc/dist/schema_agreement.h"
 #include "deeprc/net/table_channel.h"
-#include "deeprc/table/concat.h"
-#include "deeprc/table/slice.h"
+#include "deeprc/table/ops/concat.h"
+#include "deeprc/table/ops/slice.h"
 
 namespace deeprc::dist {
 namespace {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "deeprc/net/communicator.h"
-#include "deeprc/table/sort.h"
+#include "deeprc/table/sort/sort.h"
 
 namespace deeprc::dist {
 

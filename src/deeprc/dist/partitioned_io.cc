@@ -6,9 +6,9 @@
 #include "deeprc/dist/agreed_status.h"
 #include "deeprc/dist/schema_agreement.h"
 #include "deeprc/net/table_channel.h"
-#include "deeprc/table/file_format.h"
-#include "deeprc/table/parquet_io.h"
-#include "deeprc/table/slice.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/io/parquet_io.h"
+#include "deeprc/table/ops/slice.h"
 
 namespace deeprc::dist {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "deeprc/dist/schema_agreement.h"
 #include "deeprc/net/table_channel.h"
-#include "deeprc/table/slice.h"
+#include "deeprc/table/ops/slice.h"
 
 namespace deeprc::dist {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "deeprc/dist/agreed_status.h"
-#include "deeprc/table/compute.h"
+#include "deeprc/table/kernel/compute.h"
 
 namespace deeprc::dist {
 namespace {

@@ -2,7 +2,7 @@
 
 #include "deeprc/dist/schema_agreement.h"
 #include "deeprc/net/table_channel.h"
-#include "deeprc/table/hash_partition.h"
+#include "deeprc/table/ops/hash_partition.h"
 
 namespace deeprc::dist {
 

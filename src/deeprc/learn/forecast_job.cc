@@ -11,7 +11,7 @@
 #include "deeprc/learn/job_description.h"
 #include "deeprc/learn/models/registry.h"
 #include "deeprc/learn/trainer.h"
-#include "deeprc/table/parquet_io.h"
+#include "deeprc/table/io/parquet_io.h"
 
 namespace deeprc::learn {
 

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <vector>
 
-#include "deeprc/table/compute.h"
+#include "deeprc/table/kernel/compute.h"
 
 namespace deeprc::learn {
 

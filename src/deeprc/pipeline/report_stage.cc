@@ -10,11 +10,11 @@
 #include "deeprc/pipeline/model_results.h"
 #include "deeprc/pipeline/plot.h"
 #include "deeprc/pipeline/stage_record.h"
-#include "deeprc/table/expression_parser.h"
-#include "deeprc/table/file_format.h"
-#include "deeprc/table/select.h"
-#include "deeprc/table/slice.h"
-#include "deeprc/table/sort.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/ops/expression_parser.h"
+#include "deeprc/table/ops/select.h"
+#include "deeprc/table/ops/slice.h"
+#include "deeprc/table/sort/sort.h"
 
 namespace deeprc::pipeline {
 namespace {

@@ -9,9 +9,9 @@
 
 #include "deeprc/core/nearest_name.h"
 #include "deeprc/core/yaml_reader.h"
-#include "deeprc/table/expression_parser.h"
-#include "deeprc/table/groupby.h"
-#include "deeprc/table/join.h"
+#include "deeprc/table/groupby/groupby.h"
+#include "deeprc/table/join/join.h"
+#include "deeprc/table/ops/expression_parser.h"
 
 namespace deeprc::pipeline {
 namespace {

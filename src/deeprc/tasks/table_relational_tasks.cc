@@ -2,9 +2,9 @@
 // (each rank's share alone, no data moves) and table.groupby (dist/distributed_groupby).
 #include "deeprc/agent/raptor/function_registry.h"
 #include "deeprc/dist/distributed_groupby.h"
-#include "deeprc/table/expression_parser.h"
-#include "deeprc/table/project.h"
-#include "deeprc/table/select.h"
+#include "deeprc/table/ops/expression_parser.h"
+#include "deeprc/table/ops/project.h"
+#include "deeprc/table/ops/select.h"
 #include "deeprc/tasks/table_task_args.h"
 
 namespace deeprc::tasks {

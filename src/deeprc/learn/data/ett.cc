@@ -10,8 +10,8 @@
 
 #include "deeprc/core/atomic_file.h"
 #include "deeprc/core/logging.h"
-#include "deeprc/table/csv_io.h"
-#include "deeprc/table/file_format.h"
+#include "deeprc/table/io/csv_io.h"
+#include "deeprc/table/io/file_format.h"
 
 namespace deeprc::learn {
 
