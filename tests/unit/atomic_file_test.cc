@@ -135,8 +135,8 @@ TEST(AtomicFile, AFailedTableWriteKeepsTheExistingFile) {
   const std::string target = dir.File("victim.csv");
   std::ofstream(target) << "precious,data\n1,2\n";
   auto schema = arrow::schema({arrow::field("k", arrow::int64()), arrow::field("l", arrow::list(arrow::int64()))});
-  const Table nested = MakeTable(schema, {"[1, 2]", "[[1, 2], [3]]"});
-  const Status status = WriteTable(nested, target);
+  const table::Table nested = MakeTable(schema, {"[1, 2]", "[[1, 2], [3]]"});
+  const Status status = table::WriteTable(nested, target);
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find(target), std::string::npos) << status.ToString();
   EXPECT_EQ(ReadAll(target), "precious,data\n1,2\n");

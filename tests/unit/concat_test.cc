@@ -4,7 +4,7 @@
 #include "table_assert.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::ErrorOf;
@@ -57,4 +57,4 @@ TEST(Concat, ErrorsNameTheTableAndTheColumn) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -13,7 +13,7 @@
 #include "deeprc/table/io/csv_io.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::TempDir;
@@ -530,4 +530,4 @@ TEST(CsvFastReader, RaggedRowErrorNamesFileAndRow) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -8,7 +8,7 @@
 #include "deeprc/table/ops/select.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::MakeTable;
@@ -270,4 +270,4 @@ TEST(ExpressionParser, TreesDeeperThanTheLimitAreRefusedWithIt) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -12,7 +12,7 @@
 
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::MakeTable;
@@ -441,4 +441,4 @@ TEST(ParseAggregation, SpecsAndErrors) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

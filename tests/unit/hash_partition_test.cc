@@ -10,7 +10,7 @@
 #include "table_assert.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::ErrorOf;
@@ -203,4 +203,4 @@ TEST(HashPartition, Errors) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

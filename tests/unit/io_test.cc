@@ -8,7 +8,7 @@
 #include "deeprc/table/io/parquet_io.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::MakeTable;
@@ -113,9 +113,9 @@ TEST(CData, StreamRoundTripSharesBuffers) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 TEST(Parquet, KeepsArrowTypesParquetCannotName) {
@@ -129,4 +129,4 @@ TEST(Parquet, KeepsArrowTypesParquetCannotName) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -8,7 +8,7 @@
 #include "deeprc/table/ops/project.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::MakeTable;
@@ -164,4 +164,4 @@ TEST(Project, MissingAndRepeatedColumnsAreErrors) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -4,7 +4,7 @@
 #include "table_assert.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::MakeTable;
@@ -43,4 +43,4 @@ TEST(Slice, HeadAndTail) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

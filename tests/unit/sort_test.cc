@@ -12,7 +12,7 @@
 #include "table_assert.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::ErrorOf;
@@ -441,4 +441,4 @@ TEST(Sort, NeedsAKey) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

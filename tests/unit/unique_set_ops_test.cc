@@ -6,7 +6,7 @@
 #include "deeprc/table/ops/unique.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::MakeTable;
@@ -122,4 +122,4 @@ TEST(SetOps, MismatchedSchemasNameTheColumn) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

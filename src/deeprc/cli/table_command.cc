@@ -17,8 +17,8 @@ void AddConvert(CLI::App& table, CommandResult& result) {
   command->add_option("output", *output, "Output file; the format follows the extension")->required();
   command->callback([&result, input, output] {
     result.status = [&]() -> Status {
-      DEEPRC_ASSIGN_OR_RETURN(auto table, ReadTable(*input));
-      return WriteTable(table, *output);
+      DEEPRC_ASSIGN_OR_RETURN(auto table, table::ReadTable(*input));
+      return table::WriteTable(table, *output);
     }();
   });
 }

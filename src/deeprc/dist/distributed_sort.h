@@ -9,6 +9,7 @@
 
 namespace deeprc::dist {
 
-Result<Table> DistributedSort(net::Communicator& comm, const Table& table, const std::vector<SortKey>& keys);
+Result<table::Table> DistributedSort(net::Communicator& comm, const table::Table& table,
+                                     const std::vector<table::SortKey>& keys);
 
 }  // namespace deeprc::dist

@@ -244,7 +244,7 @@ Result<ForecastJobResult> RunValidatedForecastJob(const SeriesTable& data, const
       std::filesystem::create_directories(options.out_dir);
       DEEPRC_ASSIGN_OR_RETURN(auto predictions, PredictionsTable(data, forecasts));
       DEEPRC_RETURN_NOT_OK(
-          WriteParquet(Table(predictions), (options.out_dir / "predictions.parquet").string()));
+          table::WriteParquet(table::Table(predictions), (options.out_dir / "predictions.parquet").string()));
     }
   }
   summary["seconds"] = std::chrono::duration<double>(Clock::now() - started).count();

@@ -18,7 +18,7 @@
 #include "deeprc/table/groupby/row_grouping.h"
 #include "deeprc/table/kernel/compute.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 namespace cp = arrow::compute;
@@ -494,4 +494,4 @@ Result<Table> GroupByWithoutFastPath(const Table& table, const std::vector<std::
 
 }  // namespace internal
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -8,7 +8,7 @@
 
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 enum class AggregateKind {
   kSum,    // of numbers or booleans; null for a group with no non-null value (SQL; pandas gives 0)
@@ -68,4 +68,4 @@ Result<Table> GroupByWithoutFastPath(const Table& table, const std::vector<std::
 
 }  // namespace internal
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -12,7 +12,7 @@
 #include "deeprc/table/kernel/numeric_dispatch.h"
 #include "deeprc/table/kernel/valid_runs.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 // The accumulator type of a sum, as Arrow's: int64 for signed integers, uint64 for unsigned
@@ -263,4 +263,4 @@ Result<std::unique_ptr<GroupedAccumulator>> MakeGroupedAccumulator(
   return accumulator;
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

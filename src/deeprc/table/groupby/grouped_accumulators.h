@@ -13,7 +13,7 @@
 #include "deeprc/core/status.h"
 #include "deeprc/table/groupby/groupby.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // Whether a GroupedAccumulator computes `kind` over a column of `type`: sum, count, mean, min, max,
 // var and std of integer, float32 and float64 columns.
@@ -44,4 +44,4 @@ bool NeedsAllGroupIds(const std::vector<Aggregation>& aggregations);
 Result<std::unique_ptr<GroupedAccumulator>> MakeGroupedAccumulator(
     std::shared_ptr<arrow::ChunkedArray> values, uint32_t num_ids, std::vector<Aggregation> aggregations);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

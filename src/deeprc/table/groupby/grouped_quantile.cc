@@ -7,7 +7,7 @@
 
 #include "deeprc/table/kernel/compute.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 Result<std::vector<std::shared_ptr<arrow::Array>>> GroupedQuantiles(
     const std::shared_ptr<arrow::ChunkedArray>& values, const std::vector<uint32_t>& group_ids,
@@ -72,4 +72,4 @@ Result<std::vector<std::shared_ptr<arrow::Array>>> GroupedQuantiles(
   return arrays;
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

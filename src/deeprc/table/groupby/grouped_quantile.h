@@ -10,7 +10,7 @@
 
 #include "deeprc/core/status.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // For each q in `quantiles`, a float64 array of `num_groups` rows: row g is the q-quantile of the
 // values whose row has group id g in `group_ids` (one id per value). Nulls and NaNs are skipped;
@@ -21,4 +21,4 @@ Result<std::vector<std::shared_ptr<arrow::Array>>> GroupedQuantiles(
     const std::shared_ptr<arrow::ChunkedArray>& values, const std::vector<uint32_t>& group_ids,
     uint32_t num_groups, const std::vector<double>& quantiles);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

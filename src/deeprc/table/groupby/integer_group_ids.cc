@@ -13,7 +13,7 @@
 #include "deeprc/table/kernel/numeric_dispatch.h"
 #include "deeprc/table/kernel/valid_runs.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 // Direct indexing allocates one accumulator per code, used or not: worth it while the codes
@@ -289,4 +289,4 @@ Result<std::optional<IntegerGrouping>> GroupIntegerKeys(
   return grouping;
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -15,7 +15,7 @@
 
 #include "deeprc/core/status.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 struct IntegerGrouping {
   // Per row, its group id, in [0, num_ids); filled only when GroupIntegerKeys is asked to keep
@@ -51,4 +51,4 @@ Result<std::optional<IntegerGrouping>> GroupIntegerKeys(
     const std::vector<std::shared_ptr<arrow::ChunkedArray>>& keys, int64_t num_rows, const GroupIdSink& sink,
     bool keep_group_ids);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

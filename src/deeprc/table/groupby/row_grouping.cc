@@ -5,7 +5,7 @@
 
 #include "deeprc/table/kernel/compute.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 RowGrouper::RowGrouper(std::unique_ptr<arrow::compute::Grouper> grouper) : grouper_(std::move(grouper)) {}
 
@@ -76,4 +76,4 @@ Result<Table> TakeRows(const Table& table, const std::vector<int64_t>& indices) 
   return Table(taken.table());
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -11,7 +11,7 @@
 
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // Wraps arrow::compute::Grouper, which hashes whole rows of key columns. Ids are dense and
 // assigned in order of first appearance, and they carry on across calls to Consume: rows of a
@@ -44,4 +44,4 @@ std::shared_ptr<arrow::Table> SelectKeyColumns(const Table& table, const std::ve
 // The rows of `table` at `indices`, in that order.
 Result<Table> TakeRows(const Table& table, const std::vector<int64_t>& indices);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

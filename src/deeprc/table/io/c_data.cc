@@ -2,7 +2,7 @@
 
 #include <arrow/c/bridge.h>
 
-namespace deeprc {
+namespace deeprc::table {
 
 Status ExportTable(const Table& table, ArrowArrayStream* out) {
   auto reader = std::make_shared<arrow::TableBatchReader>(table.arrow());
@@ -23,4 +23,4 @@ Result<std::shared_ptr<arrow::RecordBatch>> ImportRecordBatch(ArrowSchema* schem
   return arrow::ImportRecordBatch(array, schema);
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

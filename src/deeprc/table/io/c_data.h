@@ -6,7 +6,7 @@
 
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // Exports the table as a stream of its record batches; `out` owns a reference to the buffers.
 Status ExportTable(const Table& table, ArrowArrayStream* out);
@@ -17,4 +17,4 @@ Result<Table> ImportTable(ArrowArrayStream* stream);
 Status ExportRecordBatch(const arrow::RecordBatch& batch, ArrowSchema* schema, ArrowArray* array);
 Result<std::shared_ptr<arrow::RecordBatch>> ImportRecordBatch(ArrowSchema* schema, ArrowArray* array);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -22,7 +22,7 @@
 
 #include "deeprc/table/io/input_file.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 // Bytes read from the file at a time (256 KiB and 8 MiB took the same time on bench/table's file).
@@ -844,4 +844,4 @@ Result<CsvFastRead> ReadCsvFast(const std::string& path, const arrow::csv::ReadO
   return out;
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

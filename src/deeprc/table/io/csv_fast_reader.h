@@ -13,7 +13,7 @@ namespace arrow {
 class Table;
 }  // namespace arrow
 
-namespace deeprc {
+namespace deeprc::table {
 
 // Arrow's reader (arrow::csv::TableReader) is the reference: for every input this reader either
 // returns the table Arrow's reader returns for the same options (same schema, same values) or
@@ -39,4 +39,4 @@ Result<CsvFastRead> ReadCsvFast(const std::string& path, const arrow::csv::ReadO
                                 const arrow::csv::ParseOptions& parse_options,
                                 const arrow::csv::ConvertOptions& convert_options, int ranges = 0);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

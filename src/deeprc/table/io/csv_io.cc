@@ -8,7 +8,7 @@
 #include "deeprc/table/io/csv_fast_reader.h"
 #include "deeprc/table/io/input_file.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 // Arrow's messages name the column ("In CSV column #2") and, when it can count rows, the row
@@ -83,4 +83,4 @@ Status WriteCsv(const Table& table, const std::string& path, const CsvWriteOptio
   });
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -8,7 +8,7 @@
 
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // Which reader parses the file. kAuto reads with deeprc's own single-pass reader
 // (csv_fast_reader.h) and falls back to Arrow's for anything that reader does not read exactly
@@ -38,4 +38,4 @@ struct CsvWriteOptions {
 Result<Table> ReadCsv(const std::string& path, const CsvReadOptions& options = {});
 Status WriteCsv(const Table& table, const std::string& path, const CsvWriteOptions& options = {});
 
-}  // namespace deeprc
+}  // namespace deeprc::table

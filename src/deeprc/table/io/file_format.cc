@@ -6,7 +6,7 @@
 #include "deeprc/table/io/ipc_io.h"
 #include "deeprc/table/io/parquet_io.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 Result<FileFormat> FileFormatFromPath(const std::string& path) {
   const std::string extension = std::filesystem::path(path).extension().string();
@@ -40,4 +40,4 @@ Status WriteTable(const Table& table, const std::string& path) {
   return Status::UnknownError("unreachable");
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -6,7 +6,7 @@
 
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 enum class FileFormat { kCsv, kParquet, kIpcFile, kIpcStream };
 
@@ -14,4 +14,4 @@ Result<FileFormat> FileFormatFromPath(const std::string& path);
 Result<Table> ReadTable(const std::string& path);
 Status WriteTable(const Table& table, const std::string& path);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <system_error>
 
-namespace deeprc {
+namespace deeprc::table {
 
 Result<std::shared_ptr<arrow::io::ReadableFile>> OpenInputFile(const std::string& path) {
   auto file = arrow::io::ReadableFile::Open(path);
@@ -21,4 +21,4 @@ Result<std::shared_ptr<arrow::io::ReadableFile>> OpenInputFile(const std::string
   return Status(status.code(), "cannot read '" + path + "': " + why);
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

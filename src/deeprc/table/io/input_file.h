@@ -10,8 +10,8 @@
 
 #include "deeprc/core/status.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 Result<std::shared_ptr<arrow::io::ReadableFile>> OpenInputFile(const std::string& path);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

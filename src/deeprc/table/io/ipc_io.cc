@@ -6,7 +6,7 @@
 #include "deeprc/core/atomic_file.h"
 #include "deeprc/table/io/input_file.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 // OpenInputFile's errors name the file and say why; format errors get the path in front.
@@ -54,4 +54,4 @@ Status WriteIpcStream(const Table& table, const std::string& path) {
   });
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

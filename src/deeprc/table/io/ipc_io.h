@@ -6,11 +6,11 @@
 
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 Result<Table> ReadIpcFile(const std::string& path);
 Status WriteIpcFile(const Table& table, const std::string& path);
 Result<Table> ReadIpcStream(const std::string& path);
 Status WriteIpcStream(const Table& table, const std::string& path);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -10,7 +10,7 @@
 #include "deeprc/core/atomic_file.h"
 #include "deeprc/table/io/input_file.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 // OpenInputFile's errors name the file and say why; format errors get the path in front.
@@ -69,4 +69,4 @@ Status WriteParquet(const Table& table, const std::string& path, const ParquetWr
   });
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -5,7 +5,7 @@
 
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 struct ParquetWriteOptions {
   int64_t row_group_rows = 1 << 20;
@@ -19,4 +19,4 @@ Result<Table> ReadParquetRowGroups(const std::string& path, int first, int count
 Result<int> ParquetRowGroupCount(const std::string& path);
 Status WriteParquet(const Table& table, const std::string& path, const ParquetWriteOptions& options = {});
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <vector>
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 // Wide enough for a timestamp with a zone, narrow enough for several columns on one line.
@@ -77,4 +77,4 @@ std::string FormatPreview(const Table& table, int64_t max_rows) {
   return out.str();
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

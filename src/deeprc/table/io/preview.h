@@ -7,11 +7,11 @@
 
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // "shape: (rows, columns)", a header of names and types, then the rows aligned in columns; past
 // `max_rows` rows, the first and last max_rows / 2 with a "…" row between them. Long values are
 // cut to 40 characters. Null is printed as null.
 std::string FormatPreview(const Table& table, int64_t max_rows = 10);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

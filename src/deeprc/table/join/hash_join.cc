@@ -8,7 +8,7 @@
 #include "deeprc/table/join/join_internal.h"
 #include "deeprc/table/sort/sort.h"
 
-namespace deeprc::join_internal {
+namespace deeprc::table::join_internal {
 namespace {
 
 // What Acero's hash join can carry as a payload column (HashJoinSchema::IsTypeSupported).
@@ -139,4 +139,4 @@ Result<Table> HashJoin(const Table& left, const Table& right, const JoinPlan& pl
   return AssembleOutput(plan, std::move(left_columns), std::move(right_columns));
 }
 
-}  // namespace deeprc::join_internal
+}  // namespace deeprc::table::join_internal

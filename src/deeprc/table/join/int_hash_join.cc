@@ -33,7 +33,7 @@
 #include "deeprc/table/kernel/numeric_dispatch.h"
 #include "deeprc/table/sort/sort.h"
 
-namespace deeprc::join_internal {
+namespace deeprc::table::join_internal {
 namespace {
 
 // Row numbers are 32-bit (half the memory of 64-bit ones); this one means "no row".
@@ -590,4 +590,4 @@ Result<Table> IntegerHashJoin(const Table& left, const Table& right, const JoinP
   return AssembleOutput(plan, std::move(left_columns), std::move(right_columns));
 }
 
-}  // namespace deeprc::join_internal
+}  // namespace deeprc::table::join_internal

@@ -11,7 +11,7 @@
 #include "deeprc/table/join/key_types.h"
 #include "deeprc/table/kernel/compute.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 Result<JoinType> ParseJoinType(std::string_view name) {
   if (name == "inner") return JoinType::kInner;
@@ -228,4 +228,4 @@ Result<Table> Join(const Table& left, const Table& right, const JoinOptions& opt
   return Status::Invalid("unknown join algorithm");
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

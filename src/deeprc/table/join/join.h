@@ -8,7 +8,7 @@
 
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 enum class JoinType { kInner, kLeft, kRight, kFullOuter };
 enum class JoinAlgorithm { kHash, kSortMerge };
@@ -60,4 +60,4 @@ struct JoinOptions {
 //     to return them ordered by key, with null-key rows last).
 Result<Table> Join(const Table& left, const Table& right, const JoinOptions& options);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

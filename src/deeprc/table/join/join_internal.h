@@ -10,7 +10,7 @@
 
 #include "deeprc/table/join/join.h"
 
-namespace deeprc::join_internal {
+namespace deeprc::table::join_internal {
 
 struct JoinPlan {
   JoinType type = JoinType::kInner;
@@ -56,4 +56,4 @@ Result<Table> HashJoin(const Table& left, const Table& right, const JoinPlan& pl
 Result<Table> SortMergeJoin(const Table& left, const Table& right, const JoinPlan& plan,
                             const JoinOptions& options);
 
-}  // namespace deeprc::join_internal
+}  // namespace deeprc::table::join_internal

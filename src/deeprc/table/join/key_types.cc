@@ -6,7 +6,7 @@
 
 #include "deeprc/table/kernel/compute.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 std::shared_ptr<arrow::DataType> SignedIntegerOfWidth(int bits) {
@@ -122,4 +122,4 @@ Result<std::shared_ptr<arrow::ChunkedArray>> CastKeyColumn(const std::shared_ptr
   return cast->chunked_array();
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -8,7 +8,7 @@
 
 #include "deeprc/core/status.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // The type that two key columns are cast to before they are compared, or a TypeError when the
 // types cannot hold equal values (e.g. int64 vs string). The rules, in order:
@@ -27,4 +27,4 @@ Result<std::shared_ptr<arrow::ChunkedArray>> CastKeyColumn(const std::shared_ptr
                                                            const std::shared_ptr<arrow::DataType>& type,
                                                            std::string_view column_name);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -9,7 +9,7 @@
 #include "deeprc/table/join/join_internal.h"
 #include "deeprc/table/sort/sort.h"
 
-namespace deeprc::join_internal {
+namespace deeprc::table::join_internal {
 namespace {
 
 using arrow::internal::checked_cast;
@@ -236,4 +236,4 @@ Result<Table> SortMergeJoin(const Table& left, const Table& right, const JoinPla
   return AssembleOutput(plan, left_taken.arrow()->columns(), right_taken.arrow()->columns());
 }
 
-}  // namespace deeprc::join_internal
+}  // namespace deeprc::table::join_internal

@@ -4,7 +4,7 @@
 
 #include <mutex>
 
-namespace deeprc {
+namespace deeprc::table {
 
 Status EnsureComputeInitialized() {
   static std::once_flag once;
@@ -13,4 +13,4 @@ Status EnsureComputeInitialized() {
   return status;
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -4,8 +4,8 @@
 
 #include "deeprc/core/status.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 Status EnsureComputeInitialized();
 
-}  // namespace deeprc
+}  // namespace deeprc::table

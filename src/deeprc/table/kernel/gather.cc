@@ -9,7 +9,7 @@
 
 #include "deeprc/table/kernel/large_buffer.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 // Where row `row` of a chunked column lives. Parquet files give equal row groups, often a power
@@ -212,4 +212,4 @@ Result<std::shared_ptr<arrow::ChunkedArray>> GatherColumn(const arrow::ChunkedAr
   }
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

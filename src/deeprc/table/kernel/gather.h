@@ -12,7 +12,7 @@
 
 #include "deeprc/core/status.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // Whether GatherColumn gathers `type` itself (fixed width of 1, 2, 4 or 8 bytes) rather than
 // calling Arrow's Take, and whether it accepts `index_type` (int32/64, uint32/64).
@@ -27,4 +27,4 @@ Status CheckGatherIndices(const arrow::Array& indices, int64_t num_rows);
 Result<std::shared_ptr<arrow::ChunkedArray>> GatherColumn(const arrow::ChunkedArray& column,
                                                           const arrow::Array& indices);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

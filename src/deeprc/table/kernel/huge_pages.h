@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace deeprc {
+namespace deeprc::table {
 
 // Reserves `size` elements of `vector` (which must be empty) and asks Linux to back the whole
 // 2 MiB pages among them with huge pages (transparent huge pages in "madvise" mode; a no-op
@@ -28,4 +28,4 @@ void ReserveOnHugePages(std::vector<T>* vector, size_t size) {
 #endif
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 constexpr int64_t kHugePage = int64_t{1} << 21;
@@ -32,4 +32,4 @@ Result<std::shared_ptr<arrow::Buffer>> AllocateLargeBuffer(int64_t size) {
   return std::make_shared<AlignedBuffer>(static_cast<uint8_t*>(data), size);
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

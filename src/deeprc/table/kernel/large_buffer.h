@@ -13,7 +13,7 @@
 
 #include "deeprc/core/status.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // An uninitialized, mutable buffer of `size` bytes (64-byte aligned at least), freed with its
 // last reference; usable as an Arrow array's buffer.
@@ -47,4 +47,4 @@ class LargeArray {
   int64_t length_ = 0;
 };
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 
-namespace deeprc {
+namespace deeprc::table {
 
 // Lowers *lo and raises *hi to cover values[0, n).
 template <typename T>
@@ -34,4 +34,4 @@ void UpdateMinMax(const T* values, int64_t n, T* lo, T* hi) {
   *hi = *std::max_element(highs, highs + kLanes);
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

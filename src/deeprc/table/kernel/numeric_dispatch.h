@@ -9,7 +9,7 @@
 
 #include "deeprc/core/status.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // Calls `f.template operator()<T>()` where T is the C type of `type`'s values: the integer types,
 // and the temporal types stored as integers (date32/64, time32/64, timestamp, duration); with
@@ -80,4 +80,4 @@ auto VisitIntegerOfWidth(int byte_width, bool is_signed, std::string_view what, 
   }
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <utility>
 
-namespace deeprc {
+namespace deeprc::table {
 
 // Calls visit(run_begin, run_end) for each run of valid values among positions [begin, end) of
 // `array`.
@@ -49,4 +49,4 @@ void VisitChunkRanges(const arrow::ChunkedArray& column, int64_t begin, int64_t 
   }
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -6,7 +6,7 @@
 #include "deeprc/table/ops/unique.h"
 #include "deeprc/table/sort/sort.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 namespace cp = arrow::compute;
@@ -65,4 +65,4 @@ Result<Table> CalendarTable(const Table& table, const std::string& column) {
   return Table(arrow::Table::Make(arrow::schema(fields), columns, keys.num_rows()));
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

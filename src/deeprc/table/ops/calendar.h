@@ -6,7 +6,7 @@
 
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // The distinct values of `column` (a timestamp or date column, or strings in ISO 8601 such as
 // "2016-07-01 00:00:00"), sorted, null dropped, beside int32 columns year, month (1-12), day
@@ -14,4 +14,4 @@ namespace deeprc {
 // column keeps its name and type, so the calendar joins back onto `table` on it.
 Result<Table> CalendarTable(const Table& table, const std::string& column);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 std::string NameOf(const std::vector<std::string>& names, size_t i) {
@@ -61,4 +61,4 @@ Result<Table> Concat(const std::vector<Table>& tables, const std::vector<std::st
   return Table(std::move(result));
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -7,7 +7,7 @@
 
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // The rows of `tables` one after another. The schemas must match in names, types and order
 // (nullability may differ); otherwise the error names the table and the differing column.
@@ -15,4 +15,4 @@ namespace deeprc {
 // called "table 1", "table 2", ... At least one table is needed.
 Result<Table> Concat(const std::vector<Table>& tables, const std::vector<std::string>& names = {});
 
-}  // namespace deeprc
+}  // namespace deeprc::table

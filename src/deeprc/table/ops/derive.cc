@@ -5,7 +5,7 @@
 #include "deeprc/table/kernel/compute.h"
 #include "deeprc/table/ops/select.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 namespace cp = arrow::compute;
 
@@ -50,4 +50,4 @@ Result<Table> Derive(const Table& table, const std::string& name, const cp::Expr
   return Table(std::move(result));
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

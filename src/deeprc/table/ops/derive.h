@@ -8,7 +8,7 @@
 
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // `table` with column `name` set to `expression` evaluated on every row (a new column at the end,
 // or the existing one replaced in place). Arithmetic follows Select: integers in int64 with
@@ -17,4 +17,4 @@ namespace deeprc {
 Result<Table> Derive(const Table& table, const std::string& name,
                      const arrow::compute::Expression& expression);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

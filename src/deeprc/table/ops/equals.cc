@@ -5,7 +5,7 @@
 
 #include "deeprc/table/sort/sort.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 arrow::EqualOptions ValueEquality() { return arrow::EqualOptions::Defaults().nans_equal(true); }
@@ -86,4 +86,4 @@ Result<bool> Equals(const Table& a, const Table& b, bool ordered) {
   return comparison.equal;
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

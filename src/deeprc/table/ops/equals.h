@@ -6,7 +6,7 @@
 
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 struct EqualsOptions {
   // false: compare the row multisets (both sides sorted by every column, then compared in order).
@@ -26,4 +26,4 @@ Result<TableComparison> Compare(const Table& a, const Table& b, const EqualsOpti
 
 Result<bool> Equals(const Table& a, const Table& b, bool ordered = true);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 namespace cp = arrow::compute;
@@ -471,4 +471,4 @@ Result<arrow::compute::Expression> ParseExpression(std::string_view text) {
   return Parser(text, std::move(tokens)).Parse();
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -8,7 +8,7 @@
 
 #include "deeprc/core/status.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // The grammar, loosest binding first:
 //
@@ -42,4 +42,4 @@ inline constexpr int kMaxExpressionDepth = 200;
 
 Result<arrow::compute::Expression> ParseExpression(std::string_view text);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -19,7 +19,7 @@
 #define XXH_INLINE_ALL
 #include <arrow/vendored/xxhash.h>
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using arrow::internal::checked_cast;
@@ -305,4 +305,4 @@ Result<std::vector<Table>> HashPartition(const Table& table, const std::vector<s
   return PartitionRows<int32_t>(table, keys, num_partitions);
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

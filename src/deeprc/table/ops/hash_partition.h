@@ -11,7 +11,7 @@
 
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // One 64-bit hash per row, of the values of `keys` together. The hash is a fixed function of
 // the values (no random seed, no pointer, no thread count), so every process and every run
@@ -42,4 +42,4 @@ inline int PartitionOfHash(uint64_t hash, int num_partitions) {
 Result<std::vector<Table>> HashPartition(const Table& table, const std::vector<std::string>& keys,
                                          int num_partitions);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -2,7 +2,7 @@
 
 #include <unordered_set>
 
-namespace deeprc {
+namespace deeprc::table {
 
 Result<Table> Project(const Table& table, const std::vector<std::string>& columns) {
   std::unordered_set<std::string> seen;
@@ -21,4 +21,4 @@ Result<Table> Project(const Table& table, const std::vector<std::string>& column
                                   std::move(arrays), table.num_rows()));
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

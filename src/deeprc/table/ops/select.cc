@@ -6,7 +6,7 @@
 
 #include "deeprc/table/kernel/compute.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 namespace cp = arrow::compute;
@@ -245,4 +245,4 @@ Result<Table> Select(const Table& table, const cp::Expression& predicate) {
   return Table::FromRecordBatches(schema, kept);
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -9,7 +9,7 @@
 #include "deeprc/table/ops/expression_parser.h"
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // Keeps the rows where `predicate` is true, in their order; rows where it is false or null are
 // dropped, as in SQL's WHERE. The predicate must give a boolean. A string literal compared with
@@ -37,4 +37,4 @@ Status CheckDepth(const arrow::compute::Expression& expression, const std::strin
 
 }  // namespace internal
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -10,7 +10,7 @@
 #include "deeprc/table/kernel/compute.h"
 #include "deeprc/table/ops/unique.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 // Both tables with the column types of their common schema, or an error naming the column.
@@ -95,4 +95,4 @@ Result<Table> Subtract(const Table& a, const Table& b) {
   return DistinctRowsOfA(tables.first, tables.second, /*keep_common=*/false);
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

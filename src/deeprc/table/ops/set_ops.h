@@ -4,7 +4,7 @@
 
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // The two tables must have the same column names in the same order. Column types may differ
 // where a common type holds both without loss (int32 and int64, uint8 and int16, an integer and
@@ -22,4 +22,4 @@ Result<Table> Intersect(const Table& a, const Table& b);
 // The distinct rows of a that do not occur in b.
 Result<Table> Subtract(const Table& a, const Table& b);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

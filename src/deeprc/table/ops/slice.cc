@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace deeprc {
+namespace deeprc::table {
 
 Result<Table> Slice(const Table& table, int64_t offset, int64_t length) {
   if (offset < 0) return Status::Invalid("slice offset must be >= 0, got ", offset);
@@ -23,4 +23,4 @@ Result<Table> Tail(const Table& table, int64_t n) {
   return Slice(table, table.num_rows() - count, count);
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

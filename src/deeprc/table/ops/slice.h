@@ -6,7 +6,7 @@
 
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // Rows [offset, offset + length), clipped to the table; offset and length must be >= 0.
 Result<Table> Slice(const Table& table, int64_t offset, int64_t length);
@@ -17,4 +17,4 @@ Result<Table> Head(const Table& table, int64_t n);
 // The last n rows (all of them if the table has fewer); n must be >= 0.
 Result<Table> Tail(const Table& table, int64_t n);
 
-}  // namespace deeprc
+}  // namespace deeprc::table

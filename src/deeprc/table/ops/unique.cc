@@ -5,7 +5,7 @@
 
 #include "deeprc/table/groupby/row_grouping.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 Result<Table> Unique(const Table& table, const std::vector<std::string>& columns) {
   std::vector<int> indices;
@@ -39,4 +39,4 @@ Result<Table> Unique(const Table& table, const std::vector<std::string>& columns
   return TakeRows(table, first_rows);
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -17,7 +17,7 @@
 #include "deeprc/table/kernel/min_max.h"
 #include "deeprc/table/kernel/numeric_dispatch.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 // A key in its ordered form and its row. Packed to 12 bytes: every pass of the sort moves whole
@@ -424,4 +424,4 @@ Result<std::shared_ptr<arrow::UInt64Array>> RadixSortIndices(const arrow::Chunke
   return std::make_shared<arrow::UInt64Array>(n, std::move(indices));
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -15,7 +15,7 @@
 
 #include "deeprc/core/status.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 // Whether RadixSortIndices handles a column of `type`: integers, float32/64, date32/64,
 // timestamp, time32/64 and duration.
@@ -51,4 +51,4 @@ Result<RadixSorted> RadixSort(const arrow::ChunkedArray& column, bool ascending,
 // The row limit of RadixSortIndices (row numbers are kept in 32 bits to halve memory traffic).
 inline constexpr int64_t kRadixSortMaxRows = int64_t{1} << 32;
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -8,7 +8,7 @@
 #include "deeprc/table/kernel/gather.h"
 #include "deeprc/table/sort/radix_sort.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 Result<std::shared_ptr<arrow::UInt64Array>> SortIndices(const Table& table,
                                                         const std::vector<SortKey>& keys) {
@@ -160,4 +160,4 @@ Result<Table> TakeRows(const Table& table, const arrow::Array& indices) {
   return Table(arrow::Table::Make(input.schema(), std::move(columns), indices.length()));
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

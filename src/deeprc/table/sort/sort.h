@@ -10,7 +10,7 @@
 
 #include "deeprc/table/table.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 struct SortKey {
   std::string column;
@@ -36,4 +36,4 @@ Result<Table> Sort(const Table& table, const std::vector<SortKey>& keys);
 // nulls). The one gather that the operators of this layer share.
 Result<Table> TakeRows(const Table& table, const arrow::Array& indices);
 
-}  // namespace deeprc
+}  // namespace deeprc::table
