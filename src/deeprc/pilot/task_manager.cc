@@ -167,8 +167,12 @@ struct TaskManager::Impl : std::enable_shared_from_this<Impl> {
         Transition(record, {record->description.uid, task_state, Now(), std::nullopt, why, {}, {}}, fired,
                    outbox);
       }
+      // Tasks on other pilots waiting with `after_ended` for these were released: they go; what was
+      // released onto the pilot that ended was failed above with the rest of it.
+      std::erase_if(outbox, [&](const auto& entry) { return entry.first->uid() == pilot_uid; });
     }
     changed.notify_all();
+    SendOutbox(outbox);
     Fire(fired);
   }
 };
