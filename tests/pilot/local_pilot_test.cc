@@ -487,6 +487,30 @@ TEST_F(LocalPilotTest, CancelingATaskAndItsAfterEndedWaiterRunsNeither) {
   EXPECT_FALSE(Reached(tasks[1], TaskState::kAgentScheduling));
 }
 
+// A task on another pilot that waits with `after_ended` for a task of a pilot that ends is released
+// and runs there: the end of a pilot ends its tasks like any other end.
+TEST_F(LocalPilotTest, AfterEndedWaiterOnAnotherPilotRunsWhenAPilotEnds) {
+  StartPilot(1);
+  PilotDescription description;
+  description.cores = 1;
+  description.agent_executable = DEEPRC_AGENT_PATH;
+  PILOT_ASSIGN_OR_FAIL(other, pilot_manager_->Submit(description));
+  PILOT_ASSERT_OK(task_manager_->AddPilot(other));
+  PILOT_ASSERT_OK(other->Wait({PilotState::kPmgrActive}, 30));
+  auto sleeper = Command({"/bin/sleep", "1000"});
+  sleeper.uid = "sleeper";
+  auto waiter = Command({"/bin/true"});
+  waiter.uid = "waiter";
+  waiter.after_ended = {"sleeper"};
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({sleeper, waiter}));  // one per pilot, in turn
+  ASSERT_NE(tasks[0].pilot(), tasks[1].pilot());
+  PILOT_ASSERT_OK(task_manager_->Wait({"sleeper"}, {TaskState::kAgentExecuting}, 30));
+  PILOT_ASSERT_OK((tasks[0].pilot() == pilot_->uid() ? pilot_ : other)->Close());
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 30));
+  EXPECT_EQ(tasks[0].state(), TaskState::kCanceled);
+  EXPECT_EQ(tasks[1].state(), TaskState::kDone) << tasks[1].reason();
+}
+
 // A cycle may mix both kinds of wait; the error says which kinds it goes through.
 TEST_F(LocalPilotTest, CyclesThroughAfterEndedAreRefused) {
   StartPilot(1);
