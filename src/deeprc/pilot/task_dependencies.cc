@@ -72,7 +72,9 @@ Status CheckDependencies(const std::vector<TaskDescription>& batch,
           through_after |= !ended;
           through_ended |= ended;
         }
-        const char* through = !through_ended ? "'after'" : through_after ? "'after' and 'after_ended'" : "'after_ended'";
+        const char* through = !through_ended  ? "'after'"
+                              : through_after ? "'after' and 'after_ended'"
+                                              : "'after_ended'";
         return Status::Invalid("tasks wait for each other in a cycle through ", through,
                                ", so none of them could ever start: ", cycle, batch[next].uid,
                                " (each waits for the next)");

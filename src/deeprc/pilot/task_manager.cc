@@ -346,8 +346,9 @@ Status TaskManager::Cancel(const std::vector<std::string>& uids) {
       }
     }
     for (const auto& record : held) {
-      impl.Transition(record, {record->description.uid, TaskState::kCanceled, Now(), std::nullopt, "canceled", {}, {}},
-                      fired, outbox);
+      impl.Transition(
+          record, {record->description.uid, TaskState::kCanceled, Now(), std::nullopt, "canceled", {}, {}},
+          fired, outbox);
     }
   }
   impl.changed.notify_all();

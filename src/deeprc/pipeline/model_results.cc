@@ -32,7 +32,8 @@ std::vector<ModelStage> ModelStagesOf(const PipelineSpec& spec, const std::vecto
   return model_stages;
 }
 
-std::vector<ModelResult> CollectModelResults(const SessionLayout& layout, const std::vector<ModelStage>& stages) {
+std::vector<ModelResult> CollectModelResults(const SessionLayout& layout,
+                                             const std::vector<ModelStage>& stages) {
   std::vector<ModelResult> results;
   for (const auto& [name, models] : stages) {
     auto record = ReadStageRecord(layout.StageStateFile(name).string());

@@ -32,7 +32,8 @@ struct ModelStage {
 std::vector<ModelStage> ModelStagesOf(const PipelineSpec& spec, const std::vector<std::string>& stages);
 
 // Each model's result, from its stage's record and its metrics.json in the session.
-std::vector<ModelResult> CollectModelResults(const SessionLayout& layout, const std::vector<ModelStage>& stages);
+std::vector<ModelResult> CollectModelResults(const SessionLayout& layout,
+                                             const std::vector<ModelStage>& stages);
 
 // The test metrics, one row per model: a Markdown table and a CSV file's text.
 std::string MetricsMarkdown(const std::vector<ModelResult>& results);

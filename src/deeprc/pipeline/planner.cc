@@ -311,7 +311,8 @@ class Planner {
     // a failed model shows up in it; every other task needs its inputs DONE.
     for (auto& task : planned.tasks) {
       auto after = After(stage, plan, task.model);
-      (planned.runs_after_failures ? task.description.after_ended : task.description.after) = std::move(after);
+      (planned.runs_after_failures ? task.description.after_ended : task.description.after) =
+          std::move(after);
     }
     return planned;
   }

@@ -86,8 +86,7 @@ void ProgressDisplay::Update(const std::vector<StageProgress>& stages, double el
     const auto& stage = stages[i];
     std::fprintf(stderr, "[%8s] stage %s (%s): %s, %d/%d tasks\n", Seconds(elapsed).c_str(),
                  stage.name.c_str(), stage.kind.c_str(), std::string(ToString(stage.state)).c_str(),
-                 stage.done + stage.failed + stage.canceled,
-                 stage.total);
+                 stage.done + stage.failed + stage.canceled, stage.total);
   }
   if (changed || elapsed - last_summary_ >= 30) {
     if (!changed)

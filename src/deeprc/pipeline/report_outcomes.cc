@@ -85,10 +85,9 @@ RunOutcomes SummarizeOutcomes(const RunReportInput& in) {
                                {"state", state},
                                {"tasks", record.tasks},
                                {"seconds", Span(record)}});
-    outcomes.stage_rows +=
-        fmt::format("| {} | {} | {} | {}/{}{} | {:.1f} |\n", record.name, record.kind, state, done,
-                    record.tasks.size(), earlier > 0 ? fmt::format(" ({} from an earlier run)", earlier) : "",
-                    Span(record));
+    outcomes.stage_rows += fmt::format(
+        "| {} | {} | {} | {}/{}{} | {:.1f} |\n", record.name, record.kind, state, done, record.tasks.size(),
+        earlier > 0 ? fmt::format(" ({} from an earlier run)", earlier) : "", Span(record));
   }
   outcomes.lost_workers = LostPoolWorkers(in.layout.RunDir(in.run));
   for (const auto& lost : outcomes.lost_workers) {

@@ -14,8 +14,8 @@ struct RunOutcomes {
   nlohmann::json stages = nlohmann::json::array();        // summary.json's "stages"
   nlohmann::json failures = nlohmann::json::array();      // summary.json's "failures"
   nlohmann::json lost_workers = nlohmann::json::array();  // summary.json's "pool_workers_lost"
-  std::string stage_rows;    // README's rows of the stage table
-  std::string failure_text;  // README's failure list (empty: nothing failed)
+  std::string stage_rows;                                 // README's rows of the stage table
+  std::string failure_text;                               // README's failure list (empty: nothing failed)
 };
 
 RunOutcomes SummarizeOutcomes(const RunReportInput& in);

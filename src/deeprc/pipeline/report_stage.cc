@@ -106,8 +106,8 @@ Result<std::string> MarkdownRows(const Table& table, int64_t rows) {
 
 ReportStageDescription DescribeReportStage(const PipelineSpec& spec, const SessionLayout& layout,
                                            const StageSpec& stage) {
-  ReportStageDescription description{stage.name, ModelStagesOf(spec, stage.report_stages), {}, stage.series,
-                                     stage.points};
+  ReportStageDescription description{
+      stage.name, ModelStagesOf(spec, stage.report_stages), {}, stage.series, stage.points};
   for (const auto& name : stage.tables) {
     description.tables.push_back({name, TablePath(spec, layout, name), spec.FindStage(name) != nullptr});
   }
@@ -135,7 +135,8 @@ Result<ReportStageDescription> ReportStageDescriptionFromJson(const nlohmann::js
   try {
     ReportStageDescription description;
     if (json.at("kind").get<std::string>() != "report") {
-      return Status::Invalid("not a report stage's description: kind '", json.at("kind").get<std::string>(), "'");
+      return Status::Invalid("not a report stage's description: kind '", json.at("kind").get<std::string>(),
+                             "'");
     }
     description.stage = json.at("stage").get<std::string>();
     for (const auto& stage : json.at("model_stages")) {
@@ -166,7 +167,8 @@ Status RunReportStage(const ReportStageDescription& stage, const SessionLayout& 
   auto models = nlohmann::json::array();
   const bool several_stages = stage.model_stages.size() > 1;
   for (const auto& result : results) {
-    nlohmann::json entry = {{"stage", result.stage}, {"model", result.model}, {"state", ToString(result.state)}};
+    nlohmann::json entry = {
+        {"stage", result.stage}, {"model", result.model}, {"state", ToString(result.state)}};
     if (!result.reason.empty()) entry["reason"] = result.reason;
     if (result.has_metrics) entry["test"] = result.summary["test"];
     const std::string predictions = (fs::path(result.dir) / "predictions.parquet").string();
@@ -190,8 +192,8 @@ Status RunReportStage(const ReportStageDescription& stage, const SessionLayout& 
         }
       }
     }
-    std::fprintf(stderr, "%s: %s %s%s\n", stage.stage.c_str(), result.model.c_str(), ToString(result.state).c_str(),
-                 entry.contains("plot") ? " (plotted)" : "");
+    std::fprintf(stderr, "%s: %s %s%s\n", stage.stage.c_str(), result.model.c_str(),
+                 ToString(result.state).c_str(), entry.contains("plot") ? " (plotted)" : "");
     models.push_back(std::move(entry));
   }
   summary["models"] = std::move(models);

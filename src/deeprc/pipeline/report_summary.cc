@@ -8,7 +8,8 @@ namespace {
 nlohmann::json ModelsJson(const std::vector<ModelResult>& results) {
   nlohmann::json models = nlohmann::json::array();
   for (const auto& result : results) {
-    nlohmann::json entry = {{"stage", result.stage}, {"model", result.model}, {"state", ToString(result.state)}};
+    nlohmann::json entry = {
+        {"stage", result.stage}, {"model", result.model}, {"state", ToString(result.state)}};
     if (!result.reason.empty()) entry["reason"] = result.reason;
     if (result.has_metrics) {
       entry["test"] = result.summary["test"];

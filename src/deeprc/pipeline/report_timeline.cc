@@ -25,7 +25,8 @@ Result<TimelineReport> WriteTimeline(const RunReportInput& in, const std::filesy
   std::sort(bars.begin(), bars.end(), [](const Bar& a, const Bar& b) { return a.start < b.start; });
   std::string text = "# row\tstart_s\tend_s\ttask\tstate (seconds since deeprc run started)\n";
   for (size_t i = 0; i < bars.size(); ++i) {
-    text += fmt::format("{}\t{:.3f}\t{:.3f}\t{}\t{}\n", i, bars[i].start, bars[i].end, bars[i].uid, bars[i].state);
+    text += fmt::format("{}\t{:.3f}\t{:.3f}\t{}\t{}\n", i, bars[i].start, bars[i].end, bars[i].uid,
+                        bars[i].state);
   }
   // Reports are written whole or not at all: a reader never sees half a file.
   DEEPRC_RETURN_NOT_OK(WriteTextFile(text, (dir / "timeline.tsv").string()));

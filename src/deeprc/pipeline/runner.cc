@@ -216,7 +216,8 @@ class Runner {
       }
       DEEPRC_RETURN_NOT_OK(WriteStageRecord(record, layout_.StageStateFile(stage.name).string()));
       if (!stage.resolved.is_null()) {
-        DEEPRC_RETURN_NOT_OK(WriteJsonFile(stage.resolved, layout_.StageDescriptionFile(stage.name).string()));
+        DEEPRC_RETURN_NOT_OK(
+            WriteJsonFile(stage.resolved, layout_.StageDescriptionFile(stage.name).string()));
       }
       records_.push_back(std::move(record));
     }

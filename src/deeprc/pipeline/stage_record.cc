@@ -31,7 +31,8 @@ StageState StageRecord::State() const {
     any_started |= task.state > TaskState::kTmgrScheduling;
   }
   if (all_done) return StageState::kDone;
-  if (all_final) return any_failed ? StageState::kFailed : any_canceled ? StageState::kCanceled : StageState::kFailed;
+  if (all_final)
+    return any_failed ? StageState::kFailed : any_canceled ? StageState::kCanceled : StageState::kFailed;
   return any_started ? StageState::kRunning : StageState::kPending;
 }
 
@@ -78,7 +79,10 @@ void to_json(nlohmann::json& json, const TaskRecord& record) {
 }
 
 void to_json(nlohmann::json& json, const StageRecord& record) {
-  json = {{"stage", record.name}, {"kind", record.kind}, {"state", ToString(record.State())}, {"tasks", record.tasks}};
+  json = {{"stage", record.name},
+          {"kind", record.kind},
+          {"state", ToString(record.State())},
+          {"tasks", record.tasks}};
 }
 
 Result<StageRecord> ReadStageRecord(const std::string& path) {
