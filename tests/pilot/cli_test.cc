@@ -136,6 +136,23 @@ TEST_F(CliTest, OnlyTasksThatRanPointAtTheirOutput) {
   EXPECT_EQ(run.output.find("never.err"), std::string::npos) << run.output;
 }
 
+// Issue 15, item 3: a task file names the second kind of dependency, `after_ended`: the task runs
+// once the named tasks are over, however they ended.
+TEST_F(CliTest, AfterEndedInATaskFileRunsAfterAFailure) {
+  auto file =
+      Write("report.yaml",
+            "- {uid: doomed, executable: exit 3, shell: true}\n"
+            "- {uid: never, executable: /bin/true, after: [doomed]}\n"
+            "- {uid: report, executable: echo reported, shell: true, after_ended: [doomed, never]}\n");
+  const std::string session = (folder_.path() / "session").string();
+  auto run = RunCommand(std::string(DEEPRC_CLI_PATH) + " tasks " + file + " --quiet --session " + session);
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("never FAILED: dependency doomed ended FAILED\n"), std::string::npos)
+      << run.output;
+  EXPECT_EQ(ReadFile(session + "/pilot.0000/report/report.out"), "reported\n") << run.output;
+  EXPECT_NE(run.output.find("2 of 3 tasks did not end DONE"), std::string::npos) << run.output;
+}
+
 // Issue 14, item 11: `deeprc profile` on a pipeline session failed ("no client.prof"): its runs are
 // runtime sessions under runtime/run.N.
 TEST_F(CliTest, ProfileReadsEachRunOfAPipelineSession) {

@@ -425,6 +425,120 @@ TEST_F(LocalPilotTest, AfterMayNameATaskFurtherDownTheSubmission) {
   EXPECT_NE(refused.status().message().find("'after' names unknown task 'nowhere'"), std::string::npos);
 }
 
+// Issue 15, item 3: `after_ended` waits for tasks to end however they end (the report of a pipeline
+// runs after its failed models); `after` on the same failed task still fails without running.
+TEST_F(LocalPilotTest, AfterEndedRunsAfterAFailedTaskWhereAfterDoesNot) {
+  StartPilot(2);
+  auto doomed = Shell("sleep 0.2; exit 2");
+  doomed.uid = "doomed";
+  auto orphan = Command({"/bin/true"});
+  orphan.uid = "orphan";
+  orphan.after = {"doomed"};
+  auto reporter = Command({"/bin/true"});
+  reporter.uid = "reporter";
+  reporter.after_ended = {"doomed", "orphan"};  // orphan ends FAILED without running: over all the same
+  auto next = Command({"/bin/true"});
+  next.uid = "next";
+  next.after = {"reporter"};
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({next, reporter, orphan, doomed}));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 60));
+  EXPECT_EQ(tasks[3].state(), TaskState::kFailed);
+  EXPECT_EQ(tasks[2].state(), TaskState::kFailed);
+  EXPECT_EQ(tasks[2].reason(), "dependency doomed ended FAILED");
+  EXPECT_FALSE(Reached(tasks[2], TaskState::kAgentExecuting));
+  ASSERT_EQ(tasks[1].state(), TaskState::kDone) << tasks[1].reason();
+  double reporter_started = 0;
+  for (const auto& transition : tasks[1].history()) {
+    if (transition.state == TaskState::kAgentExecuting) reporter_started = transition.time;
+  }
+  EXPECT_GE(reporter_started, tasks[3].history().back().time);  // started once 'doomed' was over
+  EXPECT_EQ(tasks[0].state(), TaskState::kDone) << tasks[0].reason();
+
+  // A task already over when its waiter arrives counts as ended; an unknown name is refused.
+  auto late = Command({"/bin/true"});
+  late.after_ended = {"doomed"};
+  PILOT_ASSIGN_OR_FAIL(later, task_manager_->Submit({late}));
+  PILOT_ASSERT_OK(task_manager_->Wait({later[0].uid()}, FinalTaskStates(), 30));
+  EXPECT_EQ(later[0].state(), TaskState::kDone) << later[0].reason();
+  auto unknown = Command({"/bin/true"});
+  unknown.after_ended = {"nowhere"};
+  auto refused = task_manager_->Submit({unknown});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("'after_ended' names unknown task 'nowhere'"), std::string::npos)
+      << refused.status().message();
+}
+
+// Canceling a running task and the task that waits for it with `after_ended` in one call cancels
+// both: the cancel of the first must not release the second to the agent.
+TEST_F(LocalPilotTest, CancelingATaskAndItsAfterEndedWaiterRunsNeither) {
+  StartPilot(2);
+  auto running = Command({"/bin/sleep", "1000"});
+  running.uid = "running";
+  auto waiter = Command({"/bin/true"});
+  waiter.uid = "waiter";
+  waiter.after_ended = {"running"};
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({running, waiter}));
+  PILOT_ASSERT_OK(task_manager_->Wait({"running"}, {TaskState::kAgentExecuting}, 30));
+  PILOT_ASSERT_OK(task_manager_->Cancel({"running", "waiter"}));
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 30));
+  EXPECT_EQ(tasks[0].state(), TaskState::kCanceled);
+  EXPECT_EQ(tasks[1].state(), TaskState::kCanceled);
+  EXPECT_EQ(tasks[1].reason(), "canceled");
+  EXPECT_FALSE(Reached(tasks[1], TaskState::kAgentScheduling));
+}
+
+// A task on another pilot that waits with `after_ended` for a task of a pilot that ends is released
+// and runs there: the end of a pilot ends its tasks like any other end.
+TEST_F(LocalPilotTest, AfterEndedWaiterOnAnotherPilotRunsWhenAPilotEnds) {
+  StartPilot(1);
+  PilotDescription description;
+  description.cores = 1;
+  description.agent_executable = DEEPRC_AGENT_PATH;
+  PILOT_ASSIGN_OR_FAIL(other, pilot_manager_->Submit(description));
+  PILOT_ASSERT_OK(task_manager_->AddPilot(other));
+  PILOT_ASSERT_OK(other->Wait({PilotState::kPmgrActive}, 30));
+  auto sleeper = Command({"/bin/sleep", "1000"});
+  sleeper.uid = "sleeper";
+  auto waiter = Command({"/bin/true"});
+  waiter.uid = "waiter";
+  waiter.after_ended = {"sleeper"};
+  PILOT_ASSIGN_OR_FAIL(tasks, task_manager_->Submit({sleeper, waiter}));  // one per pilot, in turn
+  ASSERT_NE(tasks[0].pilot(), tasks[1].pilot());
+  PILOT_ASSERT_OK(task_manager_->Wait({"sleeper"}, {TaskState::kAgentExecuting}, 30));
+  PILOT_ASSERT_OK((tasks[0].pilot() == pilot_->uid() ? pilot_ : other)->Close());
+  PILOT_ASSERT_OK(task_manager_->Wait({}, FinalTaskStates(), 30));
+  EXPECT_EQ(tasks[0].state(), TaskState::kCanceled);
+  EXPECT_EQ(tasks[1].state(), TaskState::kDone) << tasks[1].reason();
+}
+
+// A cycle may mix both kinds of wait; the error says which kinds it goes through.
+TEST_F(LocalPilotTest, CyclesThroughAfterEndedAreRefused) {
+  StartPilot(1);
+  auto self = Command({"/bin/true"});
+  self.uid = "a";
+  self.after_ended = {"a"};
+  auto refused = task_manager_->Submit({self});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(), "task 'a' names itself in 'after_ended': it would wait for ever");
+  auto a = Command({"/bin/true"}), b = Command({"/bin/true"});
+  a.uid = "a", b.uid = "b";
+  a.after = {"b"};
+  b.after_ended = {"a"};
+  refused = task_manager_->Submit({a, b});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("in a cycle through 'after' and 'after_ended', so none of them "
+                                            "could ever start: a -> b -> a"),
+            std::string::npos)
+      << refused.status().message();
+  a.after = {};
+  a.after_ended = {"b"};
+  refused = task_manager_->Submit({a, b});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("in a cycle through 'after_ended', so"), std::string::npos)
+      << refused.status().message();
+  EXPECT_TRUE(task_manager_->tasks().empty());
+}
+
 // Issue 14, item 6: uid "../../../../escape" ran and wrote /escape.out and /escape.err.
 TEST_F(LocalPilotTest, AUidThatWouldLeaveTheSandboxIsRefused) {
   StartPilot(1);

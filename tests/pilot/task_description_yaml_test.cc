@@ -70,6 +70,7 @@ tasks:
     tags: {colocate: group1}
     priority: 7
     after: prepare
+    after_ended: [train_a, train_b]
 )");
   ASSERT_TRUE(tasks.ok()) << tasks.status().ToString();
   ASSERT_EQ(tasks->size(), 1u);
@@ -93,7 +94,13 @@ tasks:
   EXPECT_EQ(task.tags.at("colocate"), "group1");
   EXPECT_EQ(task.priority, 7);
   EXPECT_EQ(task.after, std::vector<std::string>{"prepare"});
+  EXPECT_EQ(task.after_ended, (std::vector<std::string>{"train_a", "train_b"}));
   EXPECT_FALSE(task.shell);
+  // The wire form keeps both kinds of dependency.
+  auto back = TaskDescriptionFromJson(nlohmann::json(task));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->after, task.after);
+  EXPECT_EQ(back->after_ended, task.after_ended);
 }
 
 TEST(TaskDescriptionYaml, CountExpandsAndAListIsEnough) {

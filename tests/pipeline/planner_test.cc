@@ -95,13 +95,19 @@ TEST(Planner, PredictTaskWaitsForItsOwnModelOnly) {
             std::string::npos);
 }
 
-TEST(Planner, ReportStageRunsAfterFailuresAndHasNoTaskDependencies) {
+// Issue 15, item 3: the report waits in the TaskManager for its stages to end however they end
+// (`after_ended`), not in a hold of the runner's own.
+TEST(Planner, ReportStageWaitsForItsStagesToEndHoweverTheyEnd) {
   auto plan = PlanOf(kPipeline);
   ASSERT_TRUE(plan.ok()) << plan.status().message();
   const auto* report = plan->FindStage("report");
   EXPECT_TRUE(report->runs_after_failures);
   EXPECT_TRUE(report->tasks[0].description.after.empty());
   EXPECT_EQ(report->depends, std::vector<std::string>{"predict"});
+  std::vector<std::string> expected;
+  for (const auto& task : plan->FindStage("predict")->tasks) expected.push_back(task.description.uid);
+  EXPECT_FALSE(expected.empty());
+  EXPECT_EQ(report->tasks[0].description.after_ended, expected);
 }
 
 TEST(Planner, MoreCoresThanThePilotHasIsAnErrorWithTheSpecLine) {

@@ -8,7 +8,7 @@ namespace {
 
 // Issue 14, item 11: canceled tasks (an interrupt, a cancel) were counted as failed.
 TEST(ProgressDisplay, CanceledTasksAreNotCountedAsFailed) {
-  StageProgress stage{"train", "train", "CANCELED", 4};
+  StageProgress stage{"train", "train", StageState::kCanceled, 4};
   stage.done = 1;
   stage.canceled = 3;
   ProgressDisplay display(true, false);  // plain lines, as in a log file

@@ -308,6 +308,30 @@ def test_failing_model_fails_its_stage_and_the_report_says_so(tmp_path, run_deep
     assert "## Failures" in readme and "train.no_such_model" in readme
     assert "| predict | no_such_model | FAILED |" in (session / "report" / "metrics.md").read_text()
     assert (session / "report" / "forecast_nlinear.png").is_file()
+    # Issue 15, item 3: one state machine. The predict task never ran: the TaskManager failed it for
+    # its `after`; the report waited with `after_ended` for both predict tasks, however they ended.
+    assert failures["predict.no_such_model"]["reason"] == "dependency train.no_such_model ended FAILED"
+    assert tasks["predict.no_such_model"]["started"] == 0
+    report_started = tasks["report"]["started"]
+    assert all(report_started >= tasks[uid]["finished"] for uid in ["predict.nlinear", "predict.no_such_model"])
+
+
+def test_report_stage_runs_from_its_resolved_description(tmp_path, run_deeprc):
+    # Issue 15, item 3: the report task reads the description deeprc run resolved for it, not the spec.
+    spec = write_spec(tmp_path, spec_text(models="[nlinear]", max_steps=5))
+    session = tmp_path / "session"
+    run_deeprc("run", spec, "--session", session)
+    description = json.loads((session / "stages" / "report" / "description.json").read_text())
+    assert description == {"kind": "report", "stage": "report",
+                           "model_stages": [{"name": "predict", "models": ["nlinear"]}],
+                           "tables": [{"name": "profile", "path": str(session / "tables" / "profile.arrow"),
+                                       "stage_output": True}],
+                           "series": "OT", "points": 336}
+    before = json.loads((session / "report" / "stage-report.json").read_text())
+    (session / "report" / "stage-report.json").unlink()
+    (session / "pipeline.yaml").unlink()  # the spec copy: nothing to re-parse
+    run_deeprc("stage", "run", session, "report")
+    assert json.loads((session / "report" / "stage-report.json").read_text()) == before
 
 
 def test_resume_reruns_a_report_whose_models_ran_again(tmp_path, run_deeprc):

@@ -1,5 +1,6 @@
-// The `after` edges of one submission, checked before anything is sent: every name refers to a task
-// submitted earlier or anywhere in the same submission, and no task waits for itself or in a cycle.
+// The `after` and `after_ended` edges of one submission, checked before anything is sent: every name
+// refers to a task submitted earlier or anywhere in the same submission, and no task waits for itself
+// or in a cycle (through either kind of edge).
 #pragma once
 
 #include <functional>

@@ -134,7 +134,8 @@ void to_json(nlohmann::json& json, const TaskDescription& task) {
           {"retries", task.retries},
           {"tags", task.tags},
           {"priority", task.priority},
-          {"after", task.after}};
+          {"after", task.after},
+          {"after_ended", task.after_ended}};
 }
 
 Result<TaskDescription> TaskDescriptionFromJson(const nlohmann::json& json) {
@@ -169,6 +170,7 @@ Result<TaskDescription> TaskDescriptionFromJson(const nlohmann::json& json) {
     task.tags = json.at("tags").get<std::map<std::string, std::string>>();
     task.priority = json.at("priority").get<int>();
     task.after = json.at("after").get<std::vector<std::string>>();
+    task.after_ended = json.at("after_ended").get<std::vector<std::string>>();
     return task;
   } catch (const nlohmann::json::exception& error) {
     return Status::Invalid("malformed task description: ", error.what());

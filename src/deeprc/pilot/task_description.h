@@ -83,6 +83,9 @@ struct TaskDescription {
   std::map<std::string, std::string> tags;  // e.g. {"colocate": "<group>"}: the tasks of a group share a node
   int priority = 0;                         // higher first, among the tasks that fit
   std::vector<std::string> after;           // uids of tasks that must be DONE before this one starts
+  // Uids of tasks that must end, however (DONE, FAILED or CANCELED), before this one starts: a
+  // task that reports on others runs after their failures too (RADICAL-Pilot's dependency kind).
+  std::vector<std::string> after_ended;
 
   // Checks what can be checked without knowing the resources: an executable (or a function and
   // nothing that only processes have), positive counts.

@@ -90,7 +90,8 @@ constexpr const char* kWhyTaskLimit =
     " tasks per file (each task is held in memory by the client and the agent; run more as several "
     "files)";
 
-// Arguments are a list ("arguments: -x" is a mistake); pre_exec, post_exec and after take one value too.
+// Arguments are a list ("arguments: -x" is a mistake); pre_exec, post_exec, after and after_ended take
+// one value too.
 constexpr auto kListOnly = YamlReader::ListForm::kListOnly;
 
 using FieldParser = std::function<Status(const YamlReader&, const YAML::Node&, TaskDescription&)>;
@@ -154,6 +155,7 @@ const std::map<std::string, FieldParser>& FieldParsers() {
       DEEPRC_FIELD("tags", { return StringMap(reader, value, "tags", task.tags); }),
       DEEPRC_FIELD("priority", { return reader.Number<int>(value, "priority").Value(&task.priority); }),
       DEEPRC_FIELD("after", { return reader.Strings(value, "after").Value(&task.after); }),
+      DEEPRC_FIELD("after_ended", { return reader.Strings(value, "after_ended").Value(&task.after_ended); }),
   };
   return kParsers;
 }

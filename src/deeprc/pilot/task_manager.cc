@@ -36,9 +36,14 @@ struct TaskManager::Impl : std::enable_shared_from_this<Impl> {
   std::unordered_map<std::string, std::shared_ptr<Record>> records;
   std::vector<std::shared_ptr<Record>> order;
   std::array<int, 9> counts{};
-  // Dependencies: unmet counts of held tasks and, per task, the tasks waiting for it.
+  // Dependencies: unmet counts of held tasks and, per task, the tasks waiting for it, each with the
+  // kind of its wait: `after` needs the task DONE, `after_ended` only needs it over.
+  struct Dependent {
+    std::string uid;
+    bool any_end;
+  };
   std::unordered_map<std::string, int> unmet;
-  std::unordered_map<std::string, std::vector<std::string>> dependents;
+  std::unordered_map<std::string, std::vector<Dependent>> dependents;
   std::vector<Callback> callbacks;
 
   // A transition of one task, applied under `mutex`; the callbacks it owes are collected in `fired`.
@@ -78,14 +83,16 @@ struct TaskManager::Impl : std::enable_shared_from_this<Impl> {
   void ReleaseDependents(const Record& record, TaskState state, Fired& fired, Outbox& outbox) {
     auto waiting = dependents.find(record.description.uid);
     if (waiting == dependents.end()) return;
-    auto uids = std::move(waiting->second);
+    auto waiters = std::move(waiting->second);
     dependents.erase(waiting);
-    for (const auto& uid : uids) {
+    for (const auto& [uid, any_end] : waiters) {
       auto& dependent = records.at(uid);
-      if (IsFinal(dependent->history.back().state)) continue;
-      if (state == TaskState::kDone) {
-        if (--unmet[uid] == 0) {
-          unmet.erase(uid);
+      // Not held any more: final, or being canceled with the tasks it waits for (see Cancel).
+      auto held = unmet.find(uid);
+      if (IsFinal(dependent->history.back().state) || held == unmet.end()) continue;
+      if (state == TaskState::kDone || any_end) {
+        if (--held->second == 0) {
+          unmet.erase(held);
           // Ends its wait on `after`: the report tells this wait from scheduling and launch.
           session->profiler().Record(Now(), "dependencies_met", uid);
           if (auto pilot = PilotOf(*dependent)) outbox[pilot].push_back(dependent.get());
@@ -160,8 +167,12 @@ struct TaskManager::Impl : std::enable_shared_from_this<Impl> {
         Transition(record, {record->description.uid, task_state, Now(), std::nullopt, why, {}, {}}, fired,
                    outbox);
       }
+      // Tasks on other pilots waiting with `after_ended` for these were released: they go; what was
+      // released onto the pilot that ended was failed above with the rest of it.
+      std::erase_if(outbox, [&](const auto& entry) { return entry.first->uid() == pilot_uid; });
     }
     changed.notify_all();
+    SendOutbox(outbox);
     Fire(fired);
   }
 };
@@ -254,7 +265,12 @@ Result<std::vector<Task>> TaskManager::Submit(std::vector<TaskDescription> descr
         if (state == TaskState::kDone) continue;
         if (IsFinal(state)) failed_dependency = dependency + " ended " + std::string(ToString(state));
         ++unmet;
-        impl.dependents[dependency].push_back(uid);
+        impl.dependents[dependency].push_back({uid, false});
+      }
+      for (const auto& dependency : record->description.after_ended) {
+        if (IsFinal(impl.records.at(dependency)->history.back().state)) continue;
+        ++unmet;
+        impl.dependents[dependency].push_back({uid, true});
       }
       if (!failed_dependency.empty()) {
         impl.Transition(record,
@@ -314,16 +330,25 @@ Status TaskManager::Cancel(const std::vector<std::string>& uids) {
   {
     std::lock_guard lock(impl.mutex);
     for (const auto& uid : uids) {
-      auto found = impl.records.find(uid);
-      if (found == impl.records.end()) return Status::KeyError("no task '", uid, "'");
-      auto& record = found->second;
+      if (!impl.records.count(uid)) return Status::KeyError("no task '", uid, "'");
+    }
+    // Tasks still held here (the agent never saw them) let go of their waits first: a task that
+    // waits with `after_ended` for another one canceled in the same call must not be released by
+    // that cancel and sent to the agent.
+    std::vector<std::shared_ptr<Impl::Record>> held;
+    for (const auto& uid : uids) {
+      auto& record = impl.records.at(uid);
       if (IsFinal(record->history.back().state)) continue;
-      if (impl.unmet.erase(uid)) {  // still held here: the agent never saw it
-        impl.Transition(record, {uid, TaskState::kCanceled, Now(), std::nullopt, "canceled", {}, {}}, fired,
-                        outbox);
+      if (impl.unmet.erase(uid)) {
+        held.push_back(record);
       } else if (auto pilot = impl.PilotOf(*record)) {
         to_agents[pilot].push_back(uid);
       }
+    }
+    for (const auto& record : held) {
+      impl.Transition(
+          record, {record->description.uid, TaskState::kCanceled, Now(), std::nullopt, "canceled", {}, {}},
+          fired, outbox);
     }
   }
   impl.changed.notify_all();

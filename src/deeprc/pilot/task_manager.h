@@ -1,6 +1,6 @@
 // The TaskManager submits tasks to pilots and follows their states: it holds tasks back until
-// their `after` dependencies are DONE, spreads them over its pilots, and wakes waiters and
-// callbacks as the agents report.
+// their `after` dependencies are DONE and their `after_ended` ones over, spreads them over its
+// pilots, and wakes waiters and callbacks as the agents report.
 #pragma once
 
 #include <functional>
@@ -29,8 +29,10 @@ class TaskManager {
   Status AddPilot(std::shared_ptr<Pilot> pilot);
 
   // Validates every description first (all or nothing), assigns uids where missing, and sends the
-  // tasks in batches. A task's `after` may name tasks submitted earlier or anywhere in the same
-  // call; a task naming itself, or tasks waiting for each other in a cycle, are refused.
+  // tasks in batches. A task's `after` and `after_ended` may name tasks submitted earlier or anywhere
+  // in the same call; a task naming itself, or tasks waiting for each other in a cycle, are refused.
+  // A task whose `after` task ends FAILED or CANCELED fails without running ("dependency X ended
+  // FAILED"); `after_ended` waits for its tasks to end however they end.
   Result<std::vector<Task>> Submit(std::vector<TaskDescription> descriptions);
 
   // Blocks until every task of `uids` (empty: every task submitted so far) is in one of `states`

@@ -21,29 +21,38 @@ std::string Number(const nlohmann::json& value, const char* format = "{:.4f}") {
 
 }  // namespace
 
-std::vector<ModelResult> CollectModelResults(const PipelineSpec& spec, const SessionLayout& layout,
-                                             const std::vector<std::string>& stages) {
-  std::vector<ModelResult> results;
+std::vector<ModelStage> ModelStagesOf(const PipelineSpec& spec, const std::vector<std::string>& stages) {
+  std::vector<ModelStage> model_stages;
   for (const auto& name : stages) {
     const StageSpec* stage = spec.FindStage(name);
     if (!stage) continue;
+    ModelStage model_stage{name, {}};
+    for (const auto& model : stage->models) model_stage.models.push_back(model.name);
+    model_stages.push_back(std::move(model_stage));
+  }
+  return model_stages;
+}
+
+std::vector<ModelResult> CollectModelResults(const SessionLayout& layout,
+                                             const std::vector<ModelStage>& stages) {
+  std::vector<ModelResult> results;
+  for (const auto& [name, models] : stages) {
     auto record = ReadStageRecord(layout.StageStateFile(name).string());
-    for (const auto& model : stage->models) {
+    for (const auto& model : models) {
       ModelResult result;
       result.stage = name;
-      result.model = model.name;
-      result.dir = layout.ModelDir(name, model.name).string();
-      result.state = "PENDING";
+      result.model = model;
+      result.dir = layout.ModelDir(name, model).string();
       if (record.ok()) {
-        if (const TaskRecord* task = record->FindTask(name + "." + model.name)) {
+        if (const TaskRecord* task = record->FindTask(name + "." + model)) {
           result.state = task->state;
           result.reason = task->reason;
         }
       }
       auto summary = ReadJsonFile((fs::path(result.dir) / "metrics.json").string());
       // Metrics of an earlier, unfinished attempt are not this model's result.
-      if (summary.ok() && summary->contains("test") && result.state != "FAILED" &&
-          result.state != "CANCELED") {
+      if (summary.ok() && summary->contains("test") && result.state != pilot::TaskState::kFailed &&
+          result.state != pilot::TaskState::kCanceled) {
         result.has_metrics = true;
         result.summary = std::move(*summary);
       }
@@ -58,7 +67,7 @@ std::string MetricsMarkdown(const std::vector<ModelResult>& results) {
       "| stage | model | state | MAE | MSE | RMSE | MAPE | sMAPE | NSE | NNSE | steps | train s |\n";
   text += "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& result : results) {
-    text += fmt::format("| {} | {} | {} |", result.stage, result.model, result.state);
+    text += fmt::format("| {} | {} | {} |", result.stage, result.model, ToString(result.state));
     if (result.has_metrics) {
       const auto& test = result.summary["test"];
       for (const auto& metric : kMetrics) text += " " + Number(test.value(metric, nlohmann::json())) + " |";
@@ -78,7 +87,7 @@ std::string MetricsCsv(const std::vector<ModelResult>& results) {
   for (const auto& metric : kMetrics) text += "," + metric;
   text += ",steps,train_seconds,seconds\n";
   for (const auto& result : results) {
-    text += result.stage + "," + result.model + "," + result.state;
+    text += result.stage + "," + result.model + "," + ToString(result.state);
     if (result.has_metrics) {
       const auto& test = result.summary["test"];
       for (const auto& metric : kMetrics)

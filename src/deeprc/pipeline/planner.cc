@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "deeprc/core/key_values.h"
+#include "deeprc/pipeline/report_stage.h"
 
 namespace deeprc::pipeline {
 namespace {
@@ -234,6 +235,7 @@ class Planner {
           task.outputs = {layout.TableFile(stage.name).string()};
         } else {
           task.outputs = {(layout.ReportDir() / ("stage-" + stage.name + ".json")).string()};
+          planned.resolved = DescribeReportStage(spec_, layout, stage);
         }
         planned.tasks.push_back(std::move(task));
         break;
@@ -305,8 +307,12 @@ class Planner {
       case StageKind::kData:
         break;
     }
+    // A report waits for its stages to end however they end (the TaskManager's `after_ended`), so
+    // a failed model shows up in it; every other task needs its inputs DONE.
     for (auto& task : planned.tasks) {
-      if (!planned.runs_after_failures) task.description.after = After(stage, plan, task.model);
+      auto after = After(stage, plan, task.model);
+      (planned.runs_after_failures ? task.description.after_ended : task.description.after) =
+          std::move(after);
     }
     return planned;
   }
@@ -336,6 +342,7 @@ void to_json(nlohmann::json& json, const Plan& plan) {
                               {"kind", std::string(ToString(stage.kind))},
                               {"depends", stage.depends},
                               {"runs_after_failures", stage.runs_after_failures},
+                              {"resolved", stage.resolved},
                               {"tasks", std::move(tasks)}});
   }
 }

@@ -31,7 +31,7 @@ std::vector<std::string> ProgressDisplay::Block(const std::vector<StageProgress>
   for (const auto& stage : stages) {
     const int over = stage.done + stage.failed + stage.canceled;
     std::string line = fmt::format("  {:<14} {:<8} {:<9} {:>3}/{:<3} [{}] {:>7}", stage.name, stage.kind,
-                                   stage.state, over, stage.total, Bar(over, stage.total, 20),
+                                   ToString(stage.state), over, stage.total, Bar(over, stage.total, 20),
                                    stage.seconds > 0 ? Seconds(stage.seconds) : std::string());
     if (stage.running > 0) line += fmt::format("  {} running", stage.running);
     if (stage.failed > 0) line += fmt::format("  {} failed", stage.failed);
@@ -79,15 +79,14 @@ void ProgressDisplay::Update(const std::vector<StageProgress>& stages, double el
   last_states_.resize(stages.size());
   for (size_t i = 0; i < stages.size(); ++i) {
     if (last_states_[i] == stages[i].state) continue;
-    const bool first = last_states_[i].empty();
+    const bool first = !last_states_[i];
     last_states_[i] = stages[i].state;
-    if (first && stages[i].state == "PENDING") continue;  // the start says nothing yet
+    if (first && stages[i].state == StageState::kPending) continue;  // the start says nothing yet
     changed = true;
     const auto& stage = stages[i];
     std::fprintf(stderr, "[%8s] stage %s (%s): %s, %d/%d tasks\n", Seconds(elapsed).c_str(),
-                 stage.name.c_str(), stage.kind.c_str(), stage.state.c_str(),
-                 stage.done + stage.failed + stage.canceled,
-                 stage.total);
+                 stage.name.c_str(), stage.kind.c_str(), std::string(ToString(stage.state)).c_str(),
+                 stage.done + stage.failed + stage.canceled, stage.total);
   }
   if (changed || elapsed - last_summary_ >= 30) {
     if (!changed)

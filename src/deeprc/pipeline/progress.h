@@ -2,13 +2,17 @@
 // the elapsed time, redrawn in place on a terminal; plain lines, one per event, in a log file.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "deeprc/pipeline/stage_state.h"
 
 namespace deeprc::pipeline {
 
 struct StageProgress {
-  std::string name, kind, state;
+  std::string name, kind;
+  StageState state = StageState::kPending;
   int total = 0, done = 0, failed = 0, canceled = 0, running = 0;
   int earlier = 0;     // finished in an earlier run of the session
   double seconds = 0;  // since its first task started (to its end once over)
@@ -36,7 +40,7 @@ class ProgressDisplay {
   std::vector<std::string> block_;
   int drawn_ = 0;  // lines of the block on screen
   double last_draw_ = -1, last_summary_ = 0;
-  std::vector<std::string> last_states_;
+  std::vector<std::optional<StageState>> last_states_;  // none: not shown yet
 };
 
 }  // namespace deeprc::pipeline

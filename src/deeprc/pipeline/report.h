@@ -26,8 +26,9 @@ struct RunReportInput {
   double tasks_over = 0;    // the last task ended
 };
 
-// Writes report/README.md, summary.json, timeline.tsv (+ .png), overheads.txt and, when no report
-// stage made them, metrics.md/.csv. Returns the path of README.md.
+// Writes report/README.md (report_readme), summary.json (report_summary), timeline.tsv and .png
+// (report_timeline), overheads.txt (report_overheads) and, when no report stage made them,
+// metrics.md/.csv (model_results). Returns the path of README.md.
 Result<std::string> WriteRunReport(const RunReportInput& input);
 
 }  // namespace deeprc::pipeline

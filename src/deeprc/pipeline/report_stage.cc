@@ -108,19 +108,71 @@ Result<std::string> MarkdownRows(const table::Table& table, int64_t rows) {
 
 }  // namespace
 
-Status RunReportStage(const PipelineSpec& spec, const SessionLayout& layout, const StageSpec& stage) {
+ReportStageDescription DescribeReportStage(const PipelineSpec& spec, const SessionLayout& layout,
+                                           const StageSpec& stage) {
+  ReportStageDescription description{
+      stage.name, ModelStagesOf(spec, stage.report_stages), {}, stage.series, stage.points};
+  for (const auto& name : stage.tables) {
+    description.tables.push_back({name, TablePath(spec, layout, name), spec.FindStage(name) != nullptr});
+  }
+  return description;
+}
+
+void to_json(nlohmann::json& json, const ReportStageDescription& description) {
+  auto model_stages = nlohmann::json::array();
+  for (const auto& stage : description.model_stages) {
+    model_stages.push_back({{"name", stage.name}, {"models", stage.models}});
+  }
+  auto tables = nlohmann::json::array();
+  for (const auto& table : description.tables) {
+    tables.push_back({{"name", table.name}, {"path", table.path}, {"stage_output", table.stage_output}});
+  }
+  json = {{"kind", "report"},
+          {"stage", description.stage},
+          {"model_stages", std::move(model_stages)},
+          {"tables", std::move(tables)},
+          {"series", description.series},
+          {"points", description.points}};
+}
+
+Result<ReportStageDescription> ReportStageDescriptionFromJson(const nlohmann::json& json) {
+  try {
+    ReportStageDescription description;
+    if (json.at("kind").get<std::string>() != "report") {
+      return Status::Invalid("not a report stage's description: kind '", json.at("kind").get<std::string>(),
+                             "'");
+    }
+    description.stage = json.at("stage").get<std::string>();
+    for (const auto& stage : json.at("model_stages")) {
+      description.model_stages.push_back(
+          {stage.at("name").get<std::string>(), stage.at("models").get<std::vector<std::string>>()});
+    }
+    for (const auto& table : json.at("tables")) {
+      description.tables.push_back({table.at("name").get<std::string>(), table.at("path").get<std::string>(),
+                                    table.at("stage_output").get<bool>()});
+    }
+    description.series = json.at("series").get<std::string>();
+    description.points = json.at("points").get<int64_t>();
+    return description;
+  } catch (const nlohmann::json::exception& error) {
+    return Status::Invalid("malformed report stage description: ", error.what());
+  }
+}
+
+Status RunReportStage(const ReportStageDescription& stage, const SessionLayout& layout) {
   const fs::path dir = layout.ReportDir();
   std::error_code error;
   fs::create_directories(dir, error);
-  const auto results = CollectModelResults(spec, layout, stage.report_stages);
+  const auto results = CollectModelResults(layout, stage.model_stages);
   DEEPRC_RETURN_NOT_OK(WriteText(dir / "metrics.md", MetricsMarkdown(results)));
   DEEPRC_RETURN_NOT_OK(WriteText(dir / "metrics.csv", MetricsCsv(results)));
 
-  nlohmann::json summary = {{"stage", stage.name}, {"gnuplot", GnuplotAvailable()}};
+  nlohmann::json summary = {{"stage", stage.stage}, {"gnuplot", GnuplotAvailable()}};
   auto models = nlohmann::json::array();
-  const bool several_stages = stage.report_stages.size() > 1;
+  const bool several_stages = stage.model_stages.size() > 1;
   for (const auto& result : results) {
-    nlohmann::json entry = {{"stage", result.stage}, {"model", result.model}, {"state", result.state}};
+    nlohmann::json entry = {
+        {"stage", result.stage}, {"model", result.model}, {"state", ToString(result.state)}};
     if (!result.reason.empty()) entry["reason"] = result.reason;
     if (result.has_metrics) entry["test"] = result.summary["test"];
     const std::string predictions = (fs::path(result.dir) / "predictions.parquet").string();
@@ -144,32 +196,31 @@ Status RunReportStage(const PipelineSpec& spec, const SessionLayout& layout, con
         }
       }
     }
-    std::fprintf(stderr, "%s: %s %s%s\n", stage.name.c_str(), result.model.c_str(), result.state.c_str(),
-                 entry.contains("plot") ? " (plotted)" : "");
+    std::fprintf(stderr, "%s: %s %s%s\n", stage.stage.c_str(), result.model.c_str(),
+                 ToString(result.state).c_str(), entry.contains("plot") ? " (plotted)" : "");
     models.push_back(std::move(entry));
   }
   summary["models"] = std::move(models);
 
   auto tables = nlohmann::json::array();
-  for (const auto& name : stage.tables) {
-    const std::string path = TablePath(spec, layout, name);
+  for (const auto& [name, path, stage_output] : stage.tables) {
     // The report runs however its stages ended: a table whose stage did not end DONE is reported
     // as missing, with the stage's state and reason, as a failed model is (and a file left by an
     // earlier run of that stage is stale, not its output).
-    if (spec.FindStage(name) != nullptr) {
+    if (stage_output) {
       auto record = ReadStageRecord(layout.StageStateFile(name).string());
-      const std::string state = record.ok() ? record->State() : "not run";
-      if (state != "DONE") {
+      const std::string state = record.ok() ? std::string(ToString(record->State())) : "not run";
+      if (!record.ok() || record->State() != StageState::kDone) {
         std::string reason;
         if (record.ok()) {
           for (const auto& task : record->tasks) {
-            if (task.state != "DONE" && !task.reason.empty()) reason = task.reason;
+            if (task.state != pilot::TaskState::kDone && !task.reason.empty()) reason = task.reason;
           }
         }
         const std::string file = "table_" + name + ".md";
         DEEPRC_RETURN_NOT_OK(WriteText(dir / file, fmt::format("`{}`: not available, stage '{}' {}{}{}\n", path,
                                                                name, state, reason.empty() ? "" : ": ", reason)));
-        std::fprintf(stderr, "%s: table %s not available (stage %s)\n", stage.name.c_str(), name.c_str(),
+        std::fprintf(stderr, "%s: table %s not available (stage %s)\n", stage.stage.c_str(), name.c_str(),
                      state.c_str());
         tables.push_back({{"name", name}, {"state", state}, {"reason", reason}, {"file", file}});
         continue;
@@ -185,7 +236,7 @@ Status RunReportStage(const PipelineSpec& spec, const SessionLayout& layout, con
         {{"name", name}, {"rows", table->num_rows()}, {"columns", table->ColumnNames()}, {"file", file}});
   }
   summary["tables"] = std::move(tables);
-  return WriteJsonFile((dir / ("stage-" + stage.name + ".json")).string(), summary);
+  return WriteJsonFile((dir / ("stage-" + stage.stage + ".json")).string(), summary);
 }
 
 }  // namespace deeprc::pipeline

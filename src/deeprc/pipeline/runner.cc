@@ -16,11 +16,11 @@
 #include <set>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "deeprc/core/executable.h"
 #include "deeprc/core/interrupt_guard.h"
+#include "deeprc/core/json_file.h"
 #include "deeprc/pilot/pilot_manager.h"
 #include "deeprc/pilot/task_manager.h"
 #include "deeprc/pipeline/model_results.h"
@@ -75,9 +75,8 @@ std::string Seconds(double seconds) { return fmt::format("{:.1f} s", seconds); }
 
 // Copies what the pilot knows of a task into its record; true when the state changed.
 bool Refresh(TaskRecord& record, const pilot::Task& task) {
-  const std::string state(pilot::ToString(task.state()));
-  const bool changed = state != record.state;
-  record.state = state;
+  const bool changed = record.state != task.state();
+  record.state = task.state();
   record.reason = task.reason();
   record.exit_code = task.exit_code();
   record.result = task.result();
@@ -190,16 +189,12 @@ class Runner {
       StageRecord record;
       record.name = stage.name;
       record.kind = std::string(ToString(stage.kind));
-      bool stage_inputs_rerun = false;  // for stages without task dependencies (report stages)
-      for (const auto& dependency : stage.depends) {
-        if (const PlannedStage* other = plan_.FindStage(dependency)) {
-          for (const auto& task : other->tasks) stage_inputs_rerun |= rerun.count(task.description.uid) > 0;
-        }
-      }
       for (const auto& planned : stage.tasks) {
         TaskRecord task;
-        bool inputs_rerun = stage.runs_after_failures && stage_inputs_rerun;
-        for (const auto& dependency : planned.description.after) inputs_rerun |= rerun.count(dependency) > 0;
+        bool inputs_rerun = false;
+        for (const auto* dependencies : {&planned.description.after, &planned.description.after_ended}) {
+          for (const auto& dependency : *dependencies) inputs_rerun |= rerun.count(dependency) > 0;
+        }
         if (earlier.ok() && !inputs_rerun) {
           if (TaskRecord* before = earlier->FindTask(planned.description.uid); before && before->Finished()) {
             task = *before;
@@ -216,18 +211,13 @@ class Runner {
         record.tasks.push_back(std::move(task));
       }
       DEEPRC_RETURN_NOT_OK(WriteStageRecord(record, layout_.StageStateFile(stage.name).string()));
+      if (!stage.resolved.is_null()) {
+        DEEPRC_RETURN_NOT_OK(
+            WriteJsonFile(layout_.StageDescriptionFile(stage.name).string(), stage.resolved));
+      }
       records_.push_back(std::move(record));
     }
     return Status::OK();
-  }
-
-  bool Held(const PlannedStage& stage) const {
-    if (stage.runs_after_failures) return true;
-    for (const auto& dependency : stage.depends) {
-      const PlannedStage* other = plan_.FindStage(dependency);
-      if (other && Held(*other)) return true;
-    }
-    return false;
   }
 
   StageRecord& RecordOf(const std::string& stage) {
@@ -237,7 +227,8 @@ class Runner {
     return records_.front();  // unreachable: every planned stage has a record
   }
 
-  // The descriptions of a stage's tasks still to run, without dependencies on finished tasks.
+  // The descriptions of a stage's tasks still to run, without dependencies on tasks finished in an
+  // earlier run (the TaskManager of this run does not know them).
   std::vector<pilot::TaskDescription> ToSubmit(const PlannedStage& stage) {
     std::set<std::string> finished;
     for (const auto& record : records_) {
@@ -250,7 +241,9 @@ class Runner {
     for (size_t i = 0; i < stage.tasks.size(); ++i) {
       if (record.tasks[i].from_earlier_run) continue;
       pilot::TaskDescription description = stage.tasks[i].description;
-      std::erase_if(description.after, [&](const std::string& uid) { return finished.count(uid) > 0; });
+      const auto is_finished = [&](const std::string& uid) { return finished.count(uid) > 0; };
+      std::erase_if(description.after, is_finished);
+      std::erase_if(description.after_ended, is_finished);
       descriptions.push_back(std::move(description));
     }
     return descriptions;
@@ -270,10 +263,10 @@ class Runner {
     for (const auto& record : records_) {
       StageProgress stage{record.name, record.kind, record.State(), static_cast<int>(record.tasks.size())};
       for (const auto& task : record.tasks) {
-        stage.done += task.state == "DONE";
-        stage.failed += task.state == "FAILED";
-        stage.canceled += task.state == "CANCELED";
-        stage.running += task.state == "AGENT_EXECUTING";
+        stage.done += task.state == TaskState::kDone;
+        stage.failed += task.state == TaskState::kFailed;
+        stage.canceled += task.state == TaskState::kCanceled;
+        stage.running += task.state == TaskState::kAgentExecuting;
         stage.earlier += task.from_earlier_run;
       }
       const double begin = record.Started(), end = record.Finished();
@@ -308,10 +301,10 @@ class Runner {
         if (!Refresh(task, handle->second)) continue;
         changed = true;
         if (!was_final && task.Final()) {
-          std::string line = fmt::format("  {} {}", task.uid, task.state);
+          std::string line = fmt::format("  {} {}", task.uid, ToString(task.state));
           if (task.started > 0)
             line += " after " + Seconds((task.stopped > 0 ? task.stopped : task.finished) - task.started);
-          if (task.state != "DONE") {
+          if (task.state != TaskState::kDone) {
             line += ": " + (task.reason.empty() ? std::string("no reason given") : task.reason);
             if (!task.stderr_path.empty()) line += " (stderr: " + task.stderr_path + ")";
           }
@@ -323,43 +316,6 @@ class Runner {
         if (!written.ok()) display.Event("  warning: " + written.message());
       }
     }
-  }
-
-  // Held stages whose dependencies are over: submitted, or failed when a dependency failed and the
-  // stage is not one that reports failures.
-  Status Release(pilot::TaskManager& manager, std::set<std::string>& held, ProgressDisplay& display) {
-    for (const auto& stage : plan_.stages) {
-      if (!held.count(stage.name)) continue;
-      bool over = true;
-      std::vector<std::string> failed;
-      for (const auto& dependency : stage.depends) {
-        const StageRecord& record = RecordOf(dependency);
-        for (const auto& task : record.tasks) over &= task.Final();
-        if (record.State() != "DONE") failed.push_back(dependency);
-      }
-      if (!over) continue;
-      held.erase(stage.name);
-      StageRecord& record = RecordOf(stage.name);
-      if (!failed.empty() && !stage.runs_after_failures) {
-        for (auto& task : record.tasks) {
-          if (task.from_earlier_run) continue;
-          task.state = "FAILED";
-          task.reason = fmt::format("not run: stage {} did not end DONE", fmt::join(failed, ", "));
-          task.finished = pilot::Now();
-        }
-        DEEPRC_RETURN_NOT_OK(WriteStageRecord(record, layout_.StageStateFile(stage.name).string()));
-        display.Event(fmt::format("  {}: not run, {} did not end DONE", stage.name, fmt::join(failed, ", ")));
-        continue;
-      }
-      auto submitted = Submit(ToSubmit(stage), manager);
-      if (!submitted.ok()) {
-        for (auto& task : record.tasks) {
-          if (!task.from_earlier_run) task.state = "FAILED", task.reason = submitted.message();
-        }
-        DEEPRC_RETURN_NOT_OK(WriteStageRecord(record, layout_.StageStateFile(stage.name).string()));
-      }
-    }
-    return Status::OK();
   }
 
   Result<RunResult> Execute() {
@@ -398,17 +354,14 @@ class Runner {
         wake.notify_one();
       });
 
-      std::set<std::string> held;
-      std::vector<pilot::TaskDescription> now;
+      // Every task at once: the TaskManager holds each until its dependencies allow it, and fails
+      // the tasks whose `after` did not end DONE ("dependency X ended FAILED").
+      std::vector<pilot::TaskDescription> all;
       for (const auto& stage : plan_.stages) {
-        if (Held(stage)) {
-          held.insert(stage.name);
-          continue;
-        }
         auto descriptions = ToSubmit(stage);
-        now.insert(now.end(), descriptions.begin(), descriptions.end());
+        all.insert(all.end(), descriptions.begin(), descriptions.end());
       }
-      DEEPRC_RETURN_NOT_OK(Submit(std::move(now), manager));
+      DEEPRC_RETURN_NOT_OK(Submit(std::move(all), manager));
 
       while (true) {
         {
@@ -419,9 +372,8 @@ class Runner {
         if (pilot_active_ == 0 && pilot->state() == pilot::PilotState::kPmgrActive)
           pilot_active_ = pilot::Now();
         Collect(display);
-        DEEPRC_RETURN_NOT_OK(Release(manager, held, display));
         display.Update(Progress(), pilot::Now() - started_);
-        if (held.empty() && AllFinal()) break;
+        if (AllFinal()) break;
         if (const int signal = interrupts_->signal(); signal != 0) {
           outcome = "interrupted";
           display.Event(fmt::format(
@@ -446,7 +398,7 @@ class Runner {
       }
     }
     bool all_done = true;
-    for (const auto& record : records_) all_done &= record.State() == "DONE";
+    for (const auto& record : records_) all_done &= record.State() == StageState::kDone;
     if (outcome != "interrupted" && !all_done) outcome = "failed";
     for (const auto& record : records_) {
       DEEPRC_RETURN_NOT_OK(WriteStageRecord(record, layout_.StageStateFile(record.name).string()));
@@ -487,21 +439,21 @@ class Runner {
                 pilot::Now() - started_, run_, layout_.root.string().c_str());
     for (const auto& record : records_) {
       int done = 0;
-      for (const auto& task : record.tasks) done += task.state == "DONE";
+      for (const auto& task : record.tasks) done += task.state == TaskState::kDone;
       std::printf("  %-14s %-8s %-9s %d/%zu tasks\n", record.name.c_str(), record.kind.c_str(),
-                  record.State().c_str(), done, record.tasks.size());
+                  std::string(ToString(record.State())).c_str(), done, record.tasks.size());
     }
     std::vector<std::string> model_stages;
     for (const auto& stage : spec_.stages) {
       if (stage.kind == StageKind::kTrain) model_stages.push_back(stage.name);
     }
-    for (const auto& result : CollectModelResults(spec_, layout_, model_stages)) {
+    for (const auto& result : CollectModelResults(layout_, ModelStagesOf(spec_, model_stages))) {
       if (result.has_metrics) {
         const auto& test = result.summary["test"];
         std::printf("  %-14s test MSE %.4f  MAE %.4f\n", result.model.c_str(), test.value("mse", 0.0),
                     test.value("mae", 0.0));
       } else {
-        std::printf("  %-14s %s%s%s\n", result.model.c_str(), result.state.c_str(),
+        std::printf("  %-14s %s%s%s\n", result.model.c_str(), ToString(result.state).c_str(),
                     result.reason.empty() ? "" : ": ", result.reason.c_str());
       }
     }

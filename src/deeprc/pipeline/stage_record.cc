@@ -11,26 +11,29 @@
 namespace deeprc::pipeline {
 
 namespace fs = std::filesystem;
+using pilot::TaskState;
 
 bool TaskRecord::Finished() const {
-  if (state != "DONE") return false;
+  if (state != TaskState::kDone) return false;
   std::error_code error;
   return std::all_of(outputs.begin(), outputs.end(),
                      [&](const std::string& path) { return fs::exists(path, error); });
 }
 
-std::string StageRecord::State() const {
+StageState StageRecord::State() const {
   bool all_final = true, all_done = true, any_failed = false, any_canceled = false, any_started = false;
   for (const auto& task : tasks) {
     all_final &= task.Final();
-    all_done &= task.state == "DONE";
-    any_failed |= task.state == "FAILED";
-    any_canceled |= task.state == "CANCELED";
-    any_started |= task.state != "PENDING" && task.state != "NEW" && task.state != "TMGR_SCHEDULING";
+    all_done &= task.state == TaskState::kDone;
+    any_failed |= task.state == TaskState::kFailed;
+    any_canceled |= task.state == TaskState::kCanceled;
+    // Held by the TaskManager (NEW, TMGR_SCHEDULING) is not started yet.
+    any_started |= task.state > TaskState::kTmgrScheduling;
   }
-  if (all_done) return "DONE";
-  if (all_final) return any_failed ? "FAILED" : any_canceled ? "CANCELED" : "FAILED";
-  return any_started ? "RUNNING" : "PENDING";
+  if (all_done) return StageState::kDone;
+  if (all_final)
+    return any_failed ? StageState::kFailed : any_canceled ? StageState::kCanceled : StageState::kFailed;
+  return any_started ? StageState::kRunning : StageState::kPending;
 }
 
 double StageRecord::Started() const {
@@ -60,7 +63,7 @@ TaskRecord* StageRecord::FindTask(const std::string& uid) {
 void to_json(nlohmann::json& json, const TaskRecord& record) {
   json = {{"uid", record.uid},
           {"model", record.model},
-          {"state", record.state},
+          {"state", ToString(record.state)},
           {"reason", record.reason},
           {"run", record.run},
           {"submitted", record.submitted},
@@ -76,7 +79,10 @@ void to_json(nlohmann::json& json, const TaskRecord& record) {
 }
 
 void to_json(nlohmann::json& json, const StageRecord& record) {
-  json = {{"stage", record.name}, {"kind", record.kind}, {"state", record.State()}, {"tasks", record.tasks}};
+  json = {{"stage", record.name},
+          {"kind", record.kind},
+          {"state", ToString(record.State())},
+          {"tasks", record.tasks}};
 }
 
 Result<StageRecord> ReadStageRecord(const std::string& path) {
@@ -89,7 +95,10 @@ Result<StageRecord> ReadStageRecord(const std::string& path) {
       TaskRecord task;
       task.uid = item.at("uid").get<std::string>();
       task.model = item.value("model", "");
-      task.state = item.at("state").get<std::string>();
+      // Read back by --resume: the spelling of the file becomes the pilot's state here, once.
+      auto state = RecordedStateFromString(item.at("state").get<std::string>());
+      if (!state.ok()) return Status::Invalid(path, ": malformed stage record: ", state.status().message());
+      task.state = *state;
       task.reason = item.value("reason", "");
       if (item.contains("exit_code") && item["exit_code"].is_number())
         task.exit_code = item["exit_code"].get<int>();

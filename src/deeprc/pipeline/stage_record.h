@@ -9,13 +9,13 @@
 #include <nlohmann/json.hpp>
 
 #include "deeprc/core/status.h"
+#include "deeprc/pipeline/stage_state.h"
 
 namespace deeprc::pipeline {
 
 struct TaskRecord {
   std::string uid, model;
-  // A pilot task state (NEW ... DONE, FAILED, CANCELED), or "PENDING" before submission.
-  std::string state = "PENDING";
+  RecordedState state;
   std::string reason;
   std::optional<int> exit_code;
   int run = -1;                                                  // the run that last ran it
@@ -25,7 +25,7 @@ struct TaskRecord {
   nlohmann::json result;          // a function task's value (null for executables)
   bool from_earlier_run = false;  // finished in an earlier run and skipped in this one
 
-  bool Final() const { return state == "DONE" || state == "FAILED" || state == "CANCELED"; }
+  bool Final() const { return state && pilot::IsFinal(*state); }
   // DONE with every output on disk: what lets a resumed run skip it.
   bool Finished() const;
 };
@@ -34,9 +34,9 @@ struct StageRecord {
   std::string name, kind;
   std::vector<TaskRecord> tasks;
 
-  // PENDING, RUNNING, DONE, FAILED or CANCELED, from the tasks: DONE when all are; FAILED once
-  // all are over and one failed (CANCELED when none failed but one was canceled).
-  std::string State() const;
+  // From the tasks: DONE when all are; FAILED once all are over and one failed (CANCELED when none
+  // failed but one was canceled); RUNNING once one reached the agent; PENDING before.
+  StageState State() const;
   double Started() const;   // earliest task start; 0 when none started
   double Finished() const;  // latest task end once all are final; 0 otherwise
   TaskRecord* FindTask(const std::string& uid);

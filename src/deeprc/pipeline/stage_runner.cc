@@ -2,14 +2,27 @@
 
 #include <filesystem>
 
+#include "deeprc/core/json_file.h"
 #include "deeprc/pipeline/report_stage.h"
 #include "deeprc/pipeline/session_info.h"
+#include "deeprc/pipeline/stage_record.h"
 #include "deeprc/pipeline/table_stage.h"
 
 namespace deeprc::pipeline {
 
 Status RunStage(const std::string& session_dir, const std::string& stage_name) {
   SessionLayout layout{std::filesystem::absolute(session_dir)};
+  // A stage resolved by the planner runs from its description alone.
+  const auto resolved_file = layout.StageDescriptionFile(stage_name);
+  std::error_code error;
+  if (std::filesystem::exists(resolved_file, error)) {
+    DEEPRC_ASSIGN_OR_RETURN(auto resolved, ReadJsonFile(resolved_file.string()));
+    if (resolved.is_object() && resolved.value("kind", "") == "report") {
+      auto description = ReportStageDescriptionFromJson(resolved);
+      if (!description.ok()) return WithContext(description.status(), resolved_file.string(), ": ");
+      return RunReportStage(*description, layout);
+    }
+  }
   DEEPRC_ASSIGN_OR_RETURN(auto info, ReadSessionInfo(layout));
   DEEPRC_ASSIGN_OR_RETURN(auto spec, ReadSessionSpec(layout, info));
   const StageSpec* stage = spec.FindStage(stage_name);
@@ -18,7 +31,8 @@ Status RunStage(const std::string& session_dir, const std::string& stage_name) {
     case StageKind::kTable:
       return RunTableStage(spec, layout, *stage);
     case StageKind::kReport:
-      return RunReportStage(spec, layout, *stage);
+      return Status::Invalid("report stage '", stage_name, "' has no description at ", resolved_file.string(),
+                             " (deeprc run writes it before submitting the stage's task)");
     default:
       return Status::Invalid("stage '", stage_name, "' is a ", ToString(stage->kind),
                              " stage; `deeprc stage run` runs table and report stages");

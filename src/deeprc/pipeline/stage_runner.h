@@ -1,4 +1,5 @@
-// What a planned table or report task runs (`deeprc stage run SESSION STAGE`): the stage of the
+// What a planned table or report task runs (`deeprc stage run SESSION STAGE`): the stage's resolved
+// description (stages/<stage>/description.json, written by `deeprc run`), or else the stage of the
 // session's own spec copy, so the task needs nothing but the session folder.
 #pragma once
 
