@@ -48,12 +48,12 @@ TEST(PipelineSpec, ParsesStagesInDependencyOrder) {
   ASSERT_NE(train, nullptr);
   EXPECT_EQ(train->depends, std::vector<std::string>{"prepare"});
   EXPECT_EQ(train->models.size(), 2u);
-  EXPECT_EQ(train->train.max_steps, 100);
+  EXPECT_EQ(train->train.job.at("max_steps"), 100);
   // A predict stage takes its train stage's models, settings and data.
   const StageSpec* predict = spec->FindStage("predict");
   EXPECT_EQ(predict->models.size(), 2u);
   EXPECT_EQ(predict->data, "prepare");
-  EXPECT_EQ(predict->train.max_steps, 100);
+  EXPECT_EQ(predict->train.job.at("max_steps"), 100);
   // A report stage without `stages` reports on every predict stage.
   EXPECT_EQ(spec->FindStage("report")->report_stages, std::vector<std::string>{"predict"});
 }
@@ -84,7 +84,7 @@ TEST(PipelineSpec, OverridesApplyBeforeChecksAndNameThemselvesInErrors) {
   auto spec =
       Parse(Spec(kTrain), {"stages.train.max_steps=20", "stages.train.models=[mlp]", "pilot.cores=4"});
   ASSERT_TRUE(spec.ok()) << spec.status().message();
-  EXPECT_EQ(spec->FindStage("train")->train.max_steps, 20);
+  EXPECT_EQ(spec->FindStage("train")->train.job.at("max_steps"), 20);
   ASSERT_EQ(spec->FindStage("train")->models.size(), 1u);
   EXPECT_EQ(spec->FindStage("train")->models[0].name, "mlp");
   EXPECT_EQ(spec->pilot.cores, 4);
