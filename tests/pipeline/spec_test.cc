@@ -96,6 +96,19 @@ TEST(PipelineSpec, OverridesApplyBeforeChecksAndNameThemselvesInErrors) {
   ExpectError(Parse(Spec(kTrain), {"stages.train.max_steps.x=1"}), "holds a value, not keys");
 }
 
+// A train stage's settings are read through learn's job reader (issue 15, item 1): what only the
+// job knows, such as the scaler's names, is refused with the stage's line before anything runs.
+TEST(PipelineSpec, TrainSettingsAreTheLearnJobsJsonForm) {
+  auto spec = Parse(Spec(kTrain), {"stages.train.scaler=robust", "stages.train.settings={hidden_size: 16}"});
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  const auto& job = spec->FindStage("train")->train.job;
+  EXPECT_EQ(job.at("scaler"), "robust");
+  EXPECT_EQ(job.at("hyperparameters"), nlohmann::json({{"hidden_size", 16}}));
+  EXPECT_TRUE(job.at("batch_size").is_null());  // the model's default
+  EXPECT_FALSE(job.contains("model") || job.contains("data") || job.contains("out"));
+  ExpectError(Parse(Spec(kTrain), {"stages.train.scaler=minmax"}), "unknown scaler 'minmax'");
+}
+
 TEST(PipelineSpec, ReferencesAreChecked) {
   std::string text = Spec(kTrain);
   text.replace(text.find("data: prepare"), 13, "data: prepar");
