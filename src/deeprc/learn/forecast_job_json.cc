@@ -108,7 +108,7 @@ Result<ForecastJobOptions> ForecastJobFromJson(const json& job) {
   if (job.contains("scaler") && !job["scaler"].is_null()) {
     std::string scaler;
     DEEPRC_RETURN_NOT_OK(Read(job, "scaler", &scaler));
-    DEEPRC_ASSIGN_OR_RETURN(options.scaler, ParseScalerKind(scaler));
+    DEEPRC_ASSIGN_OR_RETURN(options.scaler, WithContext(ParseScalerKind(scaler), "scaler: "));
   }
   DEEPRC_RETURN_NOT_OK(Read(job, "model", &options.model));
   if (job.contains("hyperparameters") && !job["hyperparameters"].is_null()) {
