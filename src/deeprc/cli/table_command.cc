@@ -4,7 +4,7 @@
 #include "deeprc/cli/commands.h"
 #include "deeprc/cli/table_relational_commands.h"
 #include "deeprc/cli/table_sort_join_commands.h"
-#include "deeprc/table/file_format.h"
+#include "deeprc/table/io/file_format.h"
 
 namespace deeprc::cli {
 namespace {
@@ -17,8 +17,8 @@ void AddConvert(CLI::App& table, CommandResult& result) {
   command->add_option("output", *output, "Output file; the format follows the extension")->required();
   command->callback([&result, input, output] {
     result.status = [&]() -> Status {
-      DEEPRC_ASSIGN_OR_RETURN(auto table, ReadTable(*input));
-      return WriteTable(table, *output);
+      DEEPRC_ASSIGN_OR_RETURN(auto table, table::ReadTable(*input));
+      return table::WriteTable(table, *output);
     }();
   });
 }

@@ -6,17 +6,17 @@
 #include "deeprc/dist/partitioned_io.h"
 #include "deeprc/net/launcher.h"
 #include "deeprc/net/table_channel.h"
-#include "deeprc/table/file_format.h"
-#include "deeprc/table/preview.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/io/preview.h"
 
 namespace deeprc::cli {
 namespace {
 
 // Writes the result where --out says; without --out prints its shape and first and last rows,
 // as pyarrow and Polars do: a million rows on a terminal help no one.
-Status Emit(const Table& table, const std::string& output) {
-  if (!output.empty()) return WriteTable(table, output);
-  std::cout << FormatPreview(table) << std::flush;
+Status Emit(const table::Table& table, const std::string& output) {
+  if (!output.empty()) return table::WriteTable(table, output);
+  std::cout << table::FormatPreview(table) << std::flush;
   return Status::OK();
 }
 
@@ -48,9 +48,9 @@ Status TableJob::Run(const CommandResult& result, const std::vector<std::string>
     result.exit_code = code;
     return Status::OK();
   }
-  std::vector<Table> tables;
+  std::vector<table::Table> tables;
   for (const auto& input : inputs) {
-    DEEPRC_ASSIGN_OR_RETURN(auto table, ReadTable(input));
+    DEEPRC_ASSIGN_OR_RETURN(auto table, table::ReadTable(input));
     tables.push_back(std::move(table));
   }
   DEEPRC_ASSIGN_OR_RETURN(auto output, WithContext(local(tables), context));
@@ -72,7 +72,9 @@ Status TableJob::RunRank(const std::vector<std::string>& inputs, const std::stri
 }
 
 DistributedOperator EachShare(LocalOperator local) {
-  return [local = std::move(local)](net::Communicator&, const std::vector<Table>& shares) { return local(shares); };
+  return [local = std::move(local)](net::Communicator&, const std::vector<table::Table>& shares) {
+    return local(shares);
+  };
 }
 
 }  // namespace deeprc::cli

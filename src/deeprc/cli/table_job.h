@@ -13,8 +13,9 @@
 
 namespace deeprc::cli {
 
-using LocalOperator = std::function<Result<Table>(const std::vector<Table>& inputs)>;
-using DistributedOperator = std::function<Result<Table>(net::Communicator& comm, const std::vector<Table>& shares)>;
+using LocalOperator = std::function<Result<table::Table>(const std::vector<table::Table>& inputs)>;
+using DistributedOperator =
+    std::function<Result<table::Table>(net::Communicator& comm, const std::vector<table::Table>& shares)>;
 
 class TableJob {
  public:

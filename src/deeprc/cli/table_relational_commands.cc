@@ -10,12 +10,12 @@
 #include "deeprc/cli/table_job.h"
 #include "deeprc/dist/distributed_groupby.h"
 #include "deeprc/dist/distributed_set_ops.h"
-#include "deeprc/table/expression_parser.h"
-#include "deeprc/table/groupby.h"
-#include "deeprc/table/project.h"
-#include "deeprc/table/select.h"
-#include "deeprc/table/set_ops.h"
-#include "deeprc/table/unique.h"
+#include "deeprc/table/groupby/groupby.h"
+#include "deeprc/table/ops/expression_parser.h"
+#include "deeprc/table/ops/project.h"
+#include "deeprc/table/ops/select.h"
+#include "deeprc/table/ops/set_ops.h"
+#include "deeprc/table/ops/unique.h"
 
 namespace deeprc::cli {
 namespace {
@@ -62,8 +62,10 @@ void AddSelect(CLI::App& table, CommandResult& result) {
   TableJob job(command, /*distributed=*/true);
   command->callback([&result, input, where, job] {
     result.status = [&]() -> Status {
-      DEEPRC_ASSIGN_OR_RETURN(auto predicate, WithContext(ParseExpression(*where), "--where: "));
-      LocalOperator select = [&](const std::vector<Table>& t) { return Select(t[0], predicate); };
+      DEEPRC_ASSIGN_OR_RETURN(auto predicate, WithContext(table::ParseExpression(*where), "--where: "));
+      LocalOperator select = [&](const std::vector<table::Table>& t) {
+        return table::Select(t[0], predicate);
+      };
       return job.Run(result, {*input}, *input + ": ", select, EachShare(select));
     }();
   });
@@ -79,7 +81,7 @@ void AddProject(CLI::App& table, CommandResult& result) {
   command->callback([&result, input, columns, job] {
     result.status = [&]() -> Status {
       DEEPRC_ASSIGN_OR_RETURN(auto names, SplitList(*columns, "--columns"));
-      LocalOperator project = [&](const std::vector<Table>& t) { return Project(t[0], names); };
+      LocalOperator project = [&](const std::vector<table::Table>& t) { return table::Project(t[0], names); };
       return job.Run(result, {*input}, *input + ": ", project, EachShare(project));
     }();
   });
@@ -116,11 +118,12 @@ void AddGroupBy(CLI::App& table, CommandResult& result) {
         DEEPRC_ASSIGN_OR_RETURN(auto items, SplitList(list, "--agg"));
         specs.insert(specs.end(), items.begin(), items.end());
       }
-      DEEPRC_ASSIGN_OR_RETURN(auto aggregations, WithContext(ParseAggregations(specs, *ddof), "--agg: "));
+      DEEPRC_ASSIGN_OR_RETURN(auto aggregations,
+                              WithContext(table::ParseAggregations(specs, *ddof), "--agg: "));
       return job.Run(
           result, {*input}, *input + ": ",
-          [&](const std::vector<Table>& t) { return GroupBy(t[0], keys, aggregations); },
-          [&](net::Communicator& comm, const std::vector<Table>& t) {
+          [&](const std::vector<table::Table>& t) { return table::GroupBy(t[0], keys, aggregations); },
+          [&](net::Communicator& comm, const std::vector<table::Table>& t) {
             return dist::DistributedGroupBy(comm, t[0], keys, aggregations);
           });
     }();
@@ -143,16 +146,18 @@ void AddUnique(CLI::App& table, CommandResult& result) {
         DEEPRC_ASSIGN_OR_RETURN(columns, SplitList(*on, "--on"));
       }
       return job.Run(
-          result, {*input}, *input + ": ", [&](const std::vector<Table>& t) { return Unique(t[0], columns); },
-          [&](net::Communicator& comm, const std::vector<Table>& t) {
+          result, {*input}, *input + ": ",
+          [&](const std::vector<table::Table>& t) { return table::Unique(t[0], columns); },
+          [&](net::Communicator& comm, const std::vector<table::Table>& t) {
             return dist::DistributedUnique(comm, t[0], columns);
           });
     }();
   });
 }
 
-using SetOperator = Result<Table> (*)(const Table&, const Table&);
-using DistributedSetOperator = Result<Table> (*)(net::Communicator&, const Table&, const Table&);
+using SetOperator = Result<table::Table> (*)(const table::Table&, const table::Table&);
+using DistributedSetOperator = Result<table::Table> (*)(net::Communicator&, const table::Table&,
+                                                        const table::Table&);
 
 void AddSetOperator(CLI::App& table, CommandResult& result, const std::string& name,
                     const std::string& description, SetOperator op, DistributedSetOperator distributed_op) {
@@ -169,8 +174,8 @@ void AddSetOperator(CLI::App& table, CommandResult& result, const std::string& n
   command->callback([&result, first, second, op, distributed_op, job] {
     result.status = job.Run(
         result, {*first, *second}, *first + " and " + *second + ": ",
-        [op](const std::vector<Table>& t) { return op(t[0], t[1]); },
-        [distributed_op](net::Communicator& comm, const std::vector<Table>& t) {
+        [op](const std::vector<table::Table>& t) { return op(t[0], t[1]); },
+        [distributed_op](net::Communicator& comm, const std::vector<table::Table>& t) {
           return distributed_op(comm, t[0], t[1]);
         });
   });
@@ -183,12 +188,12 @@ void AddTableRelationalCommands(CLI::App& table, CommandResult& result) {
   AddProject(table, result);
   AddGroupBy(table, result);
   AddUnique(table, result);
-  AddSetOperator(table, result, "union", "The distinct rows of two tables together", &Union,
+  AddSetOperator(table, result, "union", "The distinct rows of two tables together", &table::Union,
                  &dist::DistributedUnion);
   AddSetOperator(table, result, "intersect", "The distinct rows of the first table that the second has",
-                 &Intersect, &dist::DistributedIntersect);
+                 &table::Intersect, &dist::DistributedIntersect);
   AddSetOperator(table, result, "subtract", "The distinct rows of the first table that the second lacks",
-                 &Subtract, &dist::DistributedSubtract);
+                 &table::Subtract, &dist::DistributedSubtract);
 }
 
 }  // namespace deeprc::cli

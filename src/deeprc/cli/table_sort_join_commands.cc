@@ -12,13 +12,13 @@
 #include "deeprc/dist/distributed_join.h"
 #include "deeprc/dist/distributed_sort.h"
 #include "deeprc/dist/repartition.h"
-#include "deeprc/table/concat.h"
-#include "deeprc/table/equals.h"
-#include "deeprc/table/file_format.h"
-#include "deeprc/table/hash_partition.h"
-#include "deeprc/table/join.h"
-#include "deeprc/table/slice.h"
-#include "deeprc/table/sort.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/join/join.h"
+#include "deeprc/table/ops/concat.h"
+#include "deeprc/table/ops/equals.h"
+#include "deeprc/table/ops/hash_partition.h"
+#include "deeprc/table/ops/slice.h"
+#include "deeprc/table/sort/sort.h"
 
 namespace deeprc::cli {
 namespace {
@@ -38,10 +38,11 @@ void AddSort(CLI::App& table, CommandResult& result) {
   TableJob job(command, /*distributed=*/true);
   command->callback([&result, input, by, job] {
     result.status = [&]() -> Status {
-      DEEPRC_ASSIGN_OR_RETURN(auto keys, WithContext(ParseSortKeys(*by), "--by: "));
+      DEEPRC_ASSIGN_OR_RETURN(auto keys, WithContext(table::ParseSortKeys(*by), "--by: "));
       return job.Run(
-          result, {*input}, *input + ": ", [&](const std::vector<Table>& t) { return Sort(t[0], keys); },
-          [&](net::Communicator& comm, const std::vector<Table>& t) {
+          result, {*input}, *input + ": ",
+          [&](const std::vector<table::Table>& t) { return table::Sort(t[0], keys); },
+          [&](net::Communicator& comm, const std::vector<table::Table>& t) {
             return dist::DistributedSort(comm, t[0], keys);
           });
     }();
@@ -86,20 +87,21 @@ void AddJoin(CLI::App& table, CommandResult& result) {
   TableJob job(command, /*distributed=*/true);
   command->callback([&result, left, right, on, left_on, right_on, how, algorithm, suffixes, job] {
     result.status = [&]() -> Status {
-      JoinOptions options;
+      table::JoinOptions options;
       if (on->empty() && left_on->empty())
         return Status::Invalid("join: give the keys with --on or --left-on/--right-on");
       options.left_keys = on->empty() ? *left_on : *on;
       options.right_keys = on->empty() ? *right_on : *on;
-      DEEPRC_ASSIGN_OR_RETURN(options.type, ParseJoinType(*how));
-      DEEPRC_ASSIGN_OR_RETURN(options.algorithm, ParseJoinAlgorithm(*algorithm));
+      DEEPRC_ASSIGN_OR_RETURN(options.type, table::ParseJoinType(*how));
+      DEEPRC_ASSIGN_OR_RETURN(options.algorithm, table::ParseJoinAlgorithm(*algorithm));
       options.left_suffix = suffixes->at(0);
       options.right_suffix = suffixes->at(1);
       options.left_name = *left;
       options.right_name = *right;
       return job.Run(
-          result, {*left, *right}, "", [&](const std::vector<Table>& t) { return Join(t[0], t[1], options); },
-          [&](net::Communicator& comm, const std::vector<Table>& t) {
+          result, {*left, *right}, "",
+          [&](const std::vector<table::Table>& t) { return table::Join(t[0], t[1], options); },
+          [&](net::Communicator& comm, const std::vector<table::Table>& t) {
             return dist::DistributedJoin(comm, t[0], t[1], options);
           });
     }();
@@ -121,13 +123,16 @@ void AddHeadOrTail(CLI::App& table, CommandResult& result, bool head) {
   command->callback([&result, input, rows, head, job] {
     DistributedOperator distributed;
     if (head) {
-      distributed = [&](net::Communicator& comm, const std::vector<Table>& t) {
+      distributed = [&](net::Communicator& comm, const std::vector<table::Table>& t) {
         return dist::DistributedHead(comm, t[0], *rows);
       };
     }
     result.status = job.Run(
         result, {*input}, *input + ": ",
-        [&](const std::vector<Table>& t) { return head ? Head(t[0], *rows) : Tail(t[0], *rows); }, distributed);
+        [&](const std::vector<table::Table>& t) {
+          return head ? table::Head(t[0], *rows) : table::Tail(t[0], *rows);
+        },
+        distributed);
   });
 }
 
@@ -138,7 +143,8 @@ void AddConcat(CLI::App& table, CommandResult& result) {
   command->add_option("inputs", *inputs, "Input files, in output order")->required();
   TableJob job(command, /*distributed=*/false);
   command->callback([&result, inputs, job] {
-    result.status = job.Run(result, *inputs, "", [&](const std::vector<Table>& t) { return Concat(t, *inputs); });
+    result.status = job.Run(result, *inputs, "",
+                            [&](const std::vector<table::Table>& t) { return table::Concat(t, *inputs); });
   });
 }
 
@@ -155,9 +161,9 @@ void AddEquals(CLI::App& table, CommandResult& result) {
   command->add_flag("--unordered", *unordered, "Compare the rows as multisets: row order does not matter");
   command->callback([&result, first, second, unordered] {
     result.status = [&]() -> Status {
-      DEEPRC_ASSIGN_OR_RETURN(auto a, ReadTable(*first));
-      DEEPRC_ASSIGN_OR_RETURN(auto b, ReadTable(*second));
-      DEEPRC_ASSIGN_OR_RETURN(auto comparison, Compare(a, b, EqualsOptions{!*unordered}));
+      DEEPRC_ASSIGN_OR_RETURN(auto a, table::ReadTable(*first));
+      DEEPRC_ASSIGN_OR_RETURN(auto b, table::ReadTable(*second));
+      DEEPRC_ASSIGN_OR_RETURN(auto comparison, table::Compare(a, b, table::EqualsOptions{!*unordered}));
       if (comparison.equal) return Status::OK();
       return Status::Invalid(*first, " and ", *second, " differ: ", comparison.difference);
     }();
@@ -193,10 +199,11 @@ void AddPartition(CLI::App& table, CommandResult& result) {
   command->add_option("--out,-o", *out, "Output path pattern, format by extension")->required();
   command->callback([&result, input, by, parts, out] {
     result.status = [&]() -> Status {
-      DEEPRC_ASSIGN_OR_RETURN(auto table, ReadTable(*input));
-      DEEPRC_ASSIGN_OR_RETURN(auto split, WithContext(HashPartition(table, *by, *parts), *input, ": "));
+      DEEPRC_ASSIGN_OR_RETURN(auto table, table::ReadTable(*input));
+      DEEPRC_ASSIGN_OR_RETURN(auto split,
+                              WithContext(table::HashPartition(table, *by, *parts), *input, ": "));
       for (int p = 0; p < static_cast<int>(split.size()); ++p) {
-        DEEPRC_RETURN_NOT_OK(WriteTable(split[p], PartPath(*out, p)));
+        DEEPRC_RETURN_NOT_OK(table::WriteTable(split[p], PartPath(*out, p)));
       }
       return Status::OK();
     }();

@@ -3,7 +3,7 @@
 #include <arrow/api.h>
 
 #include "deeprc/learn/trainer.h"
-#include "deeprc/table/parquet_io.h"
+#include "deeprc/table/io/parquet_io.h"
 
 namespace deeprc::learn {
 namespace {
@@ -121,7 +121,8 @@ Result<ForecastMetrics> ForecastTestPeriod(ForecastModel& model, const SeriesTab
     std::filesystem::create_directories(out_dir, error);
     if (error) return Status::IOError("cannot create '", out_dir.string(), "': ", error.message());
     DEEPRC_ASSIGN_OR_RETURN(auto predictions, PredictionsTable(data, forecasts));
-    DEEPRC_RETURN_NOT_OK(WriteParquet(Table(predictions), (out_dir / "predictions.parquet").string()));
+    DEEPRC_RETURN_NOT_OK(
+        table::WriteParquet(table::Table(predictions), (out_dir / "predictions.parquet").string()));
   }
   return metrics;
 }

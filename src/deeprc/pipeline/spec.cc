@@ -10,9 +10,9 @@
 #include "deeprc/core/nearest_name.h"
 #include "deeprc/core/yaml_reader.h"
 #include "deeprc/learn/forecast_job_json.h"
-#include "deeprc/table/expression_parser.h"
-#include "deeprc/table/groupby.h"
-#include "deeprc/table/join.h"
+#include "deeprc/table/groupby/groupby.h"
+#include "deeprc/table/join/join.h"
+#include "deeprc/table/ops/expression_parser.h"
 
 namespace deeprc::pipeline {
 namespace {
@@ -403,13 +403,13 @@ class Parser {
       }
       if (value["how"]) {
         DEEPRC_ASSIGN_OR_RETURN(op.how, reader_.String(value["how"], at + ".how"));
-        auto how = ParseJoinType(op.how);
+        auto how = table::ParseJoinType(op.how);
         if (!how.ok()) return reader_.Error(value["how"], at + ".how", how.status().message());
       }
     } else if (op.name == "select") {
       op.kind = TableOp::Kind::kSelect;
       DEEPRC_ASSIGN_OR_RETURN(op.expression, reader_.String(value, at));
-      auto parsed = ParseExpression(op.expression);
+      auto parsed = table::ParseExpression(op.expression);
       if (!parsed.ok()) return reader_.Error(value, at, "select: ", parsed.status().message());
     } else if (op.name == "project" || op.name == "drop" || op.name == "unique" || op.name == "sort") {
       op.kind = op.name == "project" ? TableOp::Kind::kProject
@@ -431,7 +431,7 @@ class Parser {
         DEEPRC_ASSIGN_OR_RETURN(op.aggregations, reader_.Strings(value["agg"], at + ".agg", kSplit));
       }
       for (const auto& aggregation : op.aggregations) {
-        auto parsed = ParseAggregation(aggregation);
+        auto parsed = table::ParseAggregation(aggregation);
         if (!parsed.ok())
           return reader_.Error(value["agg"], at + ".agg", "groupby: ", parsed.status().message());
       }
@@ -448,7 +448,7 @@ class Parser {
       if (op.derive.empty())
         return reader_.Error(value, at, "derive needs at least one `column: expression`");
       for (const auto& [column, expression] : op.derive) {
-        auto parsed = ParseExpression(expression);
+        auto parsed = table::ParseExpression(expression);
         if (!parsed.ok()) {
           return reader_.Error(value[column], at + "." + column, "derive ", column, ": ",
                                parsed.status().message());

@@ -11,17 +11,17 @@
 #include "deeprc/dist/partitioned_io.h"
 #include "deeprc/dist/repartition.h"
 #include "deeprc/net/launcher.h"
-#include "deeprc/table/calendar.h"
-#include "deeprc/table/derive.h"
-#include "deeprc/table/expression_parser.h"
-#include "deeprc/table/file_format.h"
-#include "deeprc/table/groupby.h"
-#include "deeprc/table/join.h"
-#include "deeprc/table/project.h"
-#include "deeprc/table/select.h"
-#include "deeprc/table/slice.h"
-#include "deeprc/table/sort.h"
-#include "deeprc/table/unique.h"
+#include "deeprc/table/groupby/groupby.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/join/join.h"
+#include "deeprc/table/ops/calendar.h"
+#include "deeprc/table/ops/derive.h"
+#include "deeprc/table/ops/expression_parser.h"
+#include "deeprc/table/ops/project.h"
+#include "deeprc/table/ops/select.h"
+#include "deeprc/table/ops/slice.h"
+#include "deeprc/table/ops/unique.h"
+#include "deeprc/table/sort/sort.h"
 
 namespace deeprc::pipeline {
 namespace {
@@ -29,7 +29,8 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-Result<std::vector<std::string>> Remaining(const Table& table, const std::vector<std::string>& dropped) {
+Result<std::vector<std::string>> Remaining(const table::Table& table,
+                                           const std::vector<std::string>& dropped) {
   for (const auto& name : dropped)
     DEEPRC_RETURN_NOT_OK(WithContext(table.ColumnIndex(name).status(), "drop: "));
   std::vector<std::string> kept;
@@ -46,64 +47,64 @@ class TableStageRun {
                 std::shared_ptr<net::Communicator> comm)
       : spec_(spec), layout_(layout), comm_(std::move(comm)) {}
 
-  Result<Table> Read(const std::string& name) const {
+  Result<table::Table> Read(const std::string& name) const {
     const std::string path = TablePath(spec_, layout_, name);
     if (comm_) return dist::ReadShare(*comm_, path);
-    return ReadTable(path);
+    return table::ReadTable(path);
   }
 
-  Result<Table> Apply(const TableOp& op, Table current) const {
+  Result<table::Table> Apply(const TableOp& op, table::Table current) const {
     switch (op.kind) {
       case TableOp::Kind::kRead:
         return Read(op.table);
       case TableOp::Kind::kJoin: {
         DEEPRC_ASSIGN_OR_RETURN(auto right, Read(op.table));
-        DEEPRC_ASSIGN_OR_RETURN(auto type, ParseJoinType(op.how));
-        JoinOptions options;
+        DEEPRC_ASSIGN_OR_RETURN(auto type, table::ParseJoinType(op.how));
+        table::JoinOptions options;
         options.left_keys = op.columns;
         options.right_keys = op.right_columns;
         options.type = type;
         options.right_name = op.table;
         if (comm_) return dist::DistributedJoin(*comm_, current, right, options);
-        return Join(current, right, options);
+        return table::Join(current, right, options);
       }
       case TableOp::Kind::kSelect: {
-        DEEPRC_ASSIGN_OR_RETURN(auto predicate, ParseExpression(op.expression));
-        return Select(current, predicate);
+        DEEPRC_ASSIGN_OR_RETURN(auto predicate, table::ParseExpression(op.expression));
+        return table::Select(current, predicate);
       }
       case TableOp::Kind::kProject:
-        return Project(current, op.columns);
+        return table::Project(current, op.columns);
       case TableOp::Kind::kDrop: {
         DEEPRC_ASSIGN_OR_RETURN(auto kept, Remaining(current, op.columns));
-        return Project(current, kept);
+        return table::Project(current, kept);
       }
       case TableOp::Kind::kSort: {
-        DEEPRC_ASSIGN_OR_RETURN(auto keys, ParseSortKeys(op.columns));
+        DEEPRC_ASSIGN_OR_RETURN(auto keys, table::ParseSortKeys(op.columns));
         if (comm_) return dist::DistributedSort(*comm_, current, keys);
-        return Sort(current, keys);
+        return table::Sort(current, keys);
       }
       case TableOp::Kind::kGroupBy: {
-        DEEPRC_ASSIGN_OR_RETURN(auto aggregations, ParseAggregations(op.aggregations));
+        DEEPRC_ASSIGN_OR_RETURN(auto aggregations, table::ParseAggregations(op.aggregations));
         if (comm_) return dist::DistributedGroupBy(*comm_, current, op.columns, aggregations);
-        return GroupBy(current, op.columns, aggregations);
+        return table::GroupBy(current, op.columns, aggregations);
       }
       case TableOp::Kind::kUnique:
         if (comm_) return dist::DistributedUnique(*comm_, current, op.columns);
-        return Unique(current, op.columns);
+        return table::Unique(current, op.columns);
       case TableOp::Kind::kHead:
         if (comm_) return dist::DistributedHead(*comm_, current, op.n);
-        return Head(current, op.n);
+        return table::Head(current, op.n);
       case TableOp::Kind::kCalendar: {
-        DEEPRC_ASSIGN_OR_RETURN(auto calendar, CalendarTable(current, op.columns[0]));
+        DEEPRC_ASSIGN_OR_RETURN(auto calendar, table::CalendarTable(current, op.columns[0]));
         if (!comm_) return calendar;
         // Each share's calendar may repeat another's times: make them distinct and ordered globally.
         DEEPRC_ASSIGN_OR_RETURN(calendar, dist::DistributedUnique(*comm_, calendar, {op.columns[0]}));
-        return dist::DistributedSort(*comm_, calendar, {SortKey{op.columns[0], true}});
+        return dist::DistributedSort(*comm_, calendar, {table::SortKey{op.columns[0], true}});
       }
       case TableOp::Kind::kDerive:
         for (const auto& [column, text] : op.derive) {
-          DEEPRC_ASSIGN_OR_RETURN(auto expression, ParseExpression(text));
-          DEEPRC_ASSIGN_OR_RETURN(current, Derive(current, column, expression));
+          DEEPRC_ASSIGN_OR_RETURN(auto expression, table::ParseExpression(text));
+          DEEPRC_ASSIGN_OR_RETURN(current, table::Derive(current, column, expression));
         }
         return current;
     }
@@ -128,7 +129,7 @@ Status RunTableStage(const PipelineSpec& spec, const SessionLayout& layout, cons
       comm ? "rank " + std::to_string(comm->rank()) + "/" + std::to_string(comm->size()) + ": "
            : std::string();
   TableStageRun run(spec, layout, comm);
-  Table current;
+  table::Table current;
   for (const auto& op : stage.ops) {
     const auto started = Clock::now();
     auto next = run.Apply(op, std::move(current));
@@ -147,7 +148,7 @@ Status RunTableStage(const PipelineSpec& spec, const SessionLayout& layout, cons
   if (comm) {
     DEEPRC_RETURN_NOT_OK(WithContext(dist::WriteShares(*comm, current, output.string(), /*gather=*/true), who));
   } else {
-    DEEPRC_RETURN_NOT_OK(WriteTable(current, output.string()));
+    DEEPRC_RETURN_NOT_OK(table::WriteTable(current, output.string()));
   }
   if (root) {
     std::printf("%s: %lld rows x %d columns -> %s\n", stage.name.c_str(),

@@ -15,17 +15,17 @@ Result<nlohmann::json> TableJoinTask(raptor::TaskContext& context) {
                                                          {"left", "right", "inputs", "on", "left_on",
                                                           "right_on", "how", "algorithm", "suffixes"}));
   DEEPRC_ASSIGN_OR_RETURN(auto inputs, LeftAndRight(args));
-  JoinOptions options;
+  table::JoinOptions options;
   DEEPRC_ASSIGN_OR_RETURN(auto on, args.Strings("on"));
   DEEPRC_ASSIGN_OR_RETURN(options.left_keys, args.Strings("left_on"));
   DEEPRC_ASSIGN_OR_RETURN(options.right_keys, args.Strings("right_on"));
   if (!on.empty()) options.left_keys = options.right_keys = on;
   if (options.left_keys.empty()) return Status::Invalid("table.join: give 'on' or 'left_on' and 'right_on'");
   DEEPRC_ASSIGN_OR_RETURN(std::string how, args.String("how", "inner"));
-  DEEPRC_ASSIGN_OR_RETURN(options.type, WithContext(ParseJoinType(how), args.Context("how")));
+  DEEPRC_ASSIGN_OR_RETURN(options.type, WithContext(table::ParseJoinType(how), args.Context("how")));
   DEEPRC_ASSIGN_OR_RETURN(std::string algorithm, args.String("algorithm", "hash"));
   DEEPRC_ASSIGN_OR_RETURN(options.algorithm,
-                          WithContext(ParseJoinAlgorithm(algorithm), args.Context("algorithm")));
+                          WithContext(table::ParseJoinAlgorithm(algorithm), args.Context("algorithm")));
   if (args.Has("suffixes")) {
     DEEPRC_ASSIGN_OR_RETURN(auto suffixes, args.Strings("suffixes"));
     if (suffixes.size() != 2) return Status::Invalid(args.Context("suffixes"), "must be [left, right]");
@@ -34,9 +34,10 @@ Result<nlohmann::json> TableJoinTask(raptor::TaskContext& context) {
   }
   options.left_name = inputs[0];
   options.right_name = inputs[1];
-  return RunTableTask(context, args, inputs, [&](net::Communicator& comm, const std::vector<Table>& t) {
-    return dist::DistributedJoin(comm, t[0], t[1], options);
-  });
+  return RunTableTask(context, args, inputs,
+                      [&](net::Communicator& comm, const std::vector<table::Table>& t) {
+                        return dist::DistributedJoin(comm, t[0], t[1], options);
+                      });
 }
 
 }  // namespace

@@ -14,15 +14,17 @@ namespace {
 Result<nlohmann::json> TableShuffleTask(raptor::TaskContext& context) {
   DEEPRC_ASSIGN_OR_RETURN(auto args, ReadTableTaskArgs("table.shuffle", context.args(), {"input", "on"}));
   DEEPRC_ASSIGN_OR_RETURN(auto on, args.Strings("on", /*required=*/true));
-  return RunOnInput(context, args,
-                    [&](net::Communicator& comm, const Table& t) { return dist::Shuffle(comm, t, on); });
+  return RunOnInput(context, args, [&](net::Communicator& comm, const table::Table& t) {
+    return dist::Shuffle(comm, t, on);
+  });
 }
 
 // args: input.
 Result<nlohmann::json> TableRepartitionTask(raptor::TaskContext& context) {
   DEEPRC_ASSIGN_OR_RETURN(auto args, ReadTableTaskArgs("table.repartition", context.args(), {"input"}));
-  return RunOnInput(context, args,
-                    [](net::Communicator& comm, const Table& t) { return dist::Repartition(comm, t); });
+  return RunOnInput(context, args, [](net::Communicator& comm, const table::Table& t) {
+    return dist::Repartition(comm, t);
+  });
 }
 
 }  // namespace

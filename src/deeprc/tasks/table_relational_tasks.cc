@@ -2,9 +2,9 @@
 // (each rank's share alone, no data moves) and table.groupby (dist/distributed_groupby).
 #include "deeprc/agent/raptor/function_registry.h"
 #include "deeprc/dist/distributed_groupby.h"
-#include "deeprc/table/expression_parser.h"
-#include "deeprc/table/project.h"
-#include "deeprc/table/select.h"
+#include "deeprc/table/ops/expression_parser.h"
+#include "deeprc/table/ops/project.h"
+#include "deeprc/table/ops/select.h"
 #include "deeprc/tasks/table_task_args.h"
 
 namespace deeprc::tasks {
@@ -15,8 +15,9 @@ namespace {
 Result<nlohmann::json> TableSelectTask(raptor::TaskContext& context) {
   DEEPRC_ASSIGN_OR_RETURN(auto args, ReadTableTaskArgs("table.select", context.args(), {"input", "where"}));
   DEEPRC_ASSIGN_OR_RETURN(std::string where, args.String("where"));
-  DEEPRC_ASSIGN_OR_RETURN(auto predicate, WithContext(ParseExpression(where), args.Context("where")));
-  return RunOnInput(context, args, [&](net::Communicator&, const Table& t) { return Select(t, predicate); });
+  DEEPRC_ASSIGN_OR_RETURN(auto predicate, WithContext(table::ParseExpression(where), args.Context("where")));
+  return RunOnInput(context, args,
+                    [&](net::Communicator&, const table::Table& t) { return table::Select(t, predicate); });
 }
 
 // args: input, columns (kept in the order given).
@@ -24,7 +25,8 @@ Result<nlohmann::json> TableProjectTask(raptor::TaskContext& context) {
   DEEPRC_ASSIGN_OR_RETURN(auto args,
                           ReadTableTaskArgs("table.project", context.args(), {"input", "columns"}));
   DEEPRC_ASSIGN_OR_RETURN(auto columns, args.Strings("columns", /*required=*/true));
-  return RunOnInput(context, args, [&](net::Communicator&, const Table& t) { return Project(t, columns); });
+  return RunOnInput(context, args,
+                    [&](net::Communicator&, const table::Table& t) { return table::Project(t, columns); });
 }
 
 // args: input, by (key columns), agg (["v:sum", "w:quantile=0.9", ...] as `deeprc table groupby
@@ -35,9 +37,10 @@ Result<nlohmann::json> TableGroupByTask(raptor::TaskContext& context) {
   DEEPRC_ASSIGN_OR_RETURN(auto by, args.Strings("by", /*required=*/true));
   DEEPRC_ASSIGN_OR_RETURN(auto specs, args.Strings("agg"));
   DEEPRC_ASSIGN_OR_RETURN(int64_t ddof, args.Int("ddof", 1));
-  DEEPRC_ASSIGN_OR_RETURN(auto aggregations,
-                          WithContext(ParseAggregations(specs, static_cast<int>(ddof)), args.Context("agg")));
-  return RunOnInput(context, args, [&](net::Communicator& comm, const Table& t) {
+  DEEPRC_ASSIGN_OR_RETURN(
+      auto aggregations,
+      WithContext(table::ParseAggregations(specs, static_cast<int>(ddof)), args.Context("agg")));
+  return RunOnInput(context, args, [&](net::Communicator& comm, const table::Table& t) {
     return dist::DistributedGroupBy(comm, t, by, aggregations);
   });
 }

@@ -12,19 +12,19 @@ namespace {
 Result<nlohmann::json> TableUniqueTask(raptor::TaskContext& context) {
   DEEPRC_ASSIGN_OR_RETURN(auto args, ReadTableTaskArgs("table.unique", context.args(), {"input", "on"}));
   DEEPRC_ASSIGN_OR_RETURN(auto on, args.Strings("on"));
-  return RunOnInput(context, args, [&](net::Communicator& comm, const Table& t) {
+  return RunOnInput(context, args, [&](net::Communicator& comm, const table::Table& t) {
     return dist::DistributedUnique(comm, t, on);
   });
 }
 
-using SetOperator = Result<Table> (*)(net::Communicator&, const Table&, const Table&);
+using SetOperator = Result<table::Table> (*)(net::Communicator&, const table::Table&, const table::Table&);
 
 // args: left, right (or inputs: [left, right]).
 template <const char* kName, SetOperator kOperator>
 Result<nlohmann::json> TableSetTask(raptor::TaskContext& context) {
   DEEPRC_ASSIGN_OR_RETURN(auto args, ReadTableTaskArgs(kName, context.args(), {"left", "right", "inputs"}));
   DEEPRC_ASSIGN_OR_RETURN(auto inputs, LeftAndRight(args));
-  return RunTableTask(context, args, inputs, [](net::Communicator& comm, const std::vector<Table>& t) {
+  return RunTableTask(context, args, inputs, [](net::Communicator& comm, const std::vector<table::Table>& t) {
     return kOperator(comm, t[0], t[1]);
   });
 }

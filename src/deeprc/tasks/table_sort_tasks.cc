@@ -13,8 +13,8 @@ namespace {
 Result<nlohmann::json> TableSortTask(raptor::TaskContext& context) {
   DEEPRC_ASSIGN_OR_RETURN(auto args, ReadTableTaskArgs("table.sort", context.args(), {"input", "by"}));
   DEEPRC_ASSIGN_OR_RETURN(auto by, args.Strings("by", /*required=*/true));
-  DEEPRC_ASSIGN_OR_RETURN(auto keys, WithContext(ParseSortKeys(by), args.Context("by")));
-  return RunOnInput(context, args, [&](net::Communicator& comm, const Table& t) {
+  DEEPRC_ASSIGN_OR_RETURN(auto keys, WithContext(table::ParseSortKeys(by), args.Context("by")));
+  return RunOnInput(context, args, [&](net::Communicator& comm, const table::Table& t) {
     return dist::DistributedSort(comm, t, keys);
   });
 }
@@ -24,7 +24,7 @@ Result<nlohmann::json> TableHeadTask(raptor::TaskContext& context) {
   DEEPRC_ASSIGN_OR_RETURN(auto args, ReadTableTaskArgs("table.head", context.args(), {"input", "n"}));
   DEEPRC_ASSIGN_OR_RETURN(int64_t n, args.Int("n", 10));
   if (n < 0) return Status::Invalid(args.Context("n"), "must not be negative");
-  return RunOnInput(context, args, [&](net::Communicator& comm, const Table& t) {
+  return RunOnInput(context, args, [&](net::Communicator& comm, const table::Table& t) {
     return dist::DistributedHead(comm, t, n);
   });
 }

@@ -31,19 +31,20 @@ Result<nlohmann::json> RunTableTask(raptor::TaskContext& context, const Function
   DEEPRC_ASSIGN_OR_RETURN(bool gather, args.Bool("gather", true));
   net::Communicator& comm = context.comm();
   DEEPRC_ASSIGN_OR_RETURN(auto shares, dist::ReadShares(comm, inputs));
-  DEEPRC_ASSIGN_OR_RETURN(Table result, op(comm, shares));
+  DEEPRC_ASSIGN_OR_RETURN(table::Table result, op(comm, shares));
   // Counted before writing: a rank that fails to write its own file leaves no peer waiting.
   DEEPRC_ASSIGN_OR_RETURN(int64_t rows, comm.AllReduceScalar(result.num_rows(), net::ReduceOp::kSum));
   if (!output.empty()) DEEPRC_RETURN_NOT_OK(dist::WriteShares(comm, result, output, gather));
   return nlohmann::json{{"rows", rows}, {"rank_rows", result.num_rows()}};
 }
 
-Result<nlohmann::json> RunOnInput(raptor::TaskContext& context, const FunctionArgs& args,
-                                  const std::function<Result<Table>(net::Communicator&, const Table&)>& op) {
+Result<nlohmann::json> RunOnInput(
+    raptor::TaskContext& context, const FunctionArgs& args,
+    const std::function<Result<table::Table>(net::Communicator&, const table::Table&)>& op) {
   DEEPRC_ASSIGN_OR_RETURN(std::string input, args.String("input"));
-  return RunTableTask(context, args, {input}, [&](net::Communicator& comm, const std::vector<Table>& shares) {
-    return op(comm, shares[0]);
-  });
+  return RunTableTask(
+      context, args, {input},
+      [&](net::Communicator& comm, const std::vector<table::Table>& shares) { return op(comm, shares[0]); });
 }
 
 }  // namespace deeprc::tasks

@@ -25,7 +25,8 @@ Result<FunctionArgs> ReadTableTaskArgs(std::string function, const nlohmann::jso
 Result<std::vector<std::string>> LeftAndRight(const FunctionArgs& args);
 
 // A distributed operator on this rank's shares of the input files (in the order given).
-using ShareOperator = std::function<Result<Table>(net::Communicator& comm, const std::vector<Table>& shares)>;
+using ShareOperator =
+    std::function<Result<table::Table>(net::Communicator& comm, const std::vector<table::Table>& shares)>;
 
 // Reads this rank's share of each of `inputs` (dist::ReadShares: "{rank}" in a path names one
 // file per rank), applies `op`, writes the result to the argument "output" when given (gathered
@@ -35,7 +36,8 @@ Result<nlohmann::json> RunTableTask(raptor::TaskContext& context, const Function
                                     const std::vector<std::string>& inputs, const ShareOperator& op);
 
 // RunTableTask of an operator on one table, the file of the argument "input".
-Result<nlohmann::json> RunOnInput(raptor::TaskContext& context, const FunctionArgs& args,
-                                  const std::function<Result<Table>(net::Communicator&, const Table&)>& op);
+Result<nlohmann::json> RunOnInput(
+    raptor::TaskContext& context, const FunctionArgs& args,
+    const std::function<Result<table::Table>(net::Communicator&, const table::Table&)>& op);
 
 }  // namespace deeprc::tasks
