@@ -46,8 +46,11 @@ def bare_commands(planned, scratch):
         for task in stage["tasks"]:
             d = task["description"]
             argv = [d["executable"]] + list(d["arguments"])
-            out = argv.index("--out")
-            argv[out + 1] = os.path.join(scratch, d["uid"])
+            if "--job" in argv:  # `deeprc train --job JSON`: the output folder is the job's `out`
+                at = argv.index("--job") + 1
+                argv[at] = json.dumps(json.loads(argv[at]) | {"out": os.path.join(scratch, d["uid"])})
+            else:
+                argv[argv.index("--out") + 1] = os.path.join(scratch, d["uid"])
             commands.append((d["uid"], argv))
     return commands
 

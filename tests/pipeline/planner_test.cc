@@ -58,11 +58,15 @@ TEST(Planner, TrainStageBecomesOneIndependentTaskPerModel) {
     // After the table they read, never after each other: the models train at the same time.
     EXPECT_EQ(task.description.after, std::vector<std::string>{"prepare"});
     EXPECT_EQ(task.description.executable, "/bin/deeprc");
+    // `deeprc train --job JSON`: the model's job in learn's one JSON form.
     const auto& args = task.description.arguments;
+    ASSERT_GE(args.size(), 3u);
     EXPECT_EQ(args[0], "train");
-    EXPECT_EQ(args[1], task.model);
-    EXPECT_NE(std::find(args.begin(), args.end(), "/sessions/s/tables/prepare.arrow"), args.end());
-    EXPECT_NE(std::find(args.begin(), args.end(), "/sessions/s/stages/train/" + task.model), args.end());
+    EXPECT_EQ(args[1], "--job");
+    const auto job = nlohmann::json::parse(args[2]);
+    EXPECT_EQ(job.at("model"), task.model);
+    EXPECT_EQ(job.at("data"), "/sessions/s/tables/prepare.arrow");
+    EXPECT_EQ(job.at("out"), "/sessions/s/stages/train/" + task.model);
     EXPECT_EQ(task.outputs.front(), "/sessions/s/stages/train/" + task.model + "/metrics.json");
   }
   // Generated data: a task of its own that the table stage waits for.
@@ -77,9 +81,8 @@ TEST(Planner, ASmallLearningRateReachesTheTrainTaskUnrounded) {
   auto plan = PlanOf(kPipeline, 2, {"stages.train.learning_rate=1e-07"});
   ASSERT_TRUE(plan.ok()) << plan.status().message();
   const auto& args = plan->FindStage("train")->tasks.front().description.arguments;
-  auto flag = std::find(args.begin(), args.end(), "--learning-rate");
-  ASSERT_NE(flag, args.end());
-  EXPECT_EQ(std::stod(*std::next(flag)), 1e-07);
+  ASSERT_GE(args.size(), 3u);
+  EXPECT_EQ(nlohmann::json::parse(args[2]).at("learning_rate").get<double>(), 1e-07);
 }
 
 TEST(Planner, PredictTaskWaitsForItsOwnModelOnly) {
@@ -90,9 +93,12 @@ TEST(Planner, PredictTaskWaitsForItsOwnModelOnly) {
   auto after = predict->description.after;
   std::sort(after.begin(), after.end());
   EXPECT_EQ(after, (std::vector<std::string>{"prepare", "train.dlinear"}));
-  ASSERT_EQ(predict->description.pre_exec.size(), 1u);
-  EXPECT_NE(predict->description.pre_exec[0].find("/sessions/s/stages/train/dlinear/checkpoint"),
-            std::string::npos);
+  // `deeprc predict` reads its model's checkpoint where the train task left it: no shell copy.
+  EXPECT_TRUE(predict->description.pre_exec.empty());
+  EXPECT_EQ(predict->description.arguments,
+            (std::vector<std::string>{"predict", "--checkpoint", "/sessions/s/stages/train/dlinear/checkpoint",
+                                      "--data", "/sessions/s/tables/prepare.arrow", "--out",
+                                      "/sessions/s/stages/predict/dlinear", "--threads", "1"}));
 }
 
 // Issue 15, item 3: the report waits in the TaskManager for its stages to end however they end

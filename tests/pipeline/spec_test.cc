@@ -48,12 +48,12 @@ TEST(PipelineSpec, ParsesStagesInDependencyOrder) {
   ASSERT_NE(train, nullptr);
   EXPECT_EQ(train->depends, std::vector<std::string>{"prepare"});
   EXPECT_EQ(train->models.size(), 2u);
-  EXPECT_EQ(train->train.max_steps, 100);
+  EXPECT_EQ(train->train.job.at("max_steps"), 100);
   // A predict stage takes its train stage's models, settings and data.
   const StageSpec* predict = spec->FindStage("predict");
   EXPECT_EQ(predict->models.size(), 2u);
   EXPECT_EQ(predict->data, "prepare");
-  EXPECT_EQ(predict->train.max_steps, 100);
+  EXPECT_EQ(predict->train.job.at("max_steps"), 100);
   // A report stage without `stages` reports on every predict stage.
   EXPECT_EQ(spec->FindStage("report")->report_stages, std::vector<std::string>{"predict"});
 }
@@ -84,7 +84,7 @@ TEST(PipelineSpec, OverridesApplyBeforeChecksAndNameThemselvesInErrors) {
   auto spec =
       Parse(Spec(kTrain), {"stages.train.max_steps=20", "stages.train.models=[mlp]", "pilot.cores=4"});
   ASSERT_TRUE(spec.ok()) << spec.status().message();
-  EXPECT_EQ(spec->FindStage("train")->train.max_steps, 20);
+  EXPECT_EQ(spec->FindStage("train")->train.job.at("max_steps"), 20);
   ASSERT_EQ(spec->FindStage("train")->models.size(), 1u);
   EXPECT_EQ(spec->FindStage("train")->models[0].name, "mlp");
   EXPECT_EQ(spec->pilot.cores, 4);
@@ -94,6 +94,19 @@ TEST(PipelineSpec, OverridesApplyBeforeChecksAndNameThemselvesInErrors) {
               "--set stages.train.epochs=3: unknown key 'epochs'");
   ExpectError(Parse(Spec(kTrain), {"max_steps"}), "--set max_steps: expected key.path=value");
   ExpectError(Parse(Spec(kTrain), {"stages.train.max_steps.x=1"}), "holds a value, not keys");
+}
+
+// A train stage's settings are read through learn's job reader (issue 15, item 1): what only the
+// job knows, such as the scaler's names, is refused with the stage's line before anything runs.
+TEST(PipelineSpec, TrainSettingsAreTheLearnJobsJsonForm) {
+  auto spec = Parse(Spec(kTrain), {"stages.train.scaler=robust", "stages.train.settings={hidden_size: 16}"});
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  const auto& job = spec->FindStage("train")->train.job;
+  EXPECT_EQ(job.at("scaler"), "robust");
+  EXPECT_EQ(job.at("hyperparameters"), nlohmann::json({{"hidden_size", 16}}));
+  EXPECT_TRUE(job.at("batch_size").is_null());  // the model's default
+  EXPECT_FALSE(job.contains("model") || job.contains("data") || job.contains("out"));
+  ExpectError(Parse(Spec(kTrain), {"stages.train.scaler=minmax"}), "unknown scaler 'minmax'");
 }
 
 TEST(PipelineSpec, ReferencesAreChecked) {

@@ -171,3 +171,87 @@ def test_a_checkpoint_of_another_job_is_refused(run_deeprc, ett_csv, tmp_path):
     assert metrics["training"]["learning_rate"] == 0.02
     job = json.loads((out / "checkpoint" / "job.json").read_text())
     assert job["learning_rate"] == 0.02 and job["model"] == "nlinear" and job["horizon"] == H
+
+
+# Issue 15, item 1: the flags and `--job` (the job's one JSON form, what the pipeline's train tasks
+# pass) go through the same reader: the same job, the same numbers; and the same errors by key.
+def test_a_job_given_as_json_trains_as_its_flags(run_deeprc, ett_csv, tmp_path):
+    train(run_deeprc, ett_csv, tmp_path / "flags", "--targets", "OT", "--set", "hidden_size=16", model="mlp")
+    job = {"model": "mlp", "data": str(ett_csv), "out": str(tmp_path / "json"), "targets": ["OT"],
+           "horizon": H, "input_size": L, "max_steps": 30, "val_check_steps": 10, "learning_rate": 0.01,
+           "batch_size": 64, "hyperparameters": {"hidden_size": 16}}
+    run_deeprc("train", "--job", json.dumps(job), "--threads", 1, "--quiet")
+    flags = json.loads((tmp_path / "flags" / "metrics.json").read_text())
+    given = json.loads((tmp_path / "json" / "metrics.json").read_text())
+    assert given["test"] == flags["test"]
+    assert json.loads((tmp_path / "json" / "checkpoint" / "job.json").read_text())["hyperparameters"] == \
+        {"hidden_size": 16}
+    # In a file, with a flag over one of its keys.
+    (tmp_path / "job.json").write_text(json.dumps(job | {"out": str(tmp_path / "file")}))
+    run_deeprc("train", "--job", tmp_path / "job.json", "--max-steps", 20, "--threads", 1, "--quiet")
+    assert json.loads((tmp_path / "file" / "metrics.json").read_text())["training"]["steps"] == 20
+
+    for bad, expected in [({"max_step": 3}, "unknown key 'max_step' (did you mean 'max_steps'?)"),
+                          ({"max_steps": "3"}, "'max_steps' must be a whole number"),
+                          ({"max_steps": 0}, "max_steps must be a whole number >= 1, got 0"),
+                          ({"scaler": "minmax"}, "unknown scaler 'minmax'"),
+                          ({"hyperparameters": [1]}, "'hyperparameters' must be a map")]:
+        proc = run_deeprc("train", "--job", json.dumps(job | {"out": str(tmp_path / "never")} | bad), check=False)
+        assert proc.returncode != 0 and expected in proc.stderr, (bad, proc.stderr)
+        assert not (tmp_path / "never").exists()
+
+
+# Predict is its own mode (issue 15, item 1): the checkpoint's job says the model and the data's
+# columns; on the data it was trained on, the train run's own metrics and predictions, and the
+# checkpoint folder is left as it was.
+def test_predict_forecasts_as_the_train_run_did(run_deeprc, ett_csv, tmp_path):
+    train(run_deeprc, ett_csv, tmp_path / "trained", "--targets", "OT,HUFL", "--early-stop", 2)
+    checkpoint = tmp_path / "trained" / "checkpoint"
+    before = {p.name: p.read_bytes() for p in checkpoint.iterdir()}
+    run_deeprc("predict", "--checkpoint", checkpoint, "--data", ett_csv, "--out", tmp_path / "p", "--threads", 1)
+    assert {p.name: p.read_bytes() for p in checkpoint.iterdir()} == before
+
+    trained = json.loads((tmp_path / "trained" / "metrics.json").read_text())
+    predicted = json.loads((tmp_path / "p" / "metrics.json").read_text())
+    assert predicted["test"] == trained["test"]
+    assert predicted["model"] == "nlinear" and predicted["training"]["steps"] == trained["training"]["steps"]
+    expected = pq.read_table(tmp_path / "trained" / "predictions.parquet").to_pandas()
+    got = pq.read_table(tmp_path / "p" / "predictions.parquet").to_pandas()
+    pd.testing.assert_frame_equal(got, expected)
+    # And as recomputed from those predictions, independently of both runs.
+    assert predicted["test"]["mse"] == pytest.approx(((got.y_hat - got.y) ** 2).mean(), rel=1e-5)
+
+
+def test_predict_errors_name_what_is_wrong(run_deeprc, ett_csv, tmp_path):
+    proc = run_deeprc("predict", "--checkpoint", tmp_path / "nothing", "--data", ett_csv, "--out", tmp_path / "o",
+                      check=False)
+    assert proc.returncode != 0 and "nothing" in proc.stderr and "job.json" in proc.stderr, proc.stderr
+    assert not (tmp_path / "o").exists()
+
+    train(run_deeprc, ett_csv, tmp_path / "t", "--targets", "OT,HUFL")
+    renamed = tmp_path / "renamed.csv"
+    pd.read_csv(ett_csv).rename(columns={"HUFL": "load"}).to_csv(renamed, index=False)
+    proc = run_deeprc("predict", "--checkpoint", tmp_path / "t" / "checkpoint", "--data", renamed,
+                      "--out", tmp_path / "o", check=False)
+    assert proc.returncode != 0 and "HUFL" in proc.stderr, proc.stderr
+    assert "c10::" not in proc.stderr and not (tmp_path / "o").exists()
+
+    proc = run_deeprc("predict", "--checkpoint", tmp_path / "t" / "checkpoint", "--data", ett_csv,
+                      "--out", tmp_path / "t" / "checkpoint", check=False)
+    assert proc.returncode != 0 and "checkpoint folder" in proc.stderr, proc.stderr
+
+
+# Issue 15, item 5: the ETT generator needs no LibTorch, so `deeprc` runs it itself: a copy of the
+# binary alone, without deeprc-learn beside it, writes the same file.
+def test_generate_ett_runs_without_the_learn_binary(deeprc_bin, run_deeprc, tmp_path):
+    import shutil
+    import subprocess
+    alone = tmp_path / "alone" / "deeprc"
+    alone.parent.mkdir()
+    shutil.copy(deeprc_bin, alone)
+    proc = subprocess.run([alone, "data", "generate-ett", "--out", tmp_path / "a.csv", "--rows", "100", "--seed", "5"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    run_deeprc("data", "generate-ett", "--out", tmp_path / "b.csv", "--rows", 100, "--seed", 5)
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert "libtorch" not in subprocess.run(["ldd", deeprc_bin], capture_output=True, text=True).stdout

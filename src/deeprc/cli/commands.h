@@ -23,11 +23,14 @@ struct CommandResult {
 void AddTableCommand(CLI::App& app, CommandResult& result);
 void AddTasksCommand(CLI::App& app, CommandResult& result);
 void AddProfileCommand(CLI::App& app, CommandResult& result);
-// `train` and `data generate-ett`, which need LibTorch: defined in `deeprc-learn` by
-// AddTrainCommand, and in `deeprc` by AddLearnForwarding, which hands them over to it.
+// `train` and `predict`, which need LibTorch: defined in `deeprc-learn` by AddTrainCommand and
+// AddPredictCommand, and in `deeprc` by AddLearnForwarding, which hands them over to it.
 void AddTrainCommand(CLI::App& app, CommandResult& result);
+void AddPredictCommand(CLI::App& app, CommandResult& result);
 void AddLearnForwarding(CLI::App& app, CommandResult& result);
-void AddDataCalendarCommand(CLI::App& app, CommandResult& result);  // after AddLearnForwarding
+// `deeprc data generate-ett` and `generate-calendar`: whichever comes first creates `deeprc data`.
+void AddDataEttCommand(CLI::App& app, CommandResult& result);
+void AddDataCalendarCommand(CLI::App& app, CommandResult& result);
 void AddRunCommand(CLI::App& app, CommandResult& result);           // and the internal `deeprc stage`
 
 }  // namespace deeprc::cli

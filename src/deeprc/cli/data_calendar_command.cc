@@ -7,7 +7,7 @@
 namespace deeprc::cli {
 
 void AddDataCalendarCommand(CLI::App& app, CommandResult& result) {
-  // `deeprc data` is created by AddLearnForwarding (with generate-ett); add to it, or create it alone.
+  // `deeprc data` is created by AddDataEttCommand; add to it, or create it alone.
   CLI::App* data = nullptr;
   try {
     data = app.get_subcommand("data");

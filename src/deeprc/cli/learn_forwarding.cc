@@ -1,5 +1,5 @@
-// `deeprc train ...` and `deeprc data generate-ett ...`: handed over to `deeprc-learn`, which sits
-// next to this binary and links LibTorch, by exec: the process becomes that command.
+// `deeprc train ...` and `deeprc predict ...`: handed over to `deeprc-learn`, which sits next to
+// this binary and links LibTorch, by exec: the process becomes that command.
 #include <unistd.h>
 
 #include <cerrno>
@@ -51,9 +51,9 @@ void AddLearnForwarding(CLI::App& app, CommandResult& result) {
   AddForwarder(app, "train",
                "Train, validate and test one forecasting model on an ETT-format CSV (no pilot: bare metal)",
                result);
-  CLI::App* data = app.add_subcommand("data", "Datasets: generate data in the formats deeprc reads");
-  data->require_subcommand(1);
-  AddForwarder(*data, "generate-ett", "Write synthetic hourly data in ETTh1's CSV format", result);
+  AddForwarder(app, "predict",
+               "Forecast the test period of a table with a trained model's checkpoint (written by deeprc train)",
+               result);
 }
 
 }  // namespace deeprc::cli

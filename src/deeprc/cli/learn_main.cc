@@ -1,4 +1,4 @@
-// `deeprc-learn`: the `deeprc` commands that need LibTorch (`train`, `data generate-ett`). Loading
+// `deeprc-learn`: the `deeprc` commands that need LibTorch (`train`, `predict`). Loading
 // Debian's LibTorch takes 0.35 s (its static initializers and the 300 libraries it pulls in), so
 // `deeprc` keeps it out and hands these command lines over by exec (learn_forwarding.cc).
 #include <unistd.h>
@@ -25,5 +25,8 @@ void UsePassiveOpenMpWaits(char** argv) {
 
 int main(int argc, char** argv) {
   UsePassiveOpenMpWaits(argv);
-  return deeprc::cli::RunDeeprc(argc, argv, deeprc::cli::AddTrainCommand);
+  return deeprc::cli::RunDeeprc(argc, argv, [](CLI::App& app, deeprc::cli::CommandResult& result) {
+    deeprc::cli::AddTrainCommand(app, result);
+    deeprc::cli::AddPredictCommand(app, result);
+  });
 }

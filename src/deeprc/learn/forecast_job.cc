@@ -1,113 +1,21 @@
 #include "deeprc/learn/forecast_job.h"
 
-#include <arrow/api.h>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include <chrono>
 
-#include "deeprc/bridge/window_loader.h"
 #include "deeprc/core/atomic_file.h"
+#include "deeprc/learn/forecast_support.h"
 #include "deeprc/learn/job_description.h"
 #include "deeprc/learn/models/registry.h"
 #include "deeprc/learn/trainer.h"
-#include "deeprc/table/io/parquet_io.h"
 
 namespace deeprc::learn {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int64_t kEvaluationBatch = 1024;  // no effect on results, only on speed
-
-bridge::WindowSpec SpecFor(const SeriesTable& data, int64_t input_size, int64_t horizon, int64_t begin,
-                           int64_t end) {
-  bridge::WindowSpec spec;
-  spec.target_columns = {"y"};
-  spec.id_column = "unique_id";
-  spec.input_size = input_size;
-  spec.horizon = horizon;
-  spec.forecast_begin = begin;
-  spec.forecast_end = end;
-  return spec;
-}
-
-Result<torch::Device> ParseDevice(const std::string& name) {
-  try {
-    torch::Device device(name);
-    if (!device.is_cpu() && !device.is_cuda())
-      return Status::Invalid("device '", name, "': expected cpu or cuda[:N]");
-    if (device.is_cuda() && !torch::cuda::is_available()) {
-      return Status::Invalid("device '", name,
-                             "': this LibTorch has no CUDA or sees no GPU (Debian's libtorch-dev is ",
-                             "CPU-only; build against a CUDA LibTorch)");
-    }
-    return device;
-  } catch (const std::exception&) {
-    return Status::Invalid("device '", name, "': expected cpu, cuda or cuda:N");
-  }
-}
-
-Result<std::unique_ptr<bridge::WindowLoader>> MakeLoader(std::shared_ptr<const bridge::WindowDataset> dataset,
-                                                         bridge::SamplerOptions sampler_options,
-                                                         int64_t batch_size, int workers,
-                                                         const torch::Device& device) {
-  DEEPRC_ASSIGN_OR_RETURN(auto sampler, bridge::DistributedSampler::Make(dataset->size(), sampler_options));
-  bridge::LoaderOptions loader_options;
-  loader_options.batch_size = batch_size;
-  loader_options.num_workers = workers;
-  loader_options.device = device;
-  return std::make_unique<bridge::WindowLoader>(std::move(dataset), std::move(sampler), loader_options);
-}
-
-// The test forecasts in long format, one row per window and horizon step, on the scaled and the
-// original scale: what a user plots or joins back to the source.
-Result<std::shared_ptr<arrow::Table>> PredictionsTable(const SeriesTable& data, const Forecasts& forecasts) {
-  const auto& ds = static_cast<const arrow::TimestampArray&>(*data.table->GetColumnByName("ds")->chunk(0));
-  const int64_t windows = forecasts.forecast.size(0);
-  const int64_t horizon = forecasts.forecast.size(1);
-  const torch::Tensor forecast = forecasts.forecast.select(2, 0).contiguous();
-  const torch::Tensor truth = forecasts.truth.select(2, 0).contiguous();
-  const float* y_hat = forecast.data_ptr<float>();
-  const float* y = truth.data_ptr<float>();
-  const int64_t* series = forecasts.series.data_ptr<int64_t>();
-  const int64_t* rows = forecasts.forecast_row.data_ptr<int64_t>();
-
-  arrow::StringBuilder ids;
-  arrow::TimestampBuilder cutoffs(ds.type(), arrow::default_memory_pool());
-  arrow::TimestampBuilder times(ds.type(), arrow::default_memory_pool());
-  arrow::Int32Builder steps;
-  arrow::FloatBuilder truths, predictions, truths_original, predictions_original;
-  for (int64_t w = 0; w < windows; ++w) {
-    const Scaler& scaler = data.scalers[series[w]];
-    for (int64_t h = 0; h < horizon; ++h) {
-      const int64_t i = w * horizon + h;
-      DEEPRC_RETURN_NOT_OK(ids.Append(data.series[series[w]]));
-      DEEPRC_RETURN_NOT_OK(cutoffs.Append(ds.Value(rows[w] - 1)));
-      DEEPRC_RETURN_NOT_OK(times.Append(ds.Value(rows[w] + h)));
-      DEEPRC_RETURN_NOT_OK(steps.Append(static_cast<int32_t>(h + 1)));
-      DEEPRC_RETURN_NOT_OK(truths.Append(y[i]));
-      DEEPRC_RETURN_NOT_OK(predictions.Append(y_hat[i]));
-      DEEPRC_RETURN_NOT_OK(truths_original.Append(static_cast<float>(scaler.Invert(y[i]))));
-      DEEPRC_RETURN_NOT_OK(predictions_original.Append(static_cast<float>(scaler.Invert(y_hat[i]))));
-    }
-  }
-  arrow::ArrayVector columns(8);
-  DEEPRC_RETURN_NOT_OK(ids.Finish(&columns[0]));
-  DEEPRC_RETURN_NOT_OK(cutoffs.Finish(&columns[1]));
-  DEEPRC_RETURN_NOT_OK(times.Finish(&columns[2]));
-  DEEPRC_RETURN_NOT_OK(steps.Finish(&columns[3]));
-  DEEPRC_RETURN_NOT_OK(truths.Finish(&columns[4]));
-  DEEPRC_RETURN_NOT_OK(predictions.Finish(&columns[5]));
-  DEEPRC_RETURN_NOT_OK(truths_original.Finish(&columns[6]));
-  DEEPRC_RETURN_NOT_OK(predictions_original.Finish(&columns[7]));
-  auto schema = arrow::schema({arrow::field("unique_id", arrow::utf8()), arrow::field("cutoff", ds.type()),
-                               arrow::field("ds", ds.type()), arrow::field("step", arrow::int32()),
-                               arrow::field("y", arrow::float32()), arrow::field("y_hat", arrow::float32()),
-                               arrow::field("y_original", arrow::float32()),
-                               arrow::field("y_hat_original", arrow::float32())});
-  return arrow::Table::Make(schema, columns);
-}
 
 // --overwrite: the outputs of the run that was there go before this one starts, so neither its
 // checkpoint nor its metrics can pass for this run's. Only rank 0 removes; the others wait for it,
@@ -152,6 +60,8 @@ Result<ForecastJobResult> RunValidatedForecastJob(const SeriesTable& data, const
   const int64_t batch_size = options.batch_size.value_or(info.training.batch_size);
   // Every setting that shapes the trained weights; a checkpoint resumes only under the same ones.
   trainer.job = {{"model", options.model},
+                 {"targets", options.targets},
+                 {"scaler", std::string(ToString(options.scaler))},
                  {"hyperparameters", options.hyperparameters},
                  {"horizon", options.horizon},
                  {"input_size", input_size},
@@ -170,7 +80,7 @@ Result<ForecastJobResult> RunValidatedForecastJob(const SeriesTable& data, const
 
   const auto& splits = data.splits;
   auto make_dataset = [&](int64_t begin, int64_t end) {
-    return bridge::WindowDataset::Make(data.table, SpecFor(data, input_size, options.horizon, begin, end));
+    return MakeWindows(data, input_size, options.horizon, begin, end);
   };
   DEEPRC_ASSIGN_OR_RETURN(auto train_windows, make_dataset(0, splits.train_end));
   DEEPRC_ASSIGN_OR_RETURN(auto val_windows, make_dataset(splits.train_end, splits.val_end));
@@ -229,23 +139,10 @@ Result<ForecastJobResult> RunValidatedForecastJob(const SeriesTable& data, const
   if (rank == 0) {
     // Only rank 0 forecasts: the test period is small next to training, and one writer keeps the
     // outputs whole.
-    shard.rank = 0;
-    shard.world_size = 1;
-    DEEPRC_ASSIGN_OR_RETURN(auto test_loader, MakeLoader(test_windows, shard, kEvaluationBatch,
-                                                         options.loader_workers, trainer.device));
-    DEEPRC_ASSIGN_OR_RETURN(Forecasts forecasts, Predict(*model, *test_loader));
-    const torch::Tensor forecast = forecasts.forecast.contiguous();
-    const torch::Tensor truth = forecasts.truth.contiguous();
-    result.test = ComputeMetrics({forecast.data_ptr<float>(), static_cast<size_t>(forecast.numel())},
-                                 {truth.data_ptr<float>(), static_cast<size_t>(truth.numel())});
+    DEEPRC_ASSIGN_OR_RETURN(result.test, ForecastTestPeriod(*model, data, test_windows, options.loader_workers,
+                                                             trainer.device, options.out_dir));
     summary["test"] = ToJson(result.test);
     summary["test_seconds"] = std::chrono::duration<double>(Clock::now() - trained_at).count();
-    if (!options.out_dir.empty()) {
-      std::filesystem::create_directories(options.out_dir);
-      DEEPRC_ASSIGN_OR_RETURN(auto predictions, PredictionsTable(data, forecasts));
-      DEEPRC_RETURN_NOT_OK(
-          table::WriteParquet(table::Table(predictions), (options.out_dir / "predictions.parquet").string()));
-    }
   }
   summary["seconds"] = std::chrono::duration<double>(Clock::now() - started).count();
   if (rank == 0 && !options.out_dir.empty()) {
@@ -269,6 +166,20 @@ Result<ForecastJobResult> RunForecastJob(const SeriesTable& data, const Forecast
   } catch (const std::exception& error) {
     return Status::ExecutionError(options.model, ": ", error.what());
   }
+}
+
+Result<ForecastJobResult> RunForecastJob(const ForecastJobOptions& options, net::Communicator* communicator) {
+  DEEPRC_RETURN_NOT_OK(ValidateForecastJob(options));
+  if (options.data.empty()) return Status::Invalid("data: no table named to train on");
+  DEEPRC_ASSIGN_OR_RETURN(auto data, LoadJobData(options));
+  return RunForecastJob(data, options, communicator);
+}
+
+Result<SeriesTable> LoadJobData(const ForecastJobOptions& options) {
+  EttOptions data_options;
+  data_options.targets = options.targets;
+  data_options.scaler = options.scaler;
+  return LoadEtt(options.data.string(), data_options);
 }
 
 }  // namespace deeprc::learn

@@ -26,4 +26,11 @@ struct ForecastJobResult {
 Result<ForecastJobResult> RunForecastJob(const SeriesTable& data, const ForecastJobOptions& options,
                                          net::Communicator* communicator = nullptr);
 
+// The same on the table `options.data` names, read with the job's targets and scaler.
+Result<ForecastJobResult> RunForecastJob(const ForecastJobOptions& options,
+                                         net::Communicator* communicator = nullptr);
+
+// The series table of a job: `options.data` read with its targets and scaler.
+Result<SeriesTable> LoadJobData(const ForecastJobOptions& options);
+
 }  // namespace deeprc::learn

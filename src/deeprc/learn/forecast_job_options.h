@@ -1,5 +1,5 @@
-// The settings of one model's forecasting run (what `deeprc train`, the pipeline's train tasks and
-// the learn.train function fill in), and the one check of their ranges that every caller goes through.
+// The whole description of one model's forecasting job (data, model, training settings, outputs)
+// and the one check of its ranges that every caller goes through; its JSON form is forecast_job_json.h.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -10,11 +10,18 @@
 #include <optional>
 #include <string>
 
+#include <vector>
+
 #include "deeprc/core/status.h"
+#include "deeprc/learn/scaler.h"
 
 namespace deeprc::learn {
 
 struct ForecastJobOptions {
+  // The table trained on (ETT format: a date column and numeric columns; CSV, Parquet or Arrow).
+  std::filesystem::path data;
+  std::vector<std::string> targets;  // the columns forecast; empty: every numeric column
+  ScalerKind scaler = ScalerKind::kStandard;  // fitted per series on the training rows
   std::string model;                                          // a registered name
   nlohmann::json hyperparameters = nlohmann::json::object();  // overrides of the model's defaults
   int64_t horizon = 96;

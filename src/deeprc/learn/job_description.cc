@@ -51,6 +51,20 @@ Status WriteJobDescription(const std::filesystem::path& checkpoint_dir, const nl
   return WriteJsonFile(JobDescriptionPath(checkpoint_dir).string(), job);
 }
 
+Result<nlohmann::json> ReadJobDescription(const std::filesystem::path& checkpoint_dir) {
+  const std::string path = JobDescriptionPath(checkpoint_dir).string();
+  std::ifstream in(path);
+  if (!in) {
+    return Status::Invalid(checkpoint_dir.string(), " is no checkpoint of a training job (", path, ": ",
+                           std::strerror(errno), ")");
+  }
+  auto job = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (job.is_discarded() || !job.is_object()) {
+    return Status::Invalid(path, ": not a job description (not a JSON object)");
+  }
+  return job;
+}
+
 Status CheckSameJob(const std::filesystem::path& checkpoint_dir, const nlohmann::json& job) {
   const std::string path = JobDescriptionPath(checkpoint_dir).string();
   const std::string start_over =

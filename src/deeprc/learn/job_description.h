@@ -24,6 +24,10 @@ std::filesystem::path JobDescriptionPath(const std::filesystem::path& checkpoint
 // Stores `job` in `checkpoint_dir` (atomically).
 Status WriteJobDescription(const std::filesystem::path& checkpoint_dir, const nlohmann::json& job);
 
+// The description stored in `checkpoint_dir`; an error names the file when it is missing or no
+// JSON object.
+Result<nlohmann::json> ReadJobDescription(const std::filesystem::path& checkpoint_dir);
+
 // OK when `checkpoint_dir` describes the same job as `job`; otherwise an error that names each
 // setting that differs, as stored and as asked now, and how to start over.
 Status CheckSameJob(const std::filesystem::path& checkpoint_dir, const nlohmann::json& job);

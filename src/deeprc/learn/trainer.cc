@@ -266,6 +266,25 @@ Result<TrainResult> Trainer::Fit(bridge::WindowLoader& train, bridge::WindowLoad
   return result;
 }
 
+Result<TrainedCheckpoint> LoadTrainedModel(const std::filesystem::path& checkpoint_dir,
+                                           const torch::Device& device, ForecastModel& model) {
+  const auto path = CheckpointPath(checkpoint_dir);
+  if (!std::filesystem::exists(path)) {
+    return Status::Invalid(checkpoint_dir.string(), " holds no checkpoint (", path.string(), " is missing)");
+  }
+  return CatchTorch("reading checkpoint " + path.string(), [&]() -> Result<TrainedCheckpoint> {
+    model.to(device);
+    // Adam's state is read only because the archive holds it: nothing of it is used.
+    torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(1e-3));
+    std::vector<torch::Tensor> best_state = CloneState(model);
+    LoopState state;
+    LoadCheckpoint(checkpoint_dir, device, model, optimizer, &best_state, &state);
+    // The weights Fit ends with: the best validation's, when it validated.
+    if (!state.val_losses.empty()) RestoreState(model, best_state);
+    return TrainedCheckpoint{state.step, state.best_step};
+  });
+}
+
 Result<Forecasts> Predict(ForecastModel& model, bridge::WindowLoader& loader) {
   return CatchTorch("prediction", [&]() -> Result<Forecasts> {
     torch::NoGradGuard no_grad;

@@ -82,6 +82,15 @@ class Trainer {
   net::Communicator* communicator_;
 };
 
+// Loads into `model` (built with the job's model, shape and hyperparameters) the weights a Fit that
+// wrote `checkpoint_dir` ended with; reads and changes nothing else there.
+struct TrainedCheckpoint {
+  int64_t steps = 0;      // optimizer steps the checkpoint was trained for
+  int64_t best_step = 0;  // the step whose weights were restored (0 without validation)
+};
+Result<TrainedCheckpoint> LoadTrainedModel(const std::filesystem::path& checkpoint_dir,
+                                           const torch::Device& device, ForecastModel& model);
+
 // Forecasts for every window of a loader (one epoch, in the sampler's order).
 struct Forecasts {
   torch::Tensor forecast;      // [N, horizon, n_targets], float32

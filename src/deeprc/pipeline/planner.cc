@@ -5,10 +5,8 @@
 #include <algorithm>
 #include <map>
 
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "deeprc/core/key_values.h"
 #include "deeprc/pipeline/report_stage.h"
 
 namespace deeprc::pipeline {
@@ -18,67 +16,32 @@ std::string Uid(const std::string& stage, const std::string& model = {}) {
   return model.empty() ? stage : stage + "." + model;
 }
 
-// `deeprc train` arguments shared by the train and predict tasks of one model.
-std::vector<std::string> TrainArguments(const StageSpec& stage, const ModelSpec& model,
-                                        const std::string& data, const std::string& out) {
-  const TrainSettings& train = stage.train;
-  std::vector<std::string> args = {"train", model.name, "--data",    data,
-                                   "--out", out,        "--horizon", std::to_string(train.horizon)};
-  auto add = [&](const std::string& flag, const std::string& value) {
-    args.push_back(flag);
-    args.push_back(value);
-  };
-  if (train.input_size > 0) add("--input-size", std::to_string(train.input_size));
-  if (train.max_steps > 0) add("--max-steps", std::to_string(train.max_steps));
-  if (train.batch_size > 0) add("--batch-size", std::to_string(train.batch_size));
-  if (train.val_check_steps > 0) add("--val-check-steps", std::to_string(train.val_check_steps));
-  if (train.early_stop > 0) add("--early-stop", std::to_string(train.early_stop));
-  if (train.learning_rate > 0) add("--learning-rate", fmt::format("{}", train.learning_rate));  // to_string keeps 6 decimals
-  add("--seed", std::to_string(train.seed));
-  if (!train.targets.empty()) {
-    std::string targets;
-    for (const auto& target : train.targets) targets += (targets.empty() ? "" : ",") + target;
-    add("--targets", targets);
+// The job of `model` of a train stage in learn's one JSON form (learn/forecast_job_json.h): the
+// stage's settings, the model's hyperparameters over the stage's, and where it reads and writes.
+// `deeprc train --job` and the learn.train function read the same.
+nlohmann::json TrainJob(const StageSpec& stage, const ModelSpec& model, const std::string& data,
+                        const std::string& out) {
+  nlohmann::json job = stage.train.job;
+  job["model"] = model.name;
+  job["data"] = data;
+  job["out"] = out;
+  if (!job.contains("hyperparameters") || !job["hyperparameters"].is_object()) {
+    job["hyperparameters"] = nlohmann::json::object();
   }
-  if (!train.scaler.empty()) add("--scaler", train.scaler);
-  if (!train.loss.empty()) add("--loss", train.loss);
-  for (const auto& setting : train.settings) add("--set", setting);
-  for (const auto& setting : model.settings) add("--set", setting);
+  job["hyperparameters"].update(model.hyperparameters);
+  return job;
+}
+
+// `deeprc train` for `model` as a process: its job as one argument, then how the process runs.
+std::vector<std::string> TrainArguments(const StageSpec& stage, const ModelSpec& model, const std::string& data,
+                                        const std::string& out) {
+  std::vector<std::string> args = {"train", "--job", TrainJob(stage, model, data, out).dump()};
   // One intra-op thread per core the scheduler gave each rank: no oversubscription.
-  add("--threads", std::to_string(stage.cores));
-  if (stage.ranks > 1) add("--backend", stage.backend);
-  args.insert(args.end(), train.arguments.begin(), train.arguments.end());
+  args.insert(args.end(), {"--threads", std::to_string(stage.cores)});
+  if (stage.ranks > 1) args.insert(args.end(), {"--backend", stage.backend});
+  args.insert(args.end(), stage.train.arguments.begin(), stage.train.arguments.end());
   args.insert(args.end(), model.arguments.begin(), model.arguments.end());
   return args;
-}
-
-// The arguments of learn.train for `model` of a train stage with `pool: true`: what
-// TrainArguments gives `deeprc train`, as the function's JSON.
-Result<nlohmann::json> TrainFunctionArgs(const StageSpec& stage, const ModelSpec& model, const std::string& data,
-                                         const std::string& out) {
-  const TrainSettings& train = stage.train;
-  nlohmann::json args = {{"model", model.name}, {"data", data},           {"out", out},
-                         {"horizon", train.horizon}, {"seed", train.seed}};
-  if (train.input_size > 0) args["input_size"] = train.input_size;
-  if (train.max_steps > 0) args["max_steps"] = train.max_steps;
-  if (train.batch_size > 0) args["batch_size"] = train.batch_size;
-  if (train.val_check_steps > 0) args["val_check_steps"] = train.val_check_steps;
-  if (train.early_stop > 0) args["early_stop"] = train.early_stop;
-  if (train.learning_rate > 0) args["learning_rate"] = train.learning_rate;
-  if (!train.targets.empty()) args["targets"] = train.targets;
-  if (!train.scaler.empty()) args["scaler"] = train.scaler;
-  if (!train.loss.empty()) args["loss"] = train.loss;
-  nlohmann::json hyperparameters = nlohmann::json::object();
-  DEEPRC_RETURN_NOT_OK(ParseKeyValues(train.settings, model.where + ": settings", &hyperparameters));
-  DEEPRC_RETURN_NOT_OK(ParseKeyValues(model.settings, model.where + ": settings", &hyperparameters));
-  if (!hyperparameters.empty()) args["hyperparameters"] = std::move(hyperparameters);
-  return args;
-}
-
-std::string Quote(const std::string& word) {
-  std::string quoted = "'";
-  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
 }
 
 std::string Substitute(std::string word, const PipelineSpec& spec, const SessionLayout& layout,
@@ -249,26 +212,22 @@ class Planner {
           const std::string verb = stage.kind == StageKind::kTrain ? "train " : "predict with ";
           task.description = Describe(stage, Uid(stage.name, model.name), verb + model.name);
           const std::string out = layout.ModelDir(stage.name, model.name).string();
-          if (stage.pool) {  // the same training as a function task on the pool's workers
+          task.outputs = {out + "/metrics.json", out + "/predictions.parquet"};
+          if (stage.kind == StageKind::kPredict) {
+            // The trained model's forecasts, read from its train task's checkpoint, which stays as it is.
+            const std::string checkpoint = (layout.ModelDir(stage.from, model.name) / "checkpoint").string();
+            task.description.executable = options_.deeprc;
+            task.description.arguments = {"predict", "--checkpoint", checkpoint, "--data", data,
+                                          "--out",   out,          "--threads",  std::to_string(stage.cores)};
+          } else if (stage.pool) {  // the same training as a function task on the pool's workers
             task.description.mode = pilot::TaskMode::kFunction;
             task.description.function = "learn.train";
             task.description.backend = stage.ranks > 1 ? stage.backend : "mpi";
-            DEEPRC_ASSIGN_OR_RETURN(task.description.args, TrainFunctionArgs(stage, model, data, out));
-            task.outputs = {out + "/metrics.json", out + "/predictions.parquet"};
-            planned.tasks.push_back(std::move(task));
-            continue;
+            task.description.args = TrainJob(stage, model, data, out);
+          } else {
+            task.description.executable = options_.deeprc;
+            task.description.arguments = TrainArguments(stage, model, data, out);
           }
-          task.description.executable = options_.deeprc;
-          task.description.arguments = TrainArguments(stage, model, data, out);
-          if (stage.kind == StageKind::kPredict) {
-            // The trained weights, copied fresh: `deeprc train` on a finished checkpoint trains no
-            // further and forecasts the test period of --data with them.
-            const std::string trained = (layout.ModelDir(stage.from, model.name) / "checkpoint").string();
-            task.description.pre_exec = {"rm -rf " + Quote(out + "/checkpoint") + " && mkdir -p " +
-                                         Quote(out) + " && cp -r " + Quote(trained) + " " +
-                                         Quote(out + "/checkpoint")};
-          }
-          task.outputs = {out + "/metrics.json", out + "/predictions.parquet"};
           planned.tasks.push_back(std::move(task));
         }
         break;

@@ -9,6 +9,7 @@
 
 #include "deeprc/core/nearest_name.h"
 #include "deeprc/core/yaml_reader.h"
+#include "deeprc/learn/forecast_job_json.h"
 #include "deeprc/table/groupby/groupby.h"
 #include "deeprc/table/join/join.h"
 #include "deeprc/table/ops/expression_parser.h"
@@ -464,57 +465,61 @@ class Parser {
     return op;
   }
 
+  // The train keys as the learn job's JSON form: each read with its type and range as YAML says
+  // it ("spec.yaml:12: 'stages.train.max_steps' must be at least 1"), then the whole through
+  // learn's reader, which checks what only the job knows (e.g. the scaler's name).
   Status ParseTrainSettings(const YAML::Node& node, const std::string& path, TrainSettings& train) {
-    auto integer = [&](const char* key, int64_t min, int64_t& out) -> Status {
+    nlohmann::json job = nlohmann::json::object();
+    auto integer = [&](const char* key, int64_t min) -> Status {
       if (!node[key]) return Status::OK();
-      return reader_.Integer(node[key], path + "." + key, min).Value(&out);
+      DEEPRC_ASSIGN_OR_RETURN(const int64_t value, reader_.Integer(node[key], path + "." + key, min));
+      job[key] = value;
+      return Status::OK();
     };
-    DEEPRC_RETURN_NOT_OK(integer("horizon", 1, train.horizon));
-    DEEPRC_RETURN_NOT_OK(integer("input_size", 1, train.input_size));
-    DEEPRC_RETURN_NOT_OK(integer("max_steps", 1, train.max_steps));
-    DEEPRC_RETURN_NOT_OK(integer("batch_size", 1, train.batch_size));
-    DEEPRC_RETURN_NOT_OK(integer("val_check_steps", 1, train.val_check_steps));
-    DEEPRC_RETURN_NOT_OK(integer("early_stop", 1, train.early_stop));
-    int64_t seed = static_cast<int64_t>(train.seed);
-    DEEPRC_RETURN_NOT_OK(integer("seed", 0, seed));
-    train.seed = static_cast<uint64_t>(seed);
+    for (const char* key : {"horizon", "input_size", "max_steps", "batch_size", "val_check_steps", "early_stop"}) {
+      DEEPRC_RETURN_NOT_OK(integer(key, 1));
+    }
+    DEEPRC_RETURN_NOT_OK(integer("seed", 0));
     if (node["learning_rate"]) {
-      DEEPRC_ASSIGN_OR_RETURN(train.learning_rate,
-                              reader_.Number(node["learning_rate"], path + ".learning_rate"));
-      // Zero would mean "the model's default" to the planner: refuse it rather than replace it.
-      if (train.learning_rate <= 0) {
+      DEEPRC_ASSIGN_OR_RETURN(const double rate, reader_.Number(node["learning_rate"], path + ".learning_rate"));
+      // Zero is no learning rate: refuse it rather than let it stand for the model's default.
+      if (rate <= 0) {
         return reader_.Error(node["learning_rate"], path + ".learning_rate", "'", path,
-                             ".learning_rate' must be greater than 0, not ", train.learning_rate);
+                             ".learning_rate' must be greater than 0, not ", rate);
       }
+      job["learning_rate"] = rate;
     }
     if (node["targets"]) {
-      DEEPRC_ASSIGN_OR_RETURN(train.targets, reader_.Strings(node["targets"], path + ".targets", kSplit));
+      DEEPRC_ASSIGN_OR_RETURN(job["targets"], reader_.Strings(node["targets"], path + ".targets", kSplit));
     }
-    if (node["scaler"]) {
-      DEEPRC_ASSIGN_OR_RETURN(train.scaler, reader_.String(node["scaler"], path + ".scaler"));
-    }
-    if (node["loss"]) {
-      DEEPRC_ASSIGN_OR_RETURN(train.loss, reader_.String(node["loss"], path + ".loss"));
+    for (const char* key : {"scaler", "loss"}) {
+      if (node[key]) {
+        DEEPRC_ASSIGN_OR_RETURN(job[key], reader_.String(node[key], path + "." + key));
+      }
     }
     if (node["settings"]) {
-      DEEPRC_ASSIGN_OR_RETURN(train.settings, Settings(node["settings"], path + ".settings"));
+      DEEPRC_ASSIGN_OR_RETURN(job["hyperparameters"], Settings(node["settings"], path + ".settings"));
     }
     if (node["arguments"]) {
       DEEPRC_ASSIGN_OR_RETURN(train.arguments, reader_.Strings(node["arguments"], path + ".arguments"));
     }
+    // A placeholder model: the stage's models are named per model, and checked by the train task.
+    job["model"] = "-";
+    auto options = learn::ForecastJobFromJson(job);
+    if (!options.ok()) return reader_.Error(node, path, "'", path, "': ", options.status().message());
+    train.job = learn::ToJson(*options);
+    for (const char* key : {"model", "data", "out"}) train.job.erase(key);
     return Status::OK();
   }
 
-  Result<std::vector<std::string>> Settings(const YAML::Node& node, const std::string& path) {
+  Result<nlohmann::json> Settings(const YAML::Node& node, const std::string& path) {
     if (!node.IsMap())
       return reader_.Error(node, path, "'", path, "' must be a map of hyperparameter: value");
-    // Values as JSON, typed as YAML reads them ([1, 2] is a list of integers, not of strings): what
-    // `deeprc train --set key=value` and learn.train's hyperparameters read.
-    std::vector<std::string> settings;
+    // Values as JSON, typed as YAML reads them ([1, 2] is a list of integers, not of strings).
+    nlohmann::json settings = nlohmann::json::object();
     for (const auto& item : node) {
       const std::string key = item.first.Scalar();
-      DEEPRC_ASSIGN_OR_RETURN(auto value, reader_.Json(item.second, path + "." + key));
-      settings.push_back(key + "=" + value.dump());
+      DEEPRC_ASSIGN_OR_RETURN(settings[key], reader_.Json(item.second, path + "." + key));
     }
     return settings;
   }
@@ -546,7 +551,7 @@ class Parser {
           return reader_.Error(models, path + ".models", "model name '", name,
                                "' may hold only letters, digits, '_' and '-'");
         }
-        stage.models.push_back({name, {}, {}, reader_.Where(models, path + ".models")});
+        stage.models.push_back({name, nlohmann::json::object(), {}, reader_.Where(models, path + ".models")});
       }
     } else {
       for (size_t i = 0; i < models.size(); ++i) {
@@ -561,7 +566,7 @@ class Parser {
           if (!entry["name"]) return reader_.Error(entry, at, "a model entry needs a 'name'");
           DEEPRC_ASSIGN_OR_RETURN(model.name, reader_.String(entry["name"], at + ".name"));
           if (entry["settings"]) {
-            DEEPRC_ASSIGN_OR_RETURN(model.settings, Settings(entry["settings"], at + ".settings"));
+            DEEPRC_ASSIGN_OR_RETURN(model.hyperparameters, Settings(entry["settings"], at + ".settings"));
           }
           if (entry["arguments"]) {
             DEEPRC_ASSIGN_OR_RETURN(model.arguments, reader_.Strings(entry["arguments"], at + ".arguments"));

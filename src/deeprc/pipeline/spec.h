@@ -61,26 +61,19 @@ struct TableOp {
 
 struct ModelSpec {
   std::string name;
-  std::vector<std::string> settings;   // key=value hyperparameters for this model only
+  // Hyperparameters for this model only, over the stage's (the model checks their names).
+  nlohmann::json hyperparameters = nlohmann::json::object();
   std::vector<std::string> arguments;  // further `deeprc train` arguments for this model only
   std::string where;
 };
 
-// How `deeprc train` is called for every model of a train stage (and, from its train stage, of a
-// predict stage); zero means the model's default.
+// What every model of a train stage shares (and, from its train stage, every model of a predict
+// stage): the forecasting job's one JSON form (learn/forecast_job_json.h), read and checked by
+// learn's reader, every key present (null: the model's default), less `model`, `data` and `out`,
+// which the planner adds for each model.
 struct TrainSettings {
-  int64_t horizon = 96;
-  int64_t input_size = 0;
-  int64_t max_steps = 0;
-  int64_t batch_size = 0;
-  int64_t val_check_steps = 0;
-  int64_t early_stop = 0;
-  double learning_rate = 0;
-  uint64_t seed = 1;
-  std::vector<std::string> targets;    // empty: every numeric column
-  std::string scaler, loss;            // empty: the train command's defaults
-  std::vector<std::string> settings;   // key=value for every model
-  std::vector<std::string> arguments;  // further arguments for every model
+  nlohmann::json job = nlohmann::json::object();
+  std::vector<std::string> arguments;  // further `deeprc train` arguments for every model
 };
 
 struct StageSpec {

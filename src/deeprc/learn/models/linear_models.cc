@@ -111,4 +111,23 @@ Result<ModelPtr> MakeMlp(const ModelShape& shape, const HyperparameterReader& hp
   return std::make_shared<Mlp>(shape, num_layers, hidden_size);
 }
 
+// NeuralForecast's defaults (models/nlinear.py, dlinear.py, mlp.py).
+ModelEntry NLinearModel() {
+  return {{"nlinear", "NLinear: one linear map of the window relative to its last value",
+           Training(1e-4, 5000, 1024, -1), nlohmann::json::object()},
+          MakeNLinear};
+}
+
+ModelEntry DLinearModel() {
+  return {{"dlinear", "DLinear: moving-average trend and remainder, one linear map each",
+           Training(1e-4, 5000, 1024, -1), nlohmann::json{{"moving_avg_window", 25}}},
+          MakeDLinear};
+}
+
+ModelEntry MlpModel() {
+  return {{"mlp", "MLP: ReLU layers over the flattened window and exogenous rows", Training(1e-3, 1000, 1024, -1),
+           nlohmann::json{{"num_layers", 2}, {"hidden_size", 1024}}, true, true},
+          MakeMlp};
+}
+
 }  // namespace deeprc::learn::models_internal

@@ -91,4 +91,18 @@ Result<ModelPtr> MakeLstm(const ModelShape& shape, const HyperparameterReader& h
   return std::make_shared<Lstm>(shape, o);
 }
 
+// NeuralForecast's defaults (models/lstm.py): a robust temporal scaler, inputs of 3 horizons.
+ModelEntry LstmModel() {
+  return {{"lstm", "LSTM: LSTM encoder over target and exogenous rows, MLP decoder per horizon step",
+           Training(1e-3, 1000, 128, -1, "robust", 3),
+           nlohmann::json{{"encoder_n_layers", 2},
+                          {"encoder_hidden_size", 128},
+                          {"encoder_bias", true},
+                          {"encoder_dropout", 0.0},
+                          {"decoder_hidden_size", 128},
+                          {"decoder_layers", 2}},
+           true, true},
+          MakeLstm};
+}
+
 }  // namespace deeprc::learn::models_internal

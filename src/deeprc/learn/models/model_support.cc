@@ -77,4 +77,18 @@ torch::Tensor BlockMlpImpl::forward(torch::Tensor x) {
   return output_->forward(x);
 }
 
+TrainingDefaults Training(double learning_rate, int64_t max_steps, int64_t windows_batch_size, int num_lr_decays,
+                          std::string scaler_type, int64_t input_size_in_horizons) {
+  TrainingDefaults t;
+  t.learning_rate = learning_rate;
+  t.max_steps = max_steps;
+  t.batch_size = windows_batch_size;
+  t.num_lr_decays = num_lr_decays;
+  t.val_check_steps = 100;
+  t.loss = "mae";
+  t.scaler_type = std::move(scaler_type);
+  t.input_size_in_horizons = input_size_in_horizons;
+  return t;
+}
+
 }  // namespace deeprc::learn::models_internal

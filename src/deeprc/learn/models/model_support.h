@@ -1,5 +1,5 @@
 // Internal to learn/models: what the model files share (channel-independent folding of targets,
-// batch checks, activations by name) and the factory of each model, called by registry.cc.
+// batch checks, activations by name) and each model's entry (defaults and factory), listed by registry.cc.
 #pragma once
 
 #include <torch/nn/module.h>
@@ -15,6 +15,7 @@
 #include "deeprc/core/status.h"
 #include "deeprc/learn/models/forecast_model.h"
 #include "deeprc/learn/models/hyperparameters.h"
+#include "deeprc/learn/models/registry.h"
 
 namespace deeprc::learn::models_internal {
 
@@ -64,11 +65,27 @@ TORCH_MODULE(BlockMlp);
 
 using ModelPtr = std::shared_ptr<ForecastModel>;
 
-Result<ModelPtr> MakeNLinear(const ModelShape& shape, const HyperparameterReader& hp);
-Result<ModelPtr> MakeDLinear(const ModelShape& shape, const HyperparameterReader& hp);
-Result<ModelPtr> MakeMlp(const ModelShape& shape, const HyperparameterReader& hp);
-Result<ModelPtr> MakeNBeats(const ModelShape& shape, const HyperparameterReader& hp);
-Result<ModelPtr> MakeNHits(const ModelShape& shape, const HyperparameterReader& hp);
-Result<ModelPtr> MakeLstm(const ModelShape& shape, const HyperparameterReader& hp);
+using Factory = Result<ModelPtr> (*)(const ModelShape&, const HyperparameterReader&);
+
+// A model as the registry lists it: its name, NeuralForecast's defaults (training settings and
+// every hyperparameter, the keys MergeHyperparameters accepts) and its factory. Each is defined in
+// the model's own file, beside the code that reads the hyperparameters, so a hyperparameter is
+// added in that file alone.
+struct ModelEntry {
+  ModelInfo info;
+  Factory make;
+};
+
+// NeuralForecast's training settings: its windows_batch_size is `windows_batch_size`, windows per
+// step; validation every 100 steps on the MAE.
+TrainingDefaults Training(double learning_rate, int64_t max_steps, int64_t windows_batch_size, int num_lr_decays,
+                          std::string scaler_type = "identity", int64_t input_size_in_horizons = 0);
+
+ModelEntry NLinearModel();
+ModelEntry DLinearModel();
+ModelEntry MlpModel();
+ModelEntry NBeatsModel();
+ModelEntry NHitsModel();
+ModelEntry LstmModel();
 
 }  // namespace deeprc::learn::models_internal

@@ -167,4 +167,20 @@ Result<ModelPtr> MakeNBeats(const ModelShape& shape, const HyperparameterReader&
   return std::make_shared<NBeats>(shape, std::move(blocks));
 }
 
+// NeuralForecast's defaults (models/nbeats.py).
+ModelEntry NBeatsModel() {
+  using nlohmann::json;
+  return {{"nbeats", "NBEATS: identity, trend and seasonality stacks of MLP blocks with backcast residuals",
+           Training(1e-3, 1000, 1024, 3),
+           json{{"stack_types", {"identity", "trend", "seasonality"}},
+                {"n_blocks", {1, 1, 1}},
+                {"mlp_units", json::array({{512, 512}, {512, 512}, {512, 512}})},
+                {"n_harmonics", 2},
+                {"n_polynomials", 2},
+                {"dropout_prob_theta", 0.0},
+                {"activation", "ReLU"},
+                {"shared_weights", false}}},
+          MakeNBeats};
+}
+
 }  // namespace deeprc::learn::models_internal

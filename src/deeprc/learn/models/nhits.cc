@@ -136,4 +136,22 @@ Result<ModelPtr> MakeNHits(const ModelShape& shape, const HyperparameterReader& 
   return std::make_shared<NHits>(shape, n_blocks, pool_kernels, freq_downsample, options);
 }
 
+// NeuralForecast's defaults (models/nhits.py).
+ModelEntry NHitsModel() {
+  using nlohmann::json;
+  return {{"nhits", "NHITS: pooled-input MLP stacks with interpolated multi-rate forecasts",
+           Training(1e-3, 1000, 1024, 3),
+           json{{"stack_types", {"identity", "identity", "identity"}},
+                {"n_blocks", {1, 1, 1}},
+                {"mlp_units", json::array({{512, 512}, {512, 512}, {512, 512}})},
+                {"n_pool_kernel_size", {2, 2, 1}},
+                {"n_freq_downsample", {4, 2, 1}},
+                {"pooling_mode", "MaxPool1d"},
+                {"interpolation_mode", "linear"},
+                {"dropout_prob_theta", 0.0},
+                {"activation", "ReLU"}},
+           true, true},
+          MakeNHits};
+}
+
 }  // namespace deeprc::learn::models_internal
