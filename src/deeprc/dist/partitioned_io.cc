@@ -15,8 +15,6 @@ namespace {
 
 constexpr std::string_view kRankPlaceholder = "{rank}";
 
-bool HasPlaceholder(const std::string& path) { return path.find(kRankPlaceholder) != std::string::npos; }
-
 std::string ReplacePlaceholder(std::string path, int rank) {
   for (auto at = path.find(kRankPlaceholder); at != std::string::npos; at = path.find(kRankPlaceholder)) {
     path.replace(at, kRankPlaceholder.size(), std::to_string(rank));
@@ -26,15 +24,17 @@ std::string ReplacePlaceholder(std::string path, int rank) {
 
 }  // namespace
 
-std::string PathOfRank(const std::string& path, int rank) {
-  if (HasPlaceholder(path)) return ReplacePlaceholder(path, rank);
+bool HasRankPlaceholder(const std::string& path) { return path.find(kRankPlaceholder) != std::string::npos; }
+
+std::string PartPath(const std::string& path, int part) {
+  if (HasRankPlaceholder(path)) return ReplacePlaceholder(path, part);
   std::filesystem::path p(path);
-  return (p.parent_path() / (p.stem().string() + "." + std::to_string(rank) + p.extension().string()))
+  return (p.parent_path() / (p.stem().string() + "." + std::to_string(part) + p.extension().string()))
       .string();
 }
 
 Result<Table> ReadShare(const net::Communicator& comm, const std::string& path) {
-  if (HasPlaceholder(path)) return ReadTable(ReplacePlaceholder(path, comm.rank()));
+  if (HasRankPlaceholder(path)) return ReadTable(ReplacePlaceholder(path, comm.rank()));
   const int r = comm.rank(), p = comm.size();
   DEEPRC_ASSIGN_OR_RETURN(FileFormat format, FileFormatFromPath(path));
   if (format == FileFormat::kParquet) {
@@ -68,7 +68,7 @@ Result<std::vector<Table>> ReadShares(net::Communicator& comm, const std::vector
 }
 
 Status WriteShares(net::Communicator& comm, const Table& table, const std::string& path, bool gather) {
-  if (!gather) return WriteTable(table, PathOfRank(path, comm.rank()));
+  if (!gather) return WriteTable(table, PartPath(path, comm.rank()));
   // Rank 0 writes every rank's rows under one schema.
   DEEPRC_ASSIGN_OR_RETURN(Table agreed, AgreeOnSchema(comm, table, path));
   DEEPRC_ASSIGN_OR_RETURN(Table all, net::GatherTables(comm, agreed, 0));
