@@ -1,5 +1,7 @@
 #include "deeprc/pipeline/stage_runner.h"
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 
 #include "deeprc/pipeline/report_stage.h"
@@ -8,7 +10,14 @@
 
 namespace deeprc::pipeline {
 
-Status RunStage(const std::string& session_dir, const std::string& stage_name) {
+Status RunStage(const std::string& session_dir, const std::string& stage_name, const std::string& description) {
+  if (!description.empty()) {
+    const auto json = nlohmann::json::parse(description, nullptr, /*allow_exceptions=*/false);
+    if (!json.is_object()) return Status::Invalid("stage '", stage_name, "': the description is no JSON object");
+    if (json.value("kind", "") == "table") return RunTableStage(json);
+    return Status::Invalid("stage '", stage_name, "': a description of kind '", json.value("kind", ""),
+                           "'; `deeprc stage run --description` runs table stages");
+  }
   SessionLayout layout{std::filesystem::absolute(session_dir)};
   DEEPRC_ASSIGN_OR_RETURN(auto info, ReadSessionInfo(layout));
   DEEPRC_ASSIGN_OR_RETURN(auto spec, ReadSessionSpec(layout, info));
@@ -16,7 +25,9 @@ Status RunStage(const std::string& session_dir, const std::string& stage_name) {
   if (!stage) return Status::Invalid("the pipeline of ", session_dir, " has no stage '", stage_name, "'");
   switch (stage->kind) {
     case StageKind::kTable:
-      return RunTableStage(spec, layout, *stage);
+      // The planner gives a table task its stage resolved: the spec is not read again.
+      return Status::Invalid("table stage '", stage_name, "' runs from its description (--description), which ",
+                             "`deeprc run` plans");
     case StageKind::kReport:
       return RunReportStage(spec, layout, *stage);
     default:

@@ -1,5 +1,6 @@
-// What a planned table or report task runs (`deeprc stage run SESSION STAGE`): the stage of the
-// session's own spec copy, so the task needs nothing but the session folder.
+// What a planned table or report task runs (`deeprc stage run SESSION STAGE [--description JSON]`):
+// a table stage from the description the planner resolved (table_stage.h), so it reads no spec;
+// a report stage from the session's own spec copy.
 #pragma once
 
 #include <string>
@@ -8,6 +9,7 @@
 
 namespace deeprc::pipeline {
 
-Status RunStage(const std::string& session_dir, const std::string& stage_name);
+// `description`: the stage's resolved description as JSON text ("" for none).
+Status RunStage(const std::string& session_dir, const std::string& stage_name, const std::string& description = {});
 
 }  // namespace deeprc::pipeline
