@@ -60,9 +60,9 @@ void AddOption(CLI::App* command, const dist::OptionDoc& option, Values& values)
     case dist::OptionType::kStrings: {
       auto& value = values.lists[option.key];
       if (option.default_value.is_array()) value = option.default_value.get<std::vector<std::string>>();
-      // "a,b" and repeated options alike; no extra arguments, so a positional input after it stays one.
-      added = command->add_option(flag, value, option.help)->delimiter(',')->allow_extra_args(false);
-      if (option.count > 0) added->expected(static_cast<int>(option.count));
+      // "a,b" and repeated options alike (split in ToJson, where an empty item is refused: CLI11's
+      // delimiter drops it); no extra arguments, so a positional input after it stays one.
+      added = command->add_option(flag, value, option.help)->allow_extra_args(false);
       break;
     }
     case dist::OptionType::kPairs:
@@ -102,10 +102,16 @@ Result<nlohmann::json> ToJson(const dist::TableOperator& op, const Values& value
         break;
       case dist::OptionType::kStrings: {
         std::vector<std::string> items;
-        for (const auto& item : values.lists.at(option.key)) {
-          // An empty item is an error rather than a column named "".
-          if (Trim(item).empty()) return Status::Invalid(flag, ": empty name in '", item, "'");
-          items.push_back(Trim(item));
+        for (const auto& list : values.lists.at(option.key)) {
+          for (size_t start = 0;;) {
+            const size_t comma = list.find(',', start);
+            std::string item = Trim(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+            // An empty item is an error rather than a column named "".
+            if (item.empty()) return Status::Invalid(flag, ": empty name in '", list, "'");
+            items.push_back(std::move(item));
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+          }
         }
         json[option.key] = items;
         break;
