@@ -2,6 +2,12 @@
 // declares its inputs and options once and gives a local and a distributed function, and
 // `deeprc table`, the table.* function tasks and pipeline table stages are lookups into it.
 #pragma once
+//
+// What is not an operator here, and why: a pipeline's `read` (where a stage's table comes from,
+// not a function of one); `deeprc table convert` (a format change: read and write); `table equals`
+// and the table.equals task (a verdict, not a table); `table partition` (N files from one table:
+// across ranks the same split is the shuffle operator); `deeprc data generate-calendar` (the
+// calendar operator with a generator's spelling).
 
 #include <functional>
 #include <map>
