@@ -28,12 +28,15 @@ std::pair<std::string, int> RunCommand(const std::string& command) {
 std::string Operation(const dist::TableOperator& op) {
   for (const auto& option : op.options) {
     // A map of pairs (derive's columns) is the operation's whole value.
-    if (option.key == op.shorthand && option.type == dist::OptionType::kPairs) return "{" + op.name + ": {x: a + 1}}";
+    if (option.key == op.shorthand && option.type == dist::OptionType::kPairs)
+      return "{" + op.name + ": {x: a + 1}}";
   }
   std::string value;
   for (const auto& option : op.options) {
     if (!option.required) continue;
-    std::string example = option.type == dist::OptionType::kInt ? "1" : option.key == "where" ? "\"a > 1\"" : "a";
+    std::string example = option.type == dist::OptionType::kInt ? "1"
+                          : option.key == "where"               ? "\"a > 1\""
+                                                                : "a";
     value += (value.empty() ? "" : ", ") + option.key + ": " + example;
   }
   if (op.arity != dist::Arity::kUnary) value += std::string(value.empty() ? "" : ", ") + "with: ett";
@@ -56,9 +59,10 @@ TEST(OperatorFrontEnds, EveryRegisteredOperatorIsInEveryFrontEnd) {
     // Function tasks.
     EXPECT_NE(std::find(functions.begin(), functions.end(), "table." + name), functions.end());
     // Pipeline table stages.
-    const std::string spec = "pilot: {cores: 2}\ndata:\n  ett: " + std::string(DEEPRC_SOURCE_DIR) +
-                             "/tests/pipeline/spec_test.cc\nstages:\n  t:\n    kind: table\n    ops: [{read: ett}, " +
-                             Operation(op) + "]\n";
+    const std::string spec =
+        "pilot: {cores: 2}\ndata:\n  ett: " + std::string(DEEPRC_SOURCE_DIR) +
+        "/tests/pipeline/spec_test.cc\nstages:\n  t:\n    kind: table\n    ops: [{read: ett}, " +
+        Operation(op) + "]\n";
     auto parsed = pipeline::ParseSpec(spec, "spec.yaml", std::filesystem::temp_directory_path().string());
     EXPECT_TRUE(parsed.ok()) << spec << parsed.status().message();
   }

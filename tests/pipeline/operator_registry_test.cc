@@ -32,22 +32,26 @@ Table Small() {
 std::vector<std::string> Values(const Table& table, const std::string& column) {
   std::vector<std::string> values;
   auto array = table.Column(column).ValueOrDie();
-  for (int64_t i = 0; i < array->length(); ++i) values.push_back(array->GetScalar(i).ValueOrDie()->ToString());
+  for (int64_t i = 0; i < array->length(); ++i)
+    values.push_back(array->GetScalar(i).ValueOrDie()->ToString());
   return values;
 }
 
 TEST(OperatorRegistry, OptionsAreCheckedAgainstTheirDeclarations) {
-  EXPECT_EQ(ErrorOf("join", {{"onn", "k"}}),
-            "join: unknown option 'onn' (did you mean 'on'?); join takes: on, left_on, right_on, how, algorithm, "
-            "suffixes");
+  EXPECT_EQ(
+      ErrorOf("join", {{"onn", "k"}}),
+      "join: unknown option 'onn' (did you mean 'on'?); join takes: on, left_on, right_on, how, algorithm, "
+      "suffixes");
   EXPECT_EQ(ErrorOf("head", {{"n", "ten"}}), "head: option 'n': must be an integer");
   EXPECT_EQ(ErrorOf("head", {{"n", -1}}), "head: option 'n': must be a whole number >= 0, got -1");
-  EXPECT_EQ(ErrorOf("join", {{"on", "k"}, {"suffixes", {"_l"}}}), "join: option 'suffixes': must list 2 items, not 1");
+  EXPECT_EQ(ErrorOf("join", {{"on", "k"}, {"suffixes", {"_l"}}}),
+            "join: option 'suffixes': must list 2 items, not 1");
   EXPECT_EQ(ErrorOf("join", {{"on", "k"}, {"left_on", "k"}, {"right_on", "k"}}),
             "join: option 'on': cannot be given with left_on");
   EXPECT_EQ(ErrorOf("join", {{"left_on", "k"}}), "join: option 'left_on': needs right_on too");
   EXPECT_EQ(ErrorOf("select", json::object()), "select: option 'where' is required");
-  EXPECT_EQ(ErrorOf("project", {{"columns", json::array()}}), "project: option 'columns': must name at least one");
+  EXPECT_EQ(ErrorOf("project", {{"columns", json::array()}}),
+            "project: option 'columns': must name at least one");
   // A JSON object would lose the order of the derived columns.
   EXPECT_EQ(ErrorOf("derive", {{"columns", {{"x", "a"}}}}),
             "derive: option 'columns': must be a list of [name, value] pairs of strings");
@@ -57,7 +61,8 @@ TEST(OperatorRegistry, OptionsAreCheckedAgainstTheirDeclarations) {
 TEST(OperatorRegistry, DefaultsAreFilledIn) {
   auto join = Op("join").ParseOptions({{"on", "k"}}, JsonNaming("join"));
   ASSERT_TRUE(join.ok()) << join.status().message();
-  EXPECT_EQ(join->json(), json::parse(R"({"on": "k", "how": "inner", "algorithm": "hash", "suffixes": ["_x", "_y"]})"));
+  EXPECT_EQ(join->json(),
+            json::parse(R"({"on": "k", "how": "inner", "algorithm": "hash", "suffixes": ["_x", "_y"]})"));
   auto head = Op("head").ParseOptions(json(), JsonNaming("head"));
   ASSERT_TRUE(head.ok());
   EXPECT_EQ(head->Int("n"), 10);

@@ -105,7 +105,8 @@ Result<nlohmann::json> ToJson(const dist::TableOperator& op, const Values& value
         for (const auto& list : values.lists.at(option.key)) {
           for (size_t start = 0;;) {
             const size_t comma = list.find(',', start);
-            std::string item = Trim(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+            std::string item =
+                Trim(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
             // An empty item is an error rather than a column named "".
             if (item.empty()) return Status::Invalid(flag, ": empty name in '", list, "'");
             items.push_back(std::move(item));
@@ -159,11 +160,13 @@ Status Emit(const Table& table, const std::string& output) {
 
 // One rank of a distributed run (under mpirun, srun or --ranks): its share in, its part out.
 Status RunRank(const dist::TableOperator& op, const dist::BoundOperator& bound, const Values& values) {
-  if (values.output.empty() && !values.gather) return Status::Invalid("a distributed run needs --out, or --gather to print");
+  if (values.output.empty() && !values.gather)
+    return Status::Invalid("a distributed run needs --out, or --gather to print");
   DEEPRC_ASSIGN_OR_RETURN(auto comm, net::MakeCommunicator(values.backend));
   const std::string rank = "rank " + std::to_string(comm->rank()) + "/" + std::to_string(comm->size()) + ": ";
-  DEEPRC_ASSIGN_OR_RETURN(auto result,
-                          WithContext(dist::RunOnShares(*comm, op, bound, values.inputs, values.output, values.gather), rank));
+  DEEPRC_ASSIGN_OR_RETURN(
+      auto result,
+      WithContext(dist::RunOnShares(*comm, op, bound, values.inputs, values.output, values.gather), rank));
   if (!values.output.empty()) return Status::OK();
   DEEPRC_ASSIGN_OR_RETURN(auto all, net::GatherTables(*comm, result.part, 0));
   return comm->rank() == 0 ? Emit(all, "") : Status::OK();
@@ -202,18 +205,22 @@ void AddOperatorCommand(CLI::App& table, CommandResult& result, const dist::Tabl
                       "Output file, format by extension; without it the shape and first rows are printed");
   std::string footer = op.doc.description;
   if (op.distributed) {
-    command->add_option("--ranks", values->ranks, "Run on N ranks on this machine (under mpirun or srun: the job's ranks)")
+    command
+        ->add_option("--ranks", values->ranks,
+                     "Run on N ranks on this machine (under mpirun or srun: the job's ranks)")
         ->check(WholeNumber(1, net::kMaxLocalRanks))
         ->capture_default_str();
     command->add_option("--backend", values->backend, "Communication between ranks: mpi, gloo or ucx")
         ->check(CLI::IsMember({"mpi", "gloo", "ucx"}))
         ->capture_default_str();
-    command->add_flag("--gather", values->gather,
-                      "Gather the result into --out on rank 0; otherwise each rank writes its part to --out with "
-                      "{rank} replaced (or .<rank> before the extension)");
-    footer += "\nDistributed: with --ranks N (or under mpirun/srun) each rank reads its share of every input:"
-              "\nthe file with {rank} replaced when the name has {rank}, else a contiguous part of the one file"
-              "\n(its row groups for Parquet).\n";
+    command->add_flag(
+        "--gather", values->gather,
+        "Gather the result into --out on rank 0; otherwise each rank writes its part to --out with "
+        "{rank} replaced (or .<rank> before the extension)");
+    footer +=
+        "\nDistributed: with --ranks N (or under mpirun/srun) each rank reads its share of every input:"
+        "\nthe file with {rank} replaced when the name has {rank}, else a contiguous part of the one file"
+        "\n(its row groups for Parquet).\n";
   }
   if (!footer.empty()) command->footer(footer);
   command->callback([&result, &op, values] { result.status = Run(op, *values, result); });

@@ -9,7 +9,8 @@ namespace {
 
 bool IsStrings(const nlohmann::json& value) {
   if (value.is_string()) return true;
-  return value.is_array() && std::all_of(value.begin(), value.end(), [](const auto& v) { return v.is_string(); });
+  return value.is_array() &&
+         std::all_of(value.begin(), value.end(), [](const auto& v) { return v.is_string(); });
 }
 
 bool IsPairs(const nlohmann::json& value) {
@@ -51,7 +52,9 @@ std::vector<std::string> OperatorOptions::Strings(const std::string& key) const 
   return value.get<std::vector<std::string>>();
 }
 
-int64_t OperatorOptions::Int(const std::string& key) const { return Has(key) ? values_.at(key).get<int64_t>() : 0; }
+int64_t OperatorOptions::Int(const std::string& key) const {
+  return Has(key) ? values_.at(key).get<int64_t>() : 0;
+}
 
 double OperatorOptions::Number(const std::string& key) const {
   return Has(key) ? values_.at(key).get<double>() : 0.0;
@@ -62,7 +65,8 @@ bool OperatorOptions::Bool(const std::string& key) const { return Has(key) && va
 std::vector<std::pair<std::string, std::string>> OperatorOptions::Pairs(const std::string& key) const {
   std::vector<std::pair<std::string, std::string>> pairs;
   if (!Has(key)) return pairs;
-  for (const auto& pair : values_.at(key)) pairs.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+  for (const auto& pair : values_.at(key))
+    pairs.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
   return pairs;
 }
 
@@ -77,13 +81,15 @@ Status OperatorOptions::Invalid(const std::string& key, const std::string& what)
 Result<OperatorOptions> ParseOptions(const std::string& name, const std::vector<OptionDoc>& declared,
                                      const nlohmann::json& values, const OptionNaming& naming) {
   auto context = [&](const std::string& key) { return naming.context ? naming.context(key) : key + ": "; };
-  if (!values.is_null() && !values.is_object()) return Status::Invalid(name, ": the options must be a JSON object");
+  if (!values.is_null() && !values.is_object())
+    return Status::Invalid(name, ": the options must be a JSON object");
   std::vector<std::string> keys;
   for (const auto& option : declared) keys.push_back(option.key);
   nlohmann::json checked = nlohmann::json::object();
   if (values.is_object()) {
     for (const auto& [key, value] : values.items()) {
-      auto option = std::find_if(declared.begin(), declared.end(), [&](const auto& o) { return o.key == key; });
+      auto option =
+          std::find_if(declared.begin(), declared.end(), [&](const auto& o) { return o.key == key; });
       if (option == declared.end()) {
         std::string takes;
         for (const auto& known : keys) takes += (takes.empty() ? "" : ", ") + known;
@@ -112,7 +118,8 @@ Result<OperatorOptions> ParseOptions(const std::string& name, const std::vector<
   for (const auto& option : declared) {
     if (!checked.contains(option.key)) continue;
     for (const auto& other : option.excludes) {
-      if (checked.contains(other)) return Status::Invalid(context(option.key), "cannot be given with ", other);
+      if (checked.contains(other))
+        return Status::Invalid(context(option.key), "cannot be given with ", other);
     }
     for (const auto& other : option.needs) {
       if (!checked.contains(other)) return Status::Invalid(context(option.key), "needs ", other, " too");

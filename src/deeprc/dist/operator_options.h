@@ -21,7 +21,7 @@ enum class OptionType {
   kInt,
   kNumber,
   kBool,
-  kPairs,    // an ordered list of [name, value] string pairs (derive's new columns)
+  kPairs,  // an ordered list of [name, value] string pairs (derive's new columns)
 };
 
 // One option, as Arrow's FunctionOptions are described to its front ends.

@@ -13,7 +13,8 @@ std::vector<std::string> TableOperator::OptionKeys() const {
   return keys;
 }
 
-Result<OperatorOptions> TableOperator::ParseOptions(const nlohmann::json& values, const OptionNaming& naming) const {
+Result<OperatorOptions> TableOperator::ParseOptions(const nlohmann::json& values,
+                                                    const OptionNaming& naming) const {
   return dist::ParseOptions(name, options, values, naming);
 }
 
@@ -41,7 +42,8 @@ const OperatorRegistry& OperatorRegistry::Default() {
 }
 
 Status OperatorRegistry::Add(TableOperator op) {
-  if (op.name.empty() || !op.bind) return Status::Invalid("a table operator needs a name and a bind function");
+  if (op.name.empty() || !op.bind)
+    return Status::Invalid("a table operator needs a name and a bind function");
   if (operators_.count(op.name)) return Status::Invalid("table operator '", op.name, "' is registered twice");
   std::string name = op.name;
   operators_.emplace(std::move(name), std::make_unique<TableOperator>(std::move(op)));
@@ -60,7 +62,8 @@ Result<const TableOperator*> OperatorRegistry::Lookup(const std::string& name) c
   for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
   const std::string nearest = NearestName(name, names);
   return Status::Invalid("unknown table operator '", name, "'",
-                         nearest.empty() ? "" : " (did you mean '" + nearest + "'?)", " (expected: ", known, ")");
+                         nearest.empty() ? "" : " (did you mean '" + nearest + "'?)", " (expected: ", known,
+                         ")");
 }
 
 std::vector<std::string> OperatorRegistry::Names() const {

@@ -40,7 +40,8 @@ struct OperatorDoc {
 
 using LocalFunction = std::function<Result<Table>(const std::vector<Table>& inputs)>;
 // On this rank's share of each input, over the ranks of `comm`; returns this rank's part.
-using DistributedFunction = std::function<Result<Table>(net::Communicator& comm, const std::vector<Table>& shares)>;
+using DistributedFunction =
+    std::function<Result<Table>(net::Communicator& comm, const std::vector<Table>& shares)>;
 
 // An operator with its options parsed (predicates, sort keys, aggregations): what runs.
 struct BoundOperator {
@@ -62,7 +63,8 @@ struct TableOperator {
   bool names_its_inputs = false;
   // Parses what the options leave unparsed (an expression, sort keys, aggregations) and binds the
   // functions; `input_names` name the inputs in errors (file or table names; may be empty).
-  std::function<Result<BoundOperator>(const OperatorOptions& options, const std::vector<std::string>& input_names)>
+  std::function<Result<BoundOperator>(const OperatorOptions& options,
+                                      const std::vector<std::string>& input_names)>
       bind;
 
   std::vector<std::string> OptionKeys() const;

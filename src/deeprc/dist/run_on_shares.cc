@@ -17,7 +17,8 @@ std::string InputContext(const TableOperator& op, const std::vector<std::string>
 }  // namespace
 
 Result<SharesResult> RunOnShares(net::Communicator& comm, const TableOperator& op, const BoundOperator& bound,
-                                 const std::vector<std::string>& inputs, const std::string& output, bool gather) {
+                                 const std::vector<std::string>& inputs, const std::string& output,
+                                 bool gather) {
   // Refused before any rank reads or talks, so all ranks fail alike.
   if (!bound.distributed && comm.size() > 1) {
     return Status::Invalid(op.name, " has no distributed form: run it on one rank");
@@ -25,7 +26,8 @@ Result<SharesResult> RunOnShares(net::Communicator& comm, const TableOperator& o
   DEEPRC_ASSIGN_OR_RETURN(auto shares, ReadShares(comm, inputs));
   SharesResult result;
   if (bound.distributed) {
-    DEEPRC_ASSIGN_OR_RETURN(result.part, WithContext(bound.distributed(comm, shares), InputContext(op, inputs)));
+    DEEPRC_ASSIGN_OR_RETURN(result.part,
+                            WithContext(bound.distributed(comm, shares), InputContext(op, inputs)));
   } else {
     DEEPRC_ASSIGN_OR_RETURN(result.part, WithContext(bound.local(shares), InputContext(op, inputs)));
   }
@@ -35,7 +37,8 @@ Result<SharesResult> RunOnShares(net::Communicator& comm, const TableOperator& o
   return result;
 }
 
-Result<Table> RunOnFiles(const TableOperator& op, const BoundOperator& bound, const std::vector<std::string>& inputs) {
+Result<Table> RunOnFiles(const TableOperator& op, const BoundOperator& bound,
+                         const std::vector<std::string>& inputs) {
   std::vector<Table> tables;
   for (const auto& input : inputs) {
     DEEPRC_ASSIGN_OR_RETURN(auto table, ReadTable(input));

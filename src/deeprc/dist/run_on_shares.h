@@ -20,9 +20,11 @@ struct SharesResult {
 // one rank), counts the rows and, when `output` is given, writes them (WriteShares). Errors name
 // the inputs unless the operator does so itself.
 Result<SharesResult> RunOnShares(net::Communicator& comm, const TableOperator& op, const BoundOperator& bound,
-                                 const std::vector<std::string>& inputs, const std::string& output, bool gather);
+                                 const std::vector<std::string>& inputs, const std::string& output,
+                                 bool gather);
 
 // The same on one process: reads each input whole and applies the local function.
-Result<Table> RunOnFiles(const TableOperator& op, const BoundOperator& bound, const std::vector<std::string>& inputs);
+Result<Table> RunOnFiles(const TableOperator& op, const BoundOperator& bound,
+                         const std::vector<std::string>& inputs);
 
 }  // namespace deeprc::dist

@@ -10,10 +10,12 @@
 
 namespace deeprc::pipeline {
 
-Status RunStage(const std::string& session_dir, const std::string& stage_name, const std::string& description) {
+Status RunStage(const std::string& session_dir, const std::string& stage_name,
+                const std::string& description) {
   if (!description.empty()) {
     const auto json = nlohmann::json::parse(description, nullptr, /*allow_exceptions=*/false);
-    if (!json.is_object()) return Status::Invalid("stage '", stage_name, "': the description is no JSON object");
+    if (!json.is_object())
+      return Status::Invalid("stage '", stage_name, "': the description is no JSON object");
     if (json.value("kind", "") == "table") return RunTableStage(json);
     return Status::Invalid("stage '", stage_name, "': a description of kind '", json.value("kind", ""),
                            "'; `deeprc stage run --description` runs table stages");
@@ -26,8 +28,8 @@ Status RunStage(const std::string& session_dir, const std::string& stage_name, c
   switch (stage->kind) {
     case StageKind::kTable:
       // The planner gives a table task its stage resolved: the spec is not read again.
-      return Status::Invalid("table stage '", stage_name, "' runs from its description (--description), which ",
-                             "`deeprc run` plans");
+      return Status::Invalid("table stage '", stage_name,
+                             "' runs from its description (--description), which ", "`deeprc run` plans");
     case StageKind::kReport:
       return RunReportStage(spec, layout, *stage);
     default:

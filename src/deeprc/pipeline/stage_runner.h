@@ -10,6 +10,7 @@
 namespace deeprc::pipeline {
 
 // `description`: the stage's resolved description as JSON text ("" for none).
-Status RunStage(const std::string& session_dir, const std::string& stage_name, const std::string& description = {});
+Status RunStage(const std::string& session_dir, const std::string& stage_name,
+                const std::string& description = {});
 
 }  // namespace deeprc::pipeline

@@ -32,7 +32,8 @@ Result<std::vector<Step>> Bind(const nlohmann::json& ops) {
     step.where = item.value("where", "");
     step.inputs = item.value("inputs", std::vector<std::string>{});
     if (step.name != "read") {
-      DEEPRC_ASSIGN_OR_RETURN(step.op, WithContext(dist::OperatorRegistry::Default().Lookup(step.name), step.where, ": "));
+      DEEPRC_ASSIGN_OR_RETURN(
+          step.op, WithContext(dist::OperatorRegistry::Default().Lookup(step.name), step.where, ": "));
       std::vector<std::string> names = {""};
       names.insert(names.end(), step.inputs.begin(), step.inputs.end());
       DEEPRC_ASSIGN_OR_RETURN(step.bound,
@@ -64,7 +65,8 @@ Result<Table> Apply(const Step& step, Table current, net::Communicator* comm) {
 
 }  // namespace
 
-nlohmann::json DescribeTableStage(const PipelineSpec& spec, const SessionLayout& layout, const StageSpec& stage) {
+nlohmann::json DescribeTableStage(const PipelineSpec& spec, const SessionLayout& layout,
+                                  const StageSpec& stage) {
   nlohmann::json ops = nlohmann::json::array();
   for (const auto& op : stage.ops) {
     nlohmann::json item = {{"op", op.name}, {"where", op.where}};
@@ -85,7 +87,8 @@ Status RunTableStage(const nlohmann::json& description) {
   if (!description.is_object()) return Status::Invalid("a table stage's description must be a JSON object");
   const std::string name = description.value("stage", "");
   const std::string output = description.value("output", "");
-  if (name.empty() || output.empty()) return Status::Invalid("a table stage's description needs 'stage' and 'output'");
+  if (name.empty() || output.empty())
+    return Status::Invalid("a table stage's description needs 'stage' and 'output'");
   DEEPRC_ASSIGN_OR_RETURN(auto steps, Bind(description.value("ops", nlohmann::json())));
   std::shared_ptr<net::Communicator> comm;
   if (net::InsideParallelJob()) {
@@ -93,7 +96,8 @@ Status RunTableStage(const nlohmann::json& description) {
   }
   const bool root = !comm || comm->rank() == 0;
   const std::string who =
-      comm ? "rank " + std::to_string(comm->rank()) + "/" + std::to_string(comm->size()) + ": " : std::string();
+      comm ? "rank " + std::to_string(comm->rank()) + "/" + std::to_string(comm->size()) + ": "
+           : std::string();
   Table current;
   for (const auto& step : steps) {
     const auto started = Clock::now();
@@ -116,8 +120,8 @@ Status RunTableStage(const nlohmann::json& description) {
     DEEPRC_RETURN_NOT_OK(WriteTable(current, output));
   }
   if (root) {
-    std::printf("%s: %lld rows x %d columns -> %s\n", name.c_str(), static_cast<long long>(current.num_rows()),
-                current.num_columns(), output.c_str());
+    std::printf("%s: %lld rows x %d columns -> %s\n", name.c_str(),
+                static_cast<long long>(current.num_rows()), current.num_columns(), output.c_str());
   }
   return Status::OK();
 }

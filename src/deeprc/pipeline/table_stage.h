@@ -16,7 +16,8 @@ namespace deeprc::pipeline {
 //            {"op": "join", "where": ..., "inputs": [FILE], "options": {"on": ["date"]}}, ...]}
 // where "inputs" of an operator are its tables after the current one and "options" its JSON options
 // (dist/operator_registry.h).
-nlohmann::json DescribeTableStage(const PipelineSpec& spec, const SessionLayout& layout, const StageSpec& stage);
+nlohmann::json DescribeTableStage(const PipelineSpec& spec, const SessionLayout& layout,
+                                  const StageSpec& stage);
 
 // Runs a described table stage and writes its output, atomically. Under mpirun/srun (a stage with
 // ranks > 1) every rank runs it on its share over the backend and rank 0 writes the gathered

@@ -13,8 +13,8 @@ namespace {
 // args: left, right (or inputs: [left, right]), unordered (compare row multisets; default false).
 // Returns {"equal": bool}.
 Result<nlohmann::json> TableEqualsTask(raptor::TaskContext& context) {
-  DEEPRC_ASSIGN_OR_RETURN(
-      auto args, FunctionArgs::Read("table.equals", context.args(), {"left", "right", "inputs", "unordered"}));
+  DEEPRC_ASSIGN_OR_RETURN(auto args, FunctionArgs::Read("table.equals", context.args(),
+                                                        {"left", "right", "inputs", "unordered"}));
   std::vector<std::string> inputs;
   if (args.Has("inputs")) {
     DEEPRC_ASSIGN_OR_RETURN(inputs, args.Strings("inputs"));

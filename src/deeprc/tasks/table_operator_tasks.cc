@@ -58,10 +58,9 @@ Result<nlohmann::json> RunOperatorTask(const dist::TableOperator& op, raptor::Ta
   for (const auto& option : op.options) {
     if (args.Has(option.key)) options[option.key] = context.args().at(option.key);
   }
-  const dist::OptionNaming naming{[&args](const std::string& key) { return args.Context(key); },
-                                  [function](const std::string& key) {
-                                    return function + ": argument '" + key + "' is required";
-                                  }};
+  const dist::OptionNaming naming{
+      [&args](const std::string& key) { return args.Context(key); },
+      [function](const std::string& key) { return function + ": argument '" + key + "' is required"; }};
   DEEPRC_ASSIGN_OR_RETURN(auto bound, op.Bind(options, naming, inputs));
   DEEPRC_ASSIGN_OR_RETURN(auto result, dist::RunOnShares(context.comm(), op, bound, inputs, output, gather));
   return nlohmann::json{{"rows", result.rows}, {"rank_rows", result.part.num_rows()}};
@@ -73,8 +72,9 @@ bool RegisterOperatorTasks() {
   bool all = true;
   for (const auto& name : registry.Names()) {
     const dist::TableOperator* op = registry.Find(name);
-    all &= raptor::internal::RegisterAtLoad(
-        FunctionName(*op).c_str(), [op](raptor::TaskContext& context) { return RunOperatorTask(*op, context); });
+    all &= raptor::internal::RegisterAtLoad(FunctionName(*op).c_str(), [op](raptor::TaskContext& context) {
+      return RunOperatorTask(*op, context);
+    });
   }
   return all;
 }

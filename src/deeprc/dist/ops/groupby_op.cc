@@ -12,13 +12,14 @@ namespace {
 TableOperator GroupByOperator() {
   TableOperator op;
   op.name = "groupby";
-  op.doc = {"Aggregate columns per group of key values",
-            "Aggregations: sum, count (non-null values), mean, min, max, var, std, nunique (distinct non-null),\n"
-            "median, quantile=Q (Q in [0, 1]); median and quantiles are exact, interpolated linearly like pandas.\n"
-            "Output: the key columns, then one column per aggregation named <column>_<aggregation>\n"
-            "(v_sum, v_median; v_q0.9 for quantile=0.9), one row per group sorted by the keys, nulls last.\n"
-            "Null keys form their own group; aggregations skip nulls, and the sum of only nulls is null.\n"
-            "Without --agg the output is the distinct keys.\n"};
+  op.doc = {
+      "Aggregate columns per group of key values",
+      "Aggregations: sum, count (non-null values), mean, min, max, var, std, nunique (distinct non-null),\n"
+      "median, quantile=Q (Q in [0, 1]); median and quantiles are exact, interpolated linearly like pandas.\n"
+      "Output: the key columns, then one column per aggregation named <column>_<aggregation>\n"
+      "(v_sum, v_median; v_q0.9 for quantile=0.9), one row per group sorted by the keys, nulls last.\n"
+      "Null keys form their own group; aggregations skip nulls, and the sum of only nulls is null.\n"
+      "Without --agg the output is the distinct keys.\n"};
   op.inputs = OneInput();
   op.options = {
       {.key = "by",
@@ -39,13 +40,15 @@ TableOperator GroupByOperator() {
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
     const auto by = options.Strings("by");
     if (options.Int("ddof") > std::numeric_limits<int>::max()) return options.Invalid("ddof", "is too large");
-    DEEPRC_ASSIGN_OR_RETURN(auto aggregations,
-                            WithContext(ParseAggregations(options.Strings("agg"), static_cast<int>(options.Int("ddof"))),
-                                        options.Context("agg")));
-    return BoundOperator{[by, aggregations](const std::vector<Table>& t) { return GroupBy(t[0], by, aggregations); },
-                         [by, aggregations](net::Communicator& comm, const std::vector<Table>& t) {
-                           return DistributedGroupBy(comm, t[0], by, aggregations);
-                         }};
+    DEEPRC_ASSIGN_OR_RETURN(
+        auto aggregations,
+        WithContext(ParseAggregations(options.Strings("agg"), static_cast<int>(options.Int("ddof"))),
+                    options.Context("agg")));
+    return BoundOperator{
+        [by, aggregations](const std::vector<Table>& t) { return GroupBy(t[0], by, aggregations); },
+        [by, aggregations](net::Communicator& comm, const std::vector<Table>& t) {
+          return DistributedGroupBy(comm, t[0], by, aggregations);
+        }};
   };
   return op;
 }

@@ -9,11 +9,12 @@ namespace {
 TableOperator JoinOperator() {
   TableOperator op;
   op.name = "join";
-  op.doc = {"Join two tables on key columns (SQL semantics)",
-            "A null key matches nothing (not even another null). Keys of compatible types (int32 and int64,\n"
-            "string and large_string, ...) are compared in a common type. The output has the left columns then\n"
-            "the right ones; a key with the same name on both sides appears once (the left value, or the right\n"
-            "one for rows only the right table has). Other names on both sides take the suffixes.\n"};
+  op.doc = {
+      "Join two tables on key columns (SQL semantics)",
+      "A null key matches nothing (not even another null). Keys of compatible types (int32 and int64,\n"
+      "string and large_string, ...) are compared in a common type. The output has the left columns then\n"
+      "the right ones; a key with the same name on both sides appears once (the left value, or the right\n"
+      "one for rows only the right table has). Other names on both sides take the suffixes.\n"};
   op.arity = Arity::kBinary;
   op.inputs = {{"left", "--left", "Left input file"}, {"right", "--right", "Right input file"}};
   op.options = {
@@ -38,15 +39,18 @@ TableOperator JoinOperator() {
        .count = 2},
   };
   op.names_its_inputs = true;
-  op.bind = [](const OperatorOptions& options, const std::vector<std::string>& names) -> Result<BoundOperator> {
+  op.bind = [](const OperatorOptions& options,
+               const std::vector<std::string>& names) -> Result<BoundOperator> {
     JoinOptions join;
     join.left_keys = options.Has("on") ? options.Strings("on") : options.Strings("left_on");
     join.right_keys = options.Has("on") ? options.Strings("on") : options.Strings("right_on");
-    if (join.left_keys.empty()) return Status::Invalid("join: give the key columns with on, or left_on and right_on");
+    if (join.left_keys.empty())
+      return Status::Invalid("join: give the key columns with on, or left_on and right_on");
     if (join.left_keys.size() != join.right_keys.size()) {
       return options.Invalid("right_on", "must name as many columns as left_on");
     }
-    DEEPRC_ASSIGN_OR_RETURN(join.type, WithContext(ParseJoinType(options.String("how")), options.Context("how")));
+    DEEPRC_ASSIGN_OR_RETURN(join.type,
+                            WithContext(ParseJoinType(options.String("how")), options.Context("how")));
     DEEPRC_ASSIGN_OR_RETURN(join.algorithm, WithContext(ParseJoinAlgorithm(options.String("algorithm")),
                                                         options.Context("algorithm")));
     const auto suffixes = options.Strings("suffixes");

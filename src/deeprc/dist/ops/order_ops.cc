@@ -13,9 +13,10 @@ namespace {
 TableOperator SortOperator() {
   TableOperator op;
   op.name = "sort";
-  op.doc = {"Sort rows by one or more columns (stable, nulls last)",
-            "A leading '-' sorts a column descending: --by k1,-k2 (or --by=-k2 if the name looks like an option).\n"
-            "Nulls come last in both directions; floating-point NaN sorts after every number, before null.\n"};
+  op.doc = {
+      "Sort rows by one or more columns (stable, nulls last)",
+      "A leading '-' sorts a column descending: --by k1,-k2 (or --by=-k2 if the name looks like an option).\n"
+      "Nulls come last in both directions; floating-point NaN sorts after every number, before null.\n"};
   op.inputs = OneInput();
   op.options = {{.key = "by",
                  .type = OptionType::kStrings,
@@ -23,7 +24,8 @@ TableOperator SortOperator() {
                  .required = true}};
   op.shorthand = "by";
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
-    DEEPRC_ASSIGN_OR_RETURN(auto keys, WithContext(ParseSortKeys(options.Strings("by")), options.Context("by")));
+    DEEPRC_ASSIGN_OR_RETURN(auto keys,
+                            WithContext(ParseSortKeys(options.Strings("by")), options.Context("by")));
     return BoundOperator{[keys](const std::vector<Table>& t) { return Sort(t[0], keys); },
                          [keys](net::Communicator& comm, const std::vector<Table>& t) {
                            return DistributedSort(comm, t[0], keys);
@@ -50,10 +52,9 @@ TableOperator HeadOperator() {
   op.shorthand = "n";
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
     const int64_t n = options.Int("n");
-    return BoundOperator{[n](const std::vector<Table>& t) { return Head(t[0], n); },
-                         [n](net::Communicator& comm, const std::vector<Table>& t) {
-                           return DistributedHead(comm, t[0], n);
-                         }};
+    return BoundOperator{
+        [n](const std::vector<Table>& t) { return Head(t[0], n); },
+        [n](net::Communicator& comm, const std::vector<Table>& t) { return DistributedHead(comm, t[0], n); }};
   };
   return op;
 }

@@ -12,10 +12,12 @@ Result<Table> Unchanged(const std::vector<Table>& t) { return t[0]; }
 TableOperator ShuffleOperator() {
   TableOperator op;
   op.name = "shuffle";
-  op.doc = {"Hash-partition rows on key columns across the ranks, so equal keys share a rank",
-            "On one rank the table is unchanged. Written per rank, the parts are the inputs of later steps.\n"};
+  op.doc = {
+      "Hash-partition rows on key columns across the ranks, so equal keys share a rank",
+      "On one rank the table is unchanged. Written per rank, the parts are the inputs of later steps.\n"};
   op.inputs = OneInput();
-  op.options = {{.key = "on", .type = OptionType::kStrings, .help = "Key columns, comma-separated", .required = true}};
+  op.options = {
+      {.key = "on", .type = OptionType::kStrings, .help = "Key columns, comma-separated", .required = true}};
   op.shorthand = "on";
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
     const auto on = options.Strings("on");
@@ -29,7 +31,8 @@ TableOperator ShuffleOperator() {
 TableOperator RepartitionOperator() {
   TableOperator op;
   op.name = "repartition";
-  op.doc = {"Even out the row counts of the ranks, keeping the global order", "On one rank the table is unchanged.\n"};
+  op.doc = {"Even out the row counts of the ranks, keeping the global order",
+            "On one rank the table is unchanged.\n"};
   op.inputs = OneInput();
   op.bind = [](const OperatorOptions&, const std::vector<std::string>&) -> Result<BoundOperator> {
     return BoundOperator{&Unchanged, [](net::Communicator& comm, const std::vector<Table>& t) {

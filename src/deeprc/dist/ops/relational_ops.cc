@@ -72,9 +72,11 @@ TableOperator DropOperator() {
                  .flag = "-c,--columns"}};
   op.shorthand = "columns";
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
-    LocalFunction local = [dropped = options.Strings("columns")](const std::vector<Table>& t) -> Result<Table> {
+    LocalFunction local = [dropped =
+                               options.Strings("columns")](const std::vector<Table>& t) -> Result<Table> {
       // A name the table lacks is an error, as in project: a typo must not pass unnoticed.
-      for (const auto& name : dropped) DEEPRC_RETURN_NOT_OK(WithContext(t[0].ColumnIndex(name).status(), "drop: "));
+      for (const auto& name : dropped)
+        DEEPRC_RETURN_NOT_OK(WithContext(t[0].ColumnIndex(name).status(), "drop: "));
       std::vector<std::string> kept;
       for (const auto& name : t[0].ColumnNames()) {
         if (std::find(dropped.begin(), dropped.end(), name) == dropped.end()) kept.push_back(name);

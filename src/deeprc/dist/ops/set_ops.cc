@@ -1,8 +1,8 @@
 // The row-set operators: unique on one table; union, intersect and subtract of two. Across ranks
 // rows are shuffled on their values so that equal rows meet on one rank.
+#include "deeprc/table/set_ops.h"
 #include "deeprc/dist/distributed_set_ops.h"
 #include "deeprc/dist/ops/inputs.h"
-#include "deeprc/table/set_ops.h"
 #include "deeprc/table/unique.h"
 
 namespace deeprc::dist::ops {
@@ -41,7 +41,8 @@ TableOperator SetOperator(std::string name, std::string summary, Local local, Di
   op.doc = {std::move(summary), kSetDescription};
   op.arity = Arity::kBinary;
   op.inputs = FirstAndSecond();
-  op.bind = [local, distributed](const OperatorOptions&, const std::vector<std::string>&) -> Result<BoundOperator> {
+  op.bind = [local, distributed](const OperatorOptions&,
+                                 const std::vector<std::string>&) -> Result<BoundOperator> {
     return BoundOperator{[local](const std::vector<Table>& t) { return local(t[0], t[1]); },
                          [distributed](net::Communicator& comm, const std::vector<Table>& t) {
                            return distributed(comm, t[0], t[1]);
@@ -56,8 +57,9 @@ Status AddSetOperators(OperatorRegistry& registry) {
   DEEPRC_RETURN_NOT_OK(registry.Add(UniqueOperator()));
   DEEPRC_RETURN_NOT_OK(registry.Add(
       SetOperator("union", "The distinct rows of two tables together", &Union, &DistributedUnion)));
-  DEEPRC_RETURN_NOT_OK(registry.Add(SetOperator("intersect", "The distinct rows of the first table that the second has",
-                                                &Intersect, &DistributedIntersect)));
+  DEEPRC_RETURN_NOT_OK(
+      registry.Add(SetOperator("intersect", "The distinct rows of the first table that the second has",
+                               &Intersect, &DistributedIntersect)));
   return registry.Add(SetOperator("subtract", "The distinct rows of the first table that the second lacks",
                                   &Subtract, &DistributedSubtract));
 }
