@@ -33,15 +33,15 @@
 #include "deeprc/net/communicator.h"
 #include "deeprc/net/launcher.h"
 #include "deeprc/net/table_channel.h"
-#include "deeprc/table/compute.h"
-#include "deeprc/table/hash_partition.h"
-#include "deeprc/table/join.h"
+#include "deeprc/table/join/join.h"
+#include "deeprc/table/kernel/compute.h"
+#include "deeprc/table/ops/hash_partition.h"
 
 namespace {
 
 using deeprc::Result;
 using deeprc::Status;
-using deeprc::Table;
+using deeprc::table::Table;
 using Clock = std::chrono::steady_clock;
 
 double Since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
@@ -169,8 +169,8 @@ Result<nlohmann::json> JoinPhases(deeprc::net::Communicator& comm, const Table& 
   std::vector<Table> left_parts, right_parts;
   Table left_share, right_share, joined;
   DEEPRC_RETURN_NOT_OK(step("hash_partition", [&]() -> Status {
-    DEEPRC_ASSIGN_OR_RETURN(left_parts, deeprc::HashPartition(left, {"k"}, n));
-    DEEPRC_ASSIGN_OR_RETURN(right_parts, deeprc::HashPartition(right, {"k"}, n));
+    DEEPRC_ASSIGN_OR_RETURN(left_parts, deeprc::table::HashPartition(left, {"k"}, n));
+    DEEPRC_ASSIGN_OR_RETURN(right_parts, deeprc::table::HashPartition(right, {"k"}, n));
     return Status::OK();
   }));
   DEEPRC_RETURN_NOT_OK(step("exchange", [&]() -> Status {
@@ -179,7 +179,8 @@ Result<nlohmann::json> JoinPhases(deeprc::net::Communicator& comm, const Table& 
     return Status::OK();
   }));
   DEEPRC_RETURN_NOT_OK(step("local_join", [&]() -> Status {
-    DEEPRC_ASSIGN_OR_RETURN(joined, deeprc::Join(left_share, right_share, deeprc::JoinOptions::On({"k"})));
+    DEEPRC_ASSIGN_OR_RETURN(
+        joined, deeprc::table::Join(left_share, right_share, deeprc::table::JoinOptions::On({"k"})));
     return Status::OK();
   }));
   return phases;
@@ -191,7 +192,7 @@ Status RunDistributed(const Options& options) {
   // One thread per rank: ranks are the parallelism, as Dask's single-threaded workers and Spark's
   // local[N] task slots are theirs.
   DEEPRC_RETURN_NOT_OK(arrow::SetCpuThreadPoolCapacity(1));
-  DEEPRC_RETURN_NOT_OK(deeprc::EnsureComputeInitialized());
+  DEEPRC_RETURN_NOT_OK(deeprc::table::EnsureComputeInitialized());
   DEEPRC_ASSIGN_OR_RETURN(auto comm_ptr, deeprc::net::MakeCommunicator(options.backend));
   deeprc::net::Communicator& comm = *comm_ptr;
   const int me = comm.rank(), n = comm.size();
@@ -209,7 +210,7 @@ Status RunDistributed(const Options& options) {
   std::vector<Table> partitions;
   int64_t bytes_sent = 0;
   if (options.op == "alltoall") {
-    DEEPRC_ASSIGN_OR_RETURN(partitions, deeprc::HashPartition(left, {"k"}, n));
+    DEEPRC_ASSIGN_OR_RETURN(partitions, deeprc::table::HashPartition(left, {"k"}, n));
     for (int peer = 0; peer < n; ++peer) {
       // The partitions are slices of one table: count the bytes of their rows, not whole buffers.
       DEEPRC_ASSIGN_OR_RETURN(int64_t bytes, arrow::util::ReferencedBufferSize(*partitions[peer].arrow()));
@@ -219,7 +220,7 @@ Status RunDistributed(const Options& options) {
 
   std::function<Result<Table>()> operation;
   if (options.op == "join") {
-    const auto join_options = deeprc::JoinOptions::On({"k"});
+    const auto join_options = deeprc::table::JoinOptions::On({"k"});
     operation = [&, join_options] { return deeprc::dist::DistributedJoin(comm, left, right, join_options); };
   } else if (options.op == "sort") {
     operation = [&] { return deeprc::dist::DistributedSort(comm, left, {{"k", true}}); };

@@ -26,18 +26,18 @@
 #include <vector>
 
 #include "../process_memory.h"
-#include "deeprc/table/compute.h"
-#include "deeprc/table/csv_io.h"
-#include "deeprc/table/groupby.h"
-#include "deeprc/table/join.h"
-#include "deeprc/table/parquet_io.h"
-#include "deeprc/table/sort.h"
+#include "deeprc/table/groupby/groupby.h"
+#include "deeprc/table/io/csv_io.h"
+#include "deeprc/table/io/parquet_io.h"
+#include "deeprc/table/join/join.h"
+#include "deeprc/table/kernel/compute.h"
+#include "deeprc/table/sort/sort.h"
 
 namespace {
 
 using deeprc::Result;
 using deeprc::Status;
-using deeprc::Table;
+using deeprc::table::Table;
 
 // --- memory: VmRSS / VmHWM of this process, the measurement peers.py makes too ------------------
 
@@ -110,7 +110,7 @@ Status Prepare(const std::string& op, const std::string& variant, const std::str
                Operation* operation) {
   auto& in = operation->inputs;
   auto load = [&](const std::string& name) -> Status {
-    DEEPRC_ASSIGN_OR_RETURN(auto table, deeprc::ReadParquet(data + "/" + name));
+    DEEPRC_ASSIGN_OR_RETURN(auto table, deeprc::table::ReadParquet(data + "/" + name));
     in.push_back(std::move(table));
     return Status::OK();
   };
@@ -122,9 +122,10 @@ Status Prepare(const std::string& op, const std::string& variant, const std::str
       operation->run = [&in] { return AceroInnerJoin(in[0], in[1]); };
       operation->implementation = "Acero hashjoin called directly (reference)";
     } else if (variant.empty() || variant == "sort_merge") {
-      auto options = deeprc::JoinOptions::On({"k"});
-      options.algorithm = variant.empty() ? deeprc::JoinAlgorithm::kHash : deeprc::JoinAlgorithm::kSortMerge;
-      operation->run = [&in, options] { return deeprc::Join(in[0], in[1], options); };
+      auto options = deeprc::table::JoinOptions::On({"k"});
+      options.algorithm =
+          variant.empty() ? deeprc::table::JoinAlgorithm::kHash : deeprc::table::JoinAlgorithm::kSortMerge;
+      operation->run = [&in, options] { return deeprc::table::Join(in[0], in[1], options); };
       operation->implementation =
           std::string("deeprc::Join (") + std::string(ToString(options.algorithm)) + ")";
     } else {
@@ -133,7 +134,7 @@ Status Prepare(const std::string& op, const std::string& variant, const std::str
   } else if (op == "sort") {
     if (!variant.empty()) return bad_variant();
     DEEPRC_RETURN_NOT_OK(load("sort.parquet"));
-    operation->run = [&in] { return deeprc::Sort(in[0], {{"k", true}}); };
+    operation->run = [&in] { return deeprc::table::Sort(in[0], {{"k", true}}); };
     operation->implementation = "deeprc::Sort";
   } else if (op == "groupby_1k" || op == "groupby_1m") {
     DEEPRC_RETURN_NOT_OK(load(op + ".parquet"));
@@ -142,8 +143,9 @@ Status Prepare(const std::string& op, const std::string& variant, const std::str
       operation->implementation = "Acero aggregate called directly (reference; groups unsorted)";
     } else if (variant.empty()) {
       operation->run = [&in] {
-        return deeprc::GroupBy(in[0], {"k"},
-                               {{"v", deeprc::AggregateKind::kSum}, {"v", deeprc::AggregateKind::kMean}});
+        return deeprc::table::GroupBy(
+            in[0], {"k"},
+            {{"v", deeprc::table::AggregateKind::kSum}, {"v", deeprc::table::AggregateKind::kMean}});
       };
       operation->implementation = "deeprc::GroupBy";
     } else {
@@ -151,12 +153,13 @@ Status Prepare(const std::string& op, const std::string& variant, const std::str
     }
   } else if (op == "read_csv") {
     if (!variant.empty() && variant != "arrow") return bad_variant();
-    const auto engine = variant == "arrow" ? deeprc::CsvEngine::kArrow : deeprc::CsvEngine::kFast;
+    const auto engine =
+        variant == "arrow" ? deeprc::table::CsvEngine::kArrow : deeprc::table::CsvEngine::kFast;
     operation->run = [path = data + "/read.csv", engine] {
-      deeprc::CsvReadOptions options;
+      deeprc::table::CsvReadOptions options;
       options.use_threads = false;
       options.engine = engine;
-      return deeprc::ReadCsv(path, options);
+      return deeprc::table::ReadCsv(path, options);
     };
     operation->implementation = variant == "arrow"
                                     ? "deeprc::ReadCsv, engine kArrow (Arrow CSV reader, use_threads=false; reference)"
@@ -170,7 +173,7 @@ Status Prepare(const std::string& op, const std::string& variant, const std::str
 Status Run(const std::string& op, const std::string& variant, const std::string& data, int repeat) {
   // Single-threaded like the peers: Arrow's CPU pool with one thread (kernels and Acero use it).
   DEEPRC_RETURN_NOT_OK(arrow::SetCpuThreadPoolCapacity(1));
-  DEEPRC_RETURN_NOT_OK(deeprc::EnsureComputeInitialized());
+  DEEPRC_RETURN_NOT_OK(deeprc::table::EnsureComputeInitialized());
   const Memory baseline = ReadMemory();
 
   const auto load_start = std::chrono::steady_clock::now();

@@ -54,7 +54,7 @@ int Run(const std::string& backend, int victim, int timeout_ms) {
   }
   (*made)->set_timeout(std::chrono::milliseconds(timeout_ms));
   DyingCommunicator comm(*made, victim);
-  const Table mine = testing::RandomTable(100 + comm.rank(), 100000);
+  const table::Table mine = testing::RandomTable(100 + comm.rank(), 100000);
   // One good shuffle first, so the failure happens on established connections.
   if (auto ok = dist::Shuffle(comm, mine, {"k"}); !ok.ok()) {
     std::fprintf(stderr, "rank %d: first shuffle failed: %s\n", comm.rank(), ok.status().ToString().c_str());

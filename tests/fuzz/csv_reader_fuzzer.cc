@@ -5,15 +5,15 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "deeprc/table/csv_io.h"
+#include "deeprc/table/io/csv_io.h"
 #include "scratch_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = deeprc::fuzz::WriteScratchFile(data, size, "csv");
-  deeprc::CsvReadOptions options;
+  deeprc::table::CsvReadOptions options;
   options.use_threads = false;
-  (void)deeprc::ReadCsv(path, options);
-  options.engine = deeprc::CsvEngine::kFast;
-  (void)deeprc::ReadCsv(path, options);
+  (void)deeprc::table::ReadCsv(path, options);
+  options.engine = deeprc::table::CsvEngine::kFast;
+  (void)deeprc::table::ReadCsv(path, options);
   return 0;
 }

@@ -8,13 +8,13 @@
 #include <cstdint>
 #include <string_view>
 
-#include "deeprc/table/derive.h"
-#include "deeprc/table/expression_parser.h"
-#include "deeprc/table/select.h"
+#include "deeprc/table/ops/derive.h"
+#include "deeprc/table/ops/expression_parser.h"
+#include "deeprc/table/ops/select.h"
 
 namespace {
 
-deeprc::Table FixedTable() {
+deeprc::table::Table FixedTable() {
   using arrow::field;
   auto schema = arrow::schema({field("k", arrow::int64()), field("i8", arrow::int8()), field("u", arrow::uint64()),
                                field("x", arrow::float64()), field("s", arrow::utf8()), field("b", arrow::boolean()),
@@ -29,16 +29,17 @@ deeprc::Table FixedTable() {
   for (int i = 0; i < schema->num_fields(); ++i) {
     arrays.push_back(arrow::json::ArrayFromJSONString(schema->field(i)->type(), columns[i]).ValueOrDie());
   }
-  return deeprc::Table(arrow::Table::Make(schema, arrays));
+  return deeprc::table::Table(arrow::Table::Make(schema, arrays));
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const deeprc::Table table = FixedTable();
-  auto expression = deeprc::ParseExpression(std::string_view(reinterpret_cast<const char*>(data), size));
+  static const deeprc::table::Table table = FixedTable();
+  auto expression =
+      deeprc::table::ParseExpression(std::string_view(reinterpret_cast<const char*>(data), size));
   if (!expression.ok()) return 0;
-  (void)deeprc::Select(table, *expression);
-  (void)deeprc::Derive(table, "new", *expression);
+  (void)deeprc::table::Select(table, *expression);
+  (void)deeprc::table::Derive(table, "new", *expression);
   return 0;
 }

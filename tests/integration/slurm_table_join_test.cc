@@ -8,14 +8,14 @@
 
 #include "../pilot/slurm_cluster.h"
 #include "../unit/test_util.h"
-#include "deeprc/table/equals.h"
-#include "deeprc/table/join.h"
-#include "deeprc/table/parquet_io.h"
+#include "deeprc/table/io/parquet_io.h"
+#include "deeprc/table/join/join.h"
+#include "deeprc/table/ops/equals.h"
 
 namespace deeprc {
 namespace {
 
-Table RandomKeys(uint32_t seed, int64_t rows, const std::string& payload) {
+table::Table RandomKeys(uint32_t seed, int64_t rows, const std::string& payload) {
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int64_t> key(0, rows / 2);
   arrow::Int64Builder keys;
@@ -25,7 +25,7 @@ Table RandomKeys(uint32_t seed, int64_t rows, const std::string& payload) {
     (void)values.Append(static_cast<double>(rng()) / rng.max());
   }
   auto schema = arrow::schema({arrow::field("k", arrow::int64()), arrow::field(payload, arrow::float64())});
-  return Table(arrow::Table::Make(schema, {keys.Finish().ValueOrDie(), values.Finish().ValueOrDie()}));
+  return table::Table(arrow::Table::Make(schema, {keys.Finish().ValueOrDie(), values.Finish().ValueOrDie()}));
 }
 
 TEST(SlurmIntegration, TwoNodeJoinEqualsLocalJoin) {
@@ -34,12 +34,12 @@ TEST(SlurmIntegration, TwoNodeJoinEqualsLocalJoin) {
   ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
 
   testing::TempDir dir;
-  const Table left = RandomKeys(1, 20000, "a"), right = RandomKeys(2, 15000, "b");
-  ParquetWriteOptions small_groups;
+  const table::Table left = RandomKeys(1, 20000, "a"), right = RandomKeys(2, 15000, "b");
+  table::ParquetWriteOptions small_groups;
   small_groups.row_group_rows = 2500;  // so that each of the 4 ranks reads its own row groups
-  ASSERT_OK(WriteParquet(left, dir.File("left.parquet"), small_groups));
-  ASSERT_OK(WriteParquet(right, dir.File("right.parquet"), small_groups));
-  ASSERT_OK_AND_ASSIGN(Table expected, Join(left, right, JoinOptions::On({"k"})));
+  ASSERT_OK(table::WriteParquet(left, dir.File("left.parquet"), small_groups));
+  ASSERT_OK(table::WriteParquet(right, dir.File("right.parquet"), small_groups));
+  ASSERT_OK_AND_ASSIGN(table::Table expected, table::Join(left, right, table::JoinOptions::On({"k"})));
 
   for (const std::string backend : {"mpi", "gloo", "ucx"}) {
     SCOPED_TRACE(backend);
@@ -52,9 +52,9 @@ TEST(SlurmIntegration, TwoNodeJoinEqualsLocalJoin) {
         " --on k --backend " + backend + " --gather --out " + out + " > " + dir.File("srun.log") + " 2>&1";
     const int code = std::system(command.c_str());
     ASSERT_EQ(code, 0) << pilot::testing::Capture("cat " + dir.File("srun.log"));
-    ASSERT_OK_AND_ASSIGN(Table got, ReadParquet(out));
-    ASSERT_OK_AND_ASSIGN(TableComparison comparison,
-                         Compare(got, expected, EqualsOptions{/*ordered=*/false}));
+    ASSERT_OK_AND_ASSIGN(table::Table got, table::ReadParquet(out));
+    ASSERT_OK_AND_ASSIGN(table::TableComparison comparison,
+                         table::Compare(got, expected, table::EqualsOptions{/*ordered=*/false}));
     EXPECT_TRUE(comparison.equal) << comparison.difference;
   }
   // Finished jobs linger a moment in COMPLETING; none may stay behind.

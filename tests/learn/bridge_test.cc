@@ -18,7 +18,7 @@
 #include "deeprc/bridge/distributed_sampler.h"
 #include "deeprc/bridge/window_dataset.h"
 #include "deeprc/bridge/window_loader.h"
-#include "deeprc/table/csv_io.h"
+#include "deeprc/table/io/csv_io.h"
 
 namespace deeprc::bridge {
 namespace {
@@ -334,8 +334,9 @@ TEST(WindowDataset, ErrorsNameTheColumnOrRow) {
 }
 
 TEST(WindowDataset, EtTh1IsSharedAfterCombiningChunks) {
-  ASSERT_OK_AND_ASSIGN(Table csv, ReadCsv(std::string(DEEPRC_SHARED_DATA_DIR) + "/ett/ETTh1.csv"));
-  ASSERT_OK_AND_ASSIGN(Table table, csv.CombineChunks());
+  ASSERT_OK_AND_ASSIGN(table::Table csv,
+                       table::ReadCsv(std::string(DEEPRC_SHARED_DATA_DIR) + "/ett/ETTh1.csv"));
+  ASSERT_OK_AND_ASSIGN(table::Table table, csv.CombineChunks());
   WindowSpec spec;
   spec.target_columns = {"OT"};
   spec.hist_exog_columns = {"HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL"};

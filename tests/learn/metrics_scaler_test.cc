@@ -12,7 +12,7 @@
 #include "deeprc/learn/loss.h"
 #include "deeprc/learn/metrics.h"
 #include "deeprc/learn/scaler.h"
-#include "deeprc/table/csv_io.h"
+#include "deeprc/table/io/csv_io.h"
 
 namespace deeprc::learn {
 namespace {

@@ -49,7 +49,7 @@ TEST(Communicator, AllGatherBroadcastGatherOfBytes) {
   EXPECT_EQ(static_cast<int>(gathered.size()), comm.rank() == 0 ? comm.size() : 0);
 }
 
-Table RankTable(int rank, int rows) {
+table::Table RankTable(int rank, int rows) {
   arrow::Int64Builder ids;
   arrow::StringBuilder names;
   arrow::DoubleBuilder values;
@@ -64,7 +64,7 @@ Table RankTable(int rank, int rows) {
   }
   auto schema = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("name", arrow::utf8()),
                                arrow::field("v", arrow::float64())});
-  return Table(arrow::Table::Make(
+  return table::Table(arrow::Table::Make(
       schema, {ids.Finish().ValueOrDie(), names.Finish().ValueOrDie(), values.Finish().ValueOrDie()}));
 }
 
@@ -73,10 +73,10 @@ TEST(TableChannel, AllToAllDeliversEveryPartitionIntact) {
   const int n = comm.size(), me = comm.rank();
   // Rank s sends to rank d a slice of its table of length s + d (so sizes differ, some are empty,
   // and slices exercise the offset path).
-  const Table whole = RankTable(me, 64);
-  std::vector<Table> partitions;
+  const table::Table whole = RankTable(me, 64);
+  std::vector<table::Table> partitions;
   for (int d = 0; d < n; ++d) partitions.emplace_back(whole.arrow()->Slice(d, me + d));
-  ASSERT_OK_AND_ASSIGN(Table received, net::AllToAllTables(comm, partitions, whole.schema()));
+  ASSERT_OK_AND_ASSIGN(table::Table received, net::AllToAllTables(comm, partitions, whole.schema()));
   std::vector<std::shared_ptr<arrow::Table>> expected_parts;
   for (int s = 0; s < n; ++s) expected_parts.push_back(RankTable(s, 64).arrow()->Slice(me, s + me));
   auto expected = arrow::ConcatenateTables(expected_parts).ValueOrDie();
@@ -97,17 +97,18 @@ TEST(TableChannel, GatherAllGatherBroadcast) {
   for (int r = 0; r < n; ++r) parts.push_back(RankTable(r, 5 + r).arrow());
   auto everyone = arrow::ConcatenateTables(parts).ValueOrDie();
 
-  ASSERT_OK_AND_ASSIGN(Table gathered, net::GatherTables(comm, RankTable(comm.rank(), 5 + comm.rank()), 0));
+  ASSERT_OK_AND_ASSIGN(table::Table gathered,
+                       net::GatherTables(comm, RankTable(comm.rank(), 5 + comm.rank()), 0));
   EXPECT_EQ(gathered.num_rows(), comm.rank() == 0 ? everyone->num_rows() : 0);
   if (comm.rank() == 0) {
     EXPECT_TRUE(gathered.arrow()->Equals(*everyone));
   }
 
-  ASSERT_OK_AND_ASSIGN(Table all, net::AllGatherTables(comm, RankTable(comm.rank(), 5 + comm.rank())));
+  ASSERT_OK_AND_ASSIGN(table::Table all, net::AllGatherTables(comm, RankTable(comm.rank(), 5 + comm.rank())));
   EXPECT_TRUE(all.arrow()->Equals(*everyone));
 
-  const Table root_table = comm.rank() == 0 ? RankTable(42, 7) : Table();
-  ASSERT_OK_AND_ASSIGN(Table broadcast, net::BroadcastTable(comm, root_table, 0));
+  const table::Table root_table = comm.rank() == 0 ? RankTable(42, 7) : table::Table();
+  ASSERT_OK_AND_ASSIGN(table::Table broadcast, net::BroadcastTable(comm, root_table, 0));
   EXPECT_TRUE(broadcast.arrow()->Equals(*RankTable(42, 7).arrow())) << broadcast.ToString();
 }
 

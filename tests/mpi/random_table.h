@@ -13,7 +13,7 @@ namespace deeprc::testing {
 
 // Columns: k (int64 key, few distinct, ~10% null), k32 (int32 copy of k, for mixed-type joins),
 // s (string, ~10% null), v (float64, ~10% null), w (int32).
-inline Table RandomTable(uint32_t seed, int64_t rows, int distinct_keys = 20) {
+inline table::Table RandomTable(uint32_t seed, int64_t rows, int distinct_keys = 20) {
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> key(0, distinct_keys - 1), percent(0, 99), small(-50, 50);
   std::normal_distribution<double> normal(10.0, 3.0);
@@ -45,7 +45,7 @@ inline Table RandomTable(uint32_t seed, int64_t rows, int distinct_keys = 20) {
   auto schema = arrow::schema({arrow::field("k", arrow::int64()), arrow::field("k32", arrow::int32()),
                                arrow::field("s", arrow::utf8()), arrow::field("v", arrow::float64()),
                                arrow::field("w", arrow::int32())});
-  return Table(
+  return table::Table(
       arrow::Table::Make(schema, {k.Finish().ValueOrDie(), k32.Finish().ValueOrDie(), s.Finish().ValueOrDie(),
                                   v.Finish().ValueOrDie(), w.Finish().ValueOrDie()}));
 }

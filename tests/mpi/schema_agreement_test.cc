@@ -20,13 +20,13 @@
 #include "deeprc/dist/schema_agreement.h"
 #include "deeprc/dist/shuffle.h"
 #include "deeprc/net/table_channel.h"
-#include "deeprc/table/compute.h"
-#include "deeprc/table/concat.h"
-#include "deeprc/table/equals.h"
-#include "deeprc/table/groupby.h"
-#include "deeprc/table/project.h"
-#include "deeprc/table/set_ops.h"
-#include "deeprc/table/unique.h"
+#include "deeprc/table/groupby/groupby.h"
+#include "deeprc/table/kernel/compute.h"
+#include "deeprc/table/ops/concat.h"
+#include "deeprc/table/ops/equals.h"
+#include "deeprc/table/ops/project.h"
+#include "deeprc/table/ops/set_ops.h"
+#include "deeprc/table/ops/unique.h"
 #include "mpi_test_util.h"
 #include "random_table.h"
 
@@ -40,122 +40,126 @@ using testing::TestComm;
 constexpr int64_t kRows = 150;
 
 // Rank `rank`'s share of global table `seed` as RandomTable makes it (k, k32, s, v, w).
-Table Plain(uint32_t seed, int rank) { return RandomTable(seed * 1000 + rank, RowsOf(rank, kRows)); }
+table::Table Plain(uint32_t seed, int rank) { return RandomTable(seed * 1000 + rank, RowsOf(rank, kRows)); }
 
-Table Reversed(const Table& table) {
+table::Table Reversed(const table::Table& table) {
   auto names = table.ColumnNames();
   std::reverse(names.begin(), names.end());
-  return Project(table, names).ValueOrDie();
+  return table::Project(table, names).ValueOrDie();
 }
 
-Table WithType(const Table& table, const std::string& column, const std::shared_ptr<arrow::DataType>& type) {
-  (void)EnsureComputeInitialized();  // a failure shows in the cast below
+table::Table WithType(const table::Table& table, const std::string& column,
+                      const std::shared_ptr<arrow::DataType>& type) {
+  (void)table::EnsureComputeInitialized();  // a failure shows in the cast below
   const int index = table.ColumnIndex(column).ValueOrDie();
   auto cast = arrow::compute::Cast(table.arrow()->column(index), type).ValueOrDie().chunked_array();
-  return Table(table.arrow()->SetColumn(index, arrow::field(column, type), cast).ValueOrDie());
+  return table::Table(table.arrow()->SetColumn(index, arrow::field(column, type), cast).ValueOrDie());
 }
 
 // Odd ranks hold their columns in reverse order; the agreed order is rank 0's, RandomTable's own.
-Table ReorderedShare(uint32_t seed) {
+table::Table ReorderedShare(uint32_t seed) {
   const int rank = TestComm().rank();
   return rank % 2 ? Reversed(Plain(seed, rank)) : Plain(seed, rank);
 }
 
 // Odd ranks hold k as double: once any rank does (two ranks or more), Arrow unifies int64 and
 // double to double.
-Table RetypedShare(uint32_t seed) {
+table::Table RetypedShare(uint32_t seed) {
   const int rank = TestComm().rank();
   return rank % 2 ? WithType(Plain(seed, rank), "k", arrow::float64()) : Plain(seed, rank);
 }
 
-Table PlainWhole(uint32_t seed) {
-  std::vector<Table> parts;
+table::Table PlainWhole(uint32_t seed) {
+  std::vector<table::Table> parts;
   for (int r = 0; r < TestComm().size(); ++r) parts.push_back(Plain(seed, r));
-  return Concat(parts).ValueOrDie();
+  return table::Concat(parts).ValueOrDie();
 }
 
-Table RetypedWhole(uint32_t seed) {
-  const Table whole = PlainWhole(seed);
+table::Table RetypedWhole(uint32_t seed) {
+  const table::Table whole = PlainWhole(seed);
   return TestComm().size() > 1 ? WithType(whole, "k", arrow::float64()) : whole;
 }
 
 // Gathers the distributed result and compares it, schema and rows as a multiset, with `expected`.
-void ExpectSameRows(const Table& distributed, const Table& expected) {
+void ExpectSameRows(const table::Table& distributed, const table::Table& expected) {
   ASSERT_TRUE(distributed.schema()->Equals(*expected.schema(), /*check_metadata=*/false))
       << "rank " << TestComm().rank() << " got\n"
       << distributed.schema()->ToString() << "\nexpected\n"
       << expected.schema()->ToString();
-  ASSERT_OK_AND_ASSIGN(Table all, net::AllGatherTables(TestComm(), distributed));
-  ASSERT_OK_AND_ASSIGN(TableComparison comparison, Compare(all, expected, EqualsOptions{/*ordered=*/false}));
+  ASSERT_OK_AND_ASSIGN(table::Table all, net::AllGatherTables(TestComm(), distributed));
+  ASSERT_OK_AND_ASSIGN(table::TableComparison comparison,
+                       table::Compare(all, expected, table::EqualsOptions{/*ordered=*/false}));
   EXPECT_TRUE(comparison.equal) << comparison.difference << "\n got " << all.num_rows() << " rows, expected "
                                 << expected.num_rows();
 }
 
 // Every operator on shares made by `share`, against the local operator on `whole`.
-void ExpectOperatorsAgree(const std::function<Table(uint32_t)>& share,
-                          const std::function<Table(uint32_t)>& whole) {
+void ExpectOperatorsAgree(const std::function<table::Table(uint32_t)>& share,
+                          const std::function<table::Table(uint32_t)>& whole) {
   {
     SCOPED_TRACE("shuffle");
-    ASSERT_OK_AND_ASSIGN(Table got, dist::Shuffle(TestComm(), share(1), {"k"}));
+    ASSERT_OK_AND_ASSIGN(table::Table got, dist::Shuffle(TestComm(), share(1), {"k"}));
     ExpectSameRows(got, whole(1));
   }
   {
     SCOPED_TRACE("sort");
-    const std::vector<SortKey> keys = {{"k", true}, {"v", false}, {"w", true}};
-    ASSERT_OK_AND_ASSIGN(Table got, dist::DistributedSort(TestComm(), share(2), keys));
-    ASSERT_OK_AND_ASSIGN(Table all, net::AllGatherTables(TestComm(), got));
-    ASSERT_OK_AND_ASSIGN(Table expected, Sort(whole(2), keys));
-    ASSERT_OK_AND_ASSIGN(TableComparison ordered, Compare(Project(all, {"k", "v", "w"}).ValueOrDie(),
-                                                          Project(expected, {"k", "v", "w"}).ValueOrDie()));
+    const std::vector<table::SortKey> keys = {{"k", true}, {"v", false}, {"w", true}};
+    ASSERT_OK_AND_ASSIGN(table::Table got, dist::DistributedSort(TestComm(), share(2), keys));
+    ASSERT_OK_AND_ASSIGN(table::Table all, net::AllGatherTables(TestComm(), got));
+    ASSERT_OK_AND_ASSIGN(table::Table expected, table::Sort(whole(2), keys));
+    ASSERT_OK_AND_ASSIGN(table::TableComparison ordered,
+                         table::Compare(table::Project(all, {"k", "v", "w"}).ValueOrDie(),
+                                        table::Project(expected, {"k", "v", "w"}).ValueOrDie()));
     EXPECT_TRUE(ordered.equal) << ordered.difference;
     ExpectSameRows(got, expected);
   }
   {
     SCOPED_TRACE("join with a right side of one schema everywhere");
-    JoinOptions options = JoinOptions::On({"k"}, JoinType::kFullOuter);
-    ASSERT_OK_AND_ASSIGN(Table got,
+    table::JoinOptions options = table::JoinOptions::On({"k"}, table::JoinType::kFullOuter);
+    ASSERT_OK_AND_ASSIGN(table::Table got,
                          dist::DistributedJoin(TestComm(), share(3), Plain(4, TestComm().rank()), options));
-    ExpectSameRows(got, Join(whole(3), PlainWhole(4), options).ValueOrDie());
+    ExpectSameRows(got, table::Join(whole(3), PlainWhole(4), options).ValueOrDie());
   }
   {
     SCOPED_TRACE("join of two sides that each differ across ranks");
-    JoinOptions options = JoinOptions::On({"k"}, JoinType::kInner);
-    ASSERT_OK_AND_ASSIGN(Table got, dist::DistributedJoin(TestComm(), share(5), share(6), options));
-    ExpectSameRows(got, Join(whole(5), whole(6), options).ValueOrDie());
+    table::JoinOptions options = table::JoinOptions::On({"k"}, table::JoinType::kInner);
+    ASSERT_OK_AND_ASSIGN(table::Table got, dist::DistributedJoin(TestComm(), share(5), share(6), options));
+    ExpectSameRows(got, table::Join(whole(5), whole(6), options).ValueOrDie());
   }
   {
     SCOPED_TRACE("groupby");
-    std::vector<Aggregation> aggregations;
+    std::vector<table::Aggregation> aggregations;
     for (const char* spec : {"v:count", "v:max", "w:sum", "s:max", "k32:min"})
-      aggregations.push_back(ParseAggregation(spec).ValueOrDie());
-    ASSERT_OK_AND_ASSIGN(Table got, dist::DistributedGroupBy(TestComm(), share(7), {"k"}, aggregations));
-    ExpectSameRows(got, GroupBy(whole(7), {"k"}, aggregations).ValueOrDie());
+      aggregations.push_back(table::ParseAggregation(spec).ValueOrDie());
+    ASSERT_OK_AND_ASSIGN(table::Table got,
+                         dist::DistributedGroupBy(TestComm(), share(7), {"k"}, aggregations));
+    ExpectSameRows(got, table::GroupBy(whole(7), {"k"}, aggregations).ValueOrDie());
   }
   {
     SCOPED_TRACE("unique and set operations");
-    auto narrow = [](const Table& table) {
+    auto narrow = [](const table::Table& table) {
       // The shares' own order of k and s, whatever it is.
       std::vector<std::string> names;
       for (const auto& name : table.ColumnNames())
         if (name == "k" || name == "s") names.push_back(name);
-      return Project(table, names).ValueOrDie();
+      return table::Project(table, names).ValueOrDie();
     };
-    const Table a = narrow(share(8)), b = narrow(share(9));
-    const Table whole_a = narrow(whole(8)), whole_b = narrow(whole(9));
-    ASSERT_OK_AND_ASSIGN(Table unique, dist::DistributedUnique(TestComm(), a));
-    ExpectSameRows(unique, Unique(whole_a).ValueOrDie());
-    ASSERT_OK_AND_ASSIGN(Table unite, dist::DistributedUnion(TestComm(), a, b));
-    ExpectSameRows(unite, Union(whole_a, whole_b).ValueOrDie());
-    ASSERT_OK_AND_ASSIGN(Table intersect, dist::DistributedIntersect(TestComm(), a, b));
-    ExpectSameRows(intersect, Intersect(whole_a, whole_b).ValueOrDie());
-    ASSERT_OK_AND_ASSIGN(Table subtract, dist::DistributedSubtract(TestComm(), a, b));
-    ExpectSameRows(subtract, Subtract(whole_a, whole_b).ValueOrDie());
+    const table::Table a = narrow(share(8)), b = narrow(share(9));
+    const table::Table whole_a = narrow(whole(8)), whole_b = narrow(whole(9));
+    ASSERT_OK_AND_ASSIGN(table::Table unique, dist::DistributedUnique(TestComm(), a));
+    ExpectSameRows(unique, table::Unique(whole_a).ValueOrDie());
+    ASSERT_OK_AND_ASSIGN(table::Table unite, dist::DistributedUnion(TestComm(), a, b));
+    ExpectSameRows(unite, table::Union(whole_a, whole_b).ValueOrDie());
+    ASSERT_OK_AND_ASSIGN(table::Table intersect, dist::DistributedIntersect(TestComm(), a, b));
+    ExpectSameRows(intersect, table::Intersect(whole_a, whole_b).ValueOrDie());
+    ASSERT_OK_AND_ASSIGN(table::Table subtract, dist::DistributedSubtract(TestComm(), a, b));
+    ExpectSameRows(subtract, table::Subtract(whole_a, whole_b).ValueOrDie());
   }
   {
     SCOPED_TRACE("repartition");
-    ASSERT_OK_AND_ASSIGN(Table even, dist::Repartition(TestComm(), share(10)));
-    ASSERT_OK_AND_ASSIGN(Table all, net::AllGatherTables(TestComm(), even));
-    ASSERT_OK_AND_ASSIGN(TableComparison ordered, Compare(all, whole(10)));
+    ASSERT_OK_AND_ASSIGN(table::Table even, dist::Repartition(TestComm(), share(10)));
+    ASSERT_OK_AND_ASSIGN(table::Table all, net::AllGatherTables(TestComm(), even));
+    ASSERT_OK_AND_ASSIGN(table::TableComparison ordered, table::Compare(all, whole(10)));
     EXPECT_TRUE(ordered.equal) << ordered.difference;
   }
   {
@@ -180,7 +184,7 @@ TEST(SchemaAgreement, AllReduceColumnOfRankDependentTypes) {
   auto type = r % 2 ? arrow::float64() : arrow::int64();
   auto values = *arrow::json::ArrayFromJSONString(
       type, "[" + std::to_string(r) + "," + std::to_string(r + 1) + "," + std::to_string(r + 2) + "]");
-  Table column(arrow::Table::Make(arrow::schema({arrow::field("x", type)}), {values}));
+  table::Table column(arrow::Table::Make(arrow::schema({arrow::field("x", type)}), {values}));
   ASSERT_OK_AND_ASSIGN(auto reduced, dist::AllReduceColumn(comm, column, "x", net::ReduceOp::kSum));
   const int64_t s = p * (p - 1) / 2;
   auto expected = *arrow::json::ArrayFromJSONString(
@@ -191,7 +195,7 @@ TEST(SchemaAgreement, AllReduceColumnOfRankDependentTypes) {
 
 // Runs every operator on `share` and expects each to fail on every rank with the same message
 // (gathered from all ranks and compared), containing each of `parts`.
-void ExpectSameErrorEverywhere(const Table& share, const std::vector<std::string>& parts,
+void ExpectSameErrorEverywhere(const table::Table& share, const std::vector<std::string>& parts,
                                arrow::StatusCode code) {
   auto& comm = TestComm();
   const std::vector<std::pair<std::string, std::function<Status()>>> operators = {
@@ -203,10 +207,11 @@ void ExpectSameErrorEverywhere(const Table& share, const std::vector<std::string
       {"unique", [&] { return dist::DistributedUnique(comm, share).status(); }},
       {"groupby",
        [&] {
-         return dist::DistributedGroupBy(comm, share, {"k"}, {ParseAggregation("w:sum").ValueOrDie()})
+         return dist::DistributedGroupBy(comm, share, {"k"}, {table::ParseAggregation("w:sum").ValueOrDie()})
              .status();
        }},
-      {"join", [&] { return dist::DistributedJoin(comm, share, share, JoinOptions::On({"k"})).status(); }},
+      {"join",
+       [&] { return dist::DistributedJoin(comm, share, share, table::JoinOptions::On({"k"})).status(); }},
       {"union", [&] { return dist::DistributedUnion(comm, share, share).status(); }},
       {"repartition", [&] { return dist::Repartition(comm, share).status(); }},
       {"head", [&] { return dist::DistributedHead(comm, share, 10).status(); }},
@@ -231,11 +236,11 @@ void ExpectSameErrorEverywhere(const Table& share, const std::vector<std::string
 TEST(SchemaAgreement, TypesArrowCannotUnifyFailEveryRank) {
   if (TestComm().size() < 2) GTEST_SKIP() << "needs two ranks";
   // Rank 1 has s as int64 (w's values), every other rank as string.
-  Table share = Plain(20, TestComm().rank());
+  table::Table share = Plain(20, TestComm().rank());
   if (TestComm().rank() == 1) {
     const int index = share.ColumnIndex("s").ValueOrDie();
     auto w = WithType(share, "w", arrow::int64()).arrow()->GetColumnByName("w");
-    share = Table(share.arrow()->SetColumn(index, arrow::field("s", arrow::int64()), w).ValueOrDie());
+    share = table::Table(share.arrow()->SetColumn(index, arrow::field("s", arrow::int64()), w).ValueOrDie());
   }
   ExpectSameErrorEverywhere(share, {"column 's' is string on rank 0 and int64 on rank 1", "cannot unify"},
                             arrow::StatusCode::TypeError);
@@ -243,19 +248,20 @@ TEST(SchemaAgreement, TypesArrowCannotUnifyFailEveryRank) {
 
 TEST(SchemaAgreement, MissingColumnFailsEveryRank) {
   if (TestComm().size() < 2) GTEST_SKIP() << "needs two ranks";
-  Table share = ReorderedShare(21);
+  table::Table share = ReorderedShare(21);
   if (TestComm().rank() == 1)
-    share = Table(share.arrow()->RemoveColumn(share.ColumnIndex("v").ValueOrDie()).ValueOrDie());
+    share = table::Table(share.arrow()->RemoveColumn(share.ColumnIndex("v").ValueOrDie()).ValueOrDie());
   ExpectSameErrorEverywhere(share, {"rank 1 has no column 'v', which rank 0 has"},
                             arrow::StatusCode::Invalid);
 }
 
 TEST(SchemaAgreement, ExtraColumnFailsEveryRank) {
   if (TestComm().size() < 2) GTEST_SKIP() << "needs two ranks";
-  Table share = Plain(22, TestComm().rank());
+  table::Table share = Plain(22, TestComm().rank());
   if (TestComm().rank() == TestComm().size() - 1) {
     auto extra = share.arrow()->GetColumnByName("w");
-    share = Table(share.arrow()->AddColumn(1, arrow::field("extra", extra->type()), extra).ValueOrDie());
+    share =
+        table::Table(share.arrow()->AddColumn(1, arrow::field("extra", extra->type()), extra).ValueOrDie());
   }
   ExpectSameErrorEverywhere(
       share,
@@ -274,7 +280,7 @@ TEST(SchemaAgreement, ValueLostInItsCastFailsEveryRank) {
     values =
         *arrow::json::ArrayFromJSONString(arrow::int64(), comm.rank() == 1 ? "[9007199254740993]" : "[3]");
   }
-  Table share(arrow::Table::Make(arrow::schema({arrow::field("k", values->type())}), {values}));
+  table::Table share(arrow::Table::Make(arrow::schema({arrow::field("k", values->type())}), {values}));
   auto result = dist::AgreeOnSchema(comm, share, "input");
   ASSERT_FALSE(result.ok()) << "rank " << comm.rank() << " went on";
   const std::string message = result.status().message();
@@ -289,9 +295,9 @@ TEST(SchemaAgreement, ValueLostInItsCastFailsEveryRank) {
 
 TEST(SchemaAgreement, AgreedTableHasRankZerosOrderAndUnifiedTypes) {
   auto& comm = TestComm();
-  ASSERT_OK_AND_ASSIGN(Table agreed, dist::AgreeOnSchema(comm, Reversed(RetypedShare(23))));
+  ASSERT_OK_AND_ASSIGN(table::Table agreed, dist::AgreeOnSchema(comm, Reversed(RetypedShare(23))));
   // Rank 0's order, which is the reversed one; k double once any rank has it so.
-  const Table expected_layout = Reversed(
+  const table::Table expected_layout = Reversed(
       comm.size() > 1 ? WithType(Plain(23, comm.rank()), "k", arrow::float64()) : Plain(23, comm.rank()));
   EXPECT_TRUE(agreed.arrow()->Equals(*expected_layout.arrow())) << agreed.schema()->ToString();
 }
@@ -301,8 +307,8 @@ TEST(SchemaAgreement, AgreedTableHasRankZerosOrderAndUnifiedTypes) {
 TEST(SchemaAgreement, TableChannelRefusesRankDependentSchemas) {
   if (TestComm().size() < 2) GTEST_SKIP() << "needs two ranks";
   auto& comm = TestComm();
-  const Table mine = ReorderedShare(24);
-  std::vector<Table> partitions(comm.size(), mine);
+  const table::Table mine = ReorderedShare(24);
+  std::vector<table::Table> partitions(comm.size(), mine);
   const std::vector<std::pair<std::string, std::function<Status()>>> exchanges = {
       {"all-to-all", [&] { return net::AllToAllTables(comm, partitions, mine.schema()).status(); }},
       {"gather", [&] { return net::GatherTables(comm, mine, 0).status(); }},
@@ -317,7 +323,7 @@ TEST(SchemaAgreement, TableChannelRefusesRankDependentSchemas) {
     EXPECT_NE(status.message().find("rank(s) 1"), std::string::npos) << status.ToString();
   }
   // The ranks are still in step: a matching exchange right after works.
-  ASSERT_OK_AND_ASSIGN(Table all, net::AllGatherTables(comm, Plain(24, comm.rank())));
+  ASSERT_OK_AND_ASSIGN(table::Table all, net::AllGatherTables(comm, Plain(24, comm.rank())));
   EXPECT_EQ(all.num_rows(), PlainWhole(24).num_rows());
 }
 

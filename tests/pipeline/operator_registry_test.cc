@@ -20,16 +20,16 @@ std::string ErrorOf(const std::string& name, const json& options) {
 }
 
 // x: 1, 2, 3 (int64); s: "a", "b", "c".
-Table Small() {
+table::Table Small() {
   arrow::Int64Builder x;
   arrow::StringBuilder s;
   EXPECT_TRUE(x.AppendValues({1, 2, 3}).ok());
   EXPECT_TRUE(s.AppendValues({"a", "b", "c"}).ok());
   auto schema = arrow::schema({arrow::field("x", arrow::int64()), arrow::field("s", arrow::utf8())});
-  return Table(arrow::Table::Make(schema, {x.Finish().ValueOrDie(), s.Finish().ValueOrDie()}));
+  return table::Table(arrow::Table::Make(schema, {x.Finish().ValueOrDie(), s.Finish().ValueOrDie()}));
 }
 
-std::vector<std::string> Values(const Table& table, const std::string& column) {
+std::vector<std::string> Values(const table::Table& table, const std::string& column) {
   std::vector<std::string> values;
   auto array = table.Column(column).ValueOrDie();
   for (int64_t i = 0; i < array->length(); ++i)

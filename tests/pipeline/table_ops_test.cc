@@ -3,14 +3,14 @@
 
 #include <arrow/api.h>
 
-#include "deeprc/table/calendar.h"
-#include "deeprc/table/derive.h"
-#include "deeprc/table/expression_parser.h"
+#include "deeprc/table/ops/calendar.h"
+#include "deeprc/table/ops/derive.h"
+#include "deeprc/table/ops/expression_parser.h"
 
 namespace deeprc {
 namespace {
 
-Table Times() {
+table::Table Times() {
   arrow::TimestampBuilder dates(arrow::timestamp(arrow::TimeUnit::SECOND), arrow::default_memory_pool());
   arrow::Int32Builder values;
   // 2016-07-02 01:00 (Saturday), 2016-07-01 00:00 (Friday) twice, null.
@@ -21,11 +21,12 @@ Table Times() {
   for (int v : {1, 2, 3, 4}) EXPECT_TRUE(values.Append(v).ok());
   auto schema = arrow::schema(
       {arrow::field("date", arrow::timestamp(arrow::TimeUnit::SECOND)), arrow::field("v", arrow::int32())});
-  return Table(arrow::Table::Make(schema, {dates.Finish().ValueOrDie(), values.Finish().ValueOrDie()}));
+  return table::Table(
+      arrow::Table::Make(schema, {dates.Finish().ValueOrDie(), values.Finish().ValueOrDie()}));
 }
 
 TEST(Calendar, OneSortedRowPerDistinctTime) {
-  auto calendar = CalendarTable(Times(), "date");
+  auto calendar = table::CalendarTable(Times(), "date");
   ASSERT_TRUE(calendar.ok()) << calendar.status().message();
   EXPECT_EQ(calendar->ColumnNames(), (std::vector<std::string>{"date", "year", "month", "day", "weekday",
                                                                "hour", "day_of_year", "weekend"}));
@@ -39,22 +40,22 @@ TEST(Calendar, OneSortedRowPerDistinctTime) {
   EXPECT_EQ(value("hour", 1), "1");
   EXPECT_EQ(value("weekend", 1), "true");
   EXPECT_EQ(value("day_of_year", 1), "184");
-  auto wrong = CalendarTable(Times(), "v");
+  auto wrong = table::CalendarTable(Times(), "v");
   ASSERT_FALSE(wrong.ok());
   EXPECT_NE(wrong.status().message().find("calendar: column 'v' is int32"), std::string::npos);
 }
 
 TEST(Derive, AddsAndReplacesColumns) {
-  auto expression = ParseExpression("v * 10 + 1").ValueOrDie();
-  auto derived = Derive(Times(), "w", expression);
+  auto expression = table::ParseExpression("v * 10 + 1").ValueOrDie();
+  auto derived = table::Derive(Times(), "w", expression);
   ASSERT_TRUE(derived.ok()) << derived.status().message();
   ASSERT_EQ(derived->num_columns(), 3);
   EXPECT_EQ(derived->Column("w").ValueOrDie()->GetScalar(3).ValueOrDie()->ToString(), "41");
-  auto replaced = Derive(*derived, "v", ParseExpression("v / 2").ValueOrDie());
+  auto replaced = table::Derive(*derived, "v", table::ParseExpression("v / 2").ValueOrDie());
   ASSERT_TRUE(replaced.ok()) << replaced.status().message();
   EXPECT_EQ(replaced->ColumnNames(), (std::vector<std::string>{"date", "v", "w"}));
   EXPECT_EQ(replaced->Column("v").ValueOrDie()->type()->id(), arrow::Type::DOUBLE);
-  auto missing = Derive(Times(), "x", ParseExpression("nope + 1").ValueOrDie());
+  auto missing = table::Derive(Times(), "x", table::ParseExpression("nope + 1").ValueOrDie());
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("nope"), std::string::npos);
 }

@@ -12,9 +12,9 @@
 #include "deeprc/agent/raptor/function_registry.h"
 #include "deeprc/agent/raptor/master.h"
 #include "deeprc/net/mpi/mpi_communicator.h"
-#include "deeprc/table/equals.h"
-#include "deeprc/table/file_format.h"
-#include "deeprc/table/join.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/join/join.h"
+#include "deeprc/table/ops/equals.h"
 #include "raptor_test_env.h"
 
 namespace deeprc::raptor {
@@ -166,9 +166,10 @@ TEST(Raptor, TableJoinAsAFunctionTaskEqualsTheLocalJoin) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("deeprc_raptor_join_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
-  const Table left = deeprc::testing::RandomTable(11, 600), right = deeprc::testing::RandomTable(12, 400);
-  ASSERT_OK(WriteTable(left, (dir / "left.parquet").string()));
-  ASSERT_OK(WriteTable(right, (dir / "right.parquet").string()));
+  const table::Table left = deeprc::testing::RandomTable(11, 600),
+                     right = deeprc::testing::RandomTable(12, 400);
+  ASSERT_OK(table::WriteTable(left, (dir / "left.parquet").string()));
+  ASSERT_OK(table::WriteTable(right, (dir / "right.parquet").string()));
   Master& master = TestMaster();
   ASSERT_TRUE(master
                   .Submit(Task("join", "table.join", 3,
@@ -180,10 +181,10 @@ TEST(Raptor, TableJoinAsAFunctionTaskEqualsTheLocalJoin) {
                   .ok());
   ASSERT_OK_AND_ASSIGN(auto results, master.WaitAll(kTimeout));
   ASSERT_TRUE(results.at(0).ok) << results.at(0).error;
-  ASSERT_OK_AND_ASSIGN(Table expected, Join(left, right, JoinOptions::On({"k"})));
-  ASSERT_OK_AND_ASSIGN(Table joined, ReadTable((dir / "joined.parquet").string()));
+  ASSERT_OK_AND_ASSIGN(table::Table expected, table::Join(left, right, table::JoinOptions::On({"k"})));
+  ASSERT_OK_AND_ASSIGN(table::Table joined, table::ReadTable((dir / "joined.parquet").string()));
   EXPECT_EQ(results.at(0).value["rows"], expected.num_rows());
-  ASSERT_OK_AND_ASSIGN(bool equal, Equals(joined, expected, /*ordered=*/false));
+  ASSERT_OK_AND_ASSIGN(bool equal, table::Equals(joined, expected, /*ordered=*/false));
   EXPECT_TRUE(equal);
   std::filesystem::remove_all(dir);
 }

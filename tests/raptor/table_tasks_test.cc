@@ -11,19 +11,19 @@
 #include <set>
 
 #include "../mpi/random_table.h"
-#include "deeprc/table/concat.h"
-#include "deeprc/table/equals.h"
-#include "deeprc/table/expression_parser.h"
-#include "deeprc/table/file_format.h"
-#include "deeprc/table/groupby.h"
-#include "deeprc/table/join.h"
-#include "deeprc/table/parquet_io.h"
-#include "deeprc/table/project.h"
-#include "deeprc/table/select.h"
-#include "deeprc/table/set_ops.h"
-#include "deeprc/table/slice.h"
-#include "deeprc/table/sort.h"
-#include "deeprc/table/unique.h"
+#include "deeprc/table/groupby/groupby.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/io/parquet_io.h"
+#include "deeprc/table/join/join.h"
+#include "deeprc/table/ops/concat.h"
+#include "deeprc/table/ops/equals.h"
+#include "deeprc/table/ops/expression_parser.h"
+#include "deeprc/table/ops/project.h"
+#include "deeprc/table/ops/select.h"
+#include "deeprc/table/ops/set_ops.h"
+#include "deeprc/table/ops/slice.h"
+#include "deeprc/table/ops/unique.h"
+#include "deeprc/table/sort/sort.h"
 #include "raptor_test_env.h"
 
 namespace deeprc::raptor {
@@ -46,11 +46,11 @@ class TableTasks : public ::testing::Test {
     b_ = deeprc::testing::RandomTable(32, 2000);
     // Few distinct rows, so that the set operators find overlap; keys 20-29 only in narrow_a_.
     narrow_a_ =
-        Project(deeprc::testing::RandomTable(33, 1500, /*distinct_keys=*/30), {"k", "s"}).ValueOrDie();
-    narrow_b_ = Project(b_, {"k", "s"}).ValueOrDie();
+        table::Project(deeprc::testing::RandomTable(33, 1500, /*distinct_keys=*/30), {"k", "s"}).ValueOrDie();
+    narrow_b_ = table::Project(b_, {"k", "s"}).ValueOrDie();
     // The same rows as a, in another order.
-    shuffled_a_ = Sort(a_, {{"w", true}, {"v", false}}).ValueOrDie();
-    for (const auto& [name, table] : std::map<std::string, Table>{
+    shuffled_a_ = table::Sort(a_, {{"w", true}, {"v", false}}).ValueOrDie();
+    for (const auto& [name, table] : std::map<std::string, table::Table>{
              {"a", a_}, {"b", b_}, {"na", narrow_a_}, {"nb", narrow_b_}, {"a_shuffled", shuffled_a_}}) {
       Write(name, table);
     }
@@ -58,12 +58,12 @@ class TableTasks : public ::testing::Test {
 
   static void TearDownTestSuite() { fs::remove_all(dir_); }
 
-  static void Write(const std::string& name, const Table& table) {
-    ASSERT_OK(WriteParquet(table, Path(name + ".parquet"), ParquetWriteOptions{400}));
+  static void Write(const std::string& name, const table::Table& table) {
+    ASSERT_OK(table::WriteParquet(table, Path(name + ".parquet"), table::ParquetWriteOptions{400}));
     const int64_t n = table.num_rows();
     for (int r = 0; r < 3; ++r) {
-      ASSERT_OK_AND_ASSIGN(Table part, Slice(table, r * n / 3, (r + 1) * n / 3 - r * n / 3));
-      ASSERT_OK(WriteTable(part, Path(name + "_" + std::to_string(r) + ".parquet")));
+      ASSERT_OK_AND_ASSIGN(table::Table part, table::Slice(table, r * n / 3, (r + 1) * n / 3 - r * n / 3));
+      ASSERT_OK(table::WriteTable(part, Path(name + "_" + std::to_string(r) + ".parquet")));
     }
   }
 
@@ -111,7 +111,7 @@ class TableTasks : public ::testing::Test {
   // Runs `function` at 1, 2 and 3 ranks and compares each gathered output with `expected`, in
   // order or as row multisets.
   static void ExpectOutputs(const std::string& function, const std::function<json(int ranks)>& args_of,
-                            const Table& expected, bool ordered) {
+                            const table::Table& expected, bool ordered) {
     auto results = RunAtOneTwoThreeRanks(function, args_of);
     for (int ranks : kRanks) {
       SCOPED_TRACE(function + " at " + std::to_string(ranks) + " ranks");
@@ -120,20 +120,21 @@ class TableTasks : public ::testing::Test {
       int64_t rank_rows = 0;
       for (const json& value : results[ranks].rank_values) rank_rows += value["rank_rows"].get<int64_t>();
       EXPECT_EQ(rank_rows, expected.num_rows());
-      ASSERT_OK_AND_ASSIGN(Table got, ReadTable(Output(function, ranks)));
-      ASSERT_OK_AND_ASSIGN(TableComparison comparison, Compare(got, expected, EqualsOptions{ordered}));
+      ASSERT_OK_AND_ASSIGN(table::Table got, table::ReadTable(Output(function, ranks)));
+      ASSERT_OK_AND_ASSIGN(table::TableComparison comparison,
+                           table::Compare(got, expected, table::EqualsOptions{ordered}));
       EXPECT_TRUE(comparison.equal) << comparison.difference;
     }
   }
 
   static inline fs::path dir_;
-  static inline Table a_, b_, narrow_a_, narrow_b_, shuffled_a_;
+  static inline table::Table a_, b_, narrow_a_, narrow_b_, shuffled_a_;
 };
 
 TEST_F(TableTasks, SortOrdersByEveryKeyLikeTheLocalSort) {
   const std::vector<std::string> by = {"s", "-k", "v"};
-  ASSERT_OK_AND_ASSIGN(auto keys, ParseSortKeys(by));
-  ASSERT_OK_AND_ASSIGN(Table expected, Sort(a_, keys));
+  ASSERT_OK_AND_ASSIGN(auto keys, table::ParseSortKeys(by));
+  ASSERT_OK_AND_ASSIGN(table::Table expected, table::Sort(a_, keys));
   // Rows that tie on every key may come in another order: the keys in order, the rows as a multiset.
   ExpectOutputs(
       "table.sort",
@@ -142,11 +143,11 @@ TEST_F(TableTasks, SortOrdersByEveryKeyLikeTheLocalSort) {
       },
       expected,
       /*ordered=*/false);
-  ASSERT_OK_AND_ASSIGN(Table expected_keys, Project(expected, {"s", "k", "v"}));
+  ASSERT_OK_AND_ASSIGN(table::Table expected_keys, table::Project(expected, {"s", "k", "v"}));
   for (int ranks : kRanks) {
-    ASSERT_OK_AND_ASSIGN(Table got, ReadTable(Output("table.sort", ranks)));
-    ASSERT_OK_AND_ASSIGN(Table got_keys, Project(got, {"s", "k", "v"}));
-    ASSERT_OK_AND_ASSIGN(TableComparison comparison, Compare(got_keys, expected_keys));
+    ASSERT_OK_AND_ASSIGN(table::Table got, table::ReadTable(Output("table.sort", ranks)));
+    ASSERT_OK_AND_ASSIGN(table::Table got_keys, table::Project(got, {"s", "k", "v"}));
+    ASSERT_OK_AND_ASSIGN(table::TableComparison comparison, table::Compare(got_keys, expected_keys));
     EXPECT_TRUE(comparison.equal) << ranks << " ranks: " << comparison.difference;
   }
 }
@@ -155,8 +156,8 @@ TEST_F(TableTasks, GroupByEqualsTheLocalGroupBy) {
   const std::vector<std::string> by = {"k", "s"};
   const std::vector<std::string> agg = {"v:sum", "v:mean",   "v:std",    "v:count",
                                         "w:max", "w:median", "s:nunique"};
-  ASSERT_OK_AND_ASSIGN(auto aggregations, ParseAggregations(agg, 0));
-  ASSERT_OK_AND_ASSIGN(Table expected, GroupBy(a_, by, aggregations));
+  ASSERT_OK_AND_ASSIGN(auto aggregations, table::ParseAggregations(agg, 0));
+  ASSERT_OK_AND_ASSIGN(table::Table expected, table::GroupBy(a_, by, aggregations));
   auto results = RunAtOneTwoThreeRanks("table.groupby", [&](int ranks) {
     return json{{"input", Input("a", ranks)}, {"by", by}, {"agg", agg}, {"ddof", 0}};
   });
@@ -165,8 +166,8 @@ TEST_F(TableTasks, GroupByEqualsTheLocalGroupBy) {
     EXPECT_EQ(results[ranks].value["rows"], expected.num_rows());
     // Each rank holds its own groups: in key order once sorted; floating-point sums and means
     // add up in another order, so they compare within a tolerance.
-    ASSERT_OK_AND_ASSIGN(Table gathered, ReadTable(Output("table.groupby", ranks)));
-    ASSERT_OK_AND_ASSIGN(Table got, Sort(gathered, {{"k", true}, {"s", true}}));
+    ASSERT_OK_AND_ASSIGN(table::Table gathered, table::ReadTable(Output("table.groupby", ranks)));
+    ASSERT_OK_AND_ASSIGN(table::Table got, table::Sort(gathered, {{"k", true}, {"s", true}}));
     ASSERT_EQ(got.num_rows(), expected.num_rows());
     ASSERT_TRUE(got.schema()->Equals(*expected.schema())) << got.schema()->ToString();
     for (int c = 0; c < expected.num_columns(); ++c) {
@@ -178,22 +179,22 @@ TEST_F(TableTasks, GroupByEqualsTheLocalGroupBy) {
 }
 
 TEST_F(TableTasks, UniqueKeepsOneRowPerKeyLikeTheLocalUnique) {
-  ASSERT_OK_AND_ASSIGN(Table expected, Unique(a_, {"k", "s"}));
-  ASSERT_OK_AND_ASSIGN(Table expected_keys, Project(expected, {"k", "s"}));
+  ASSERT_OK_AND_ASSIGN(table::Table expected, table::Unique(a_, {"k", "s"}));
+  ASSERT_OK_AND_ASSIGN(table::Table expected_keys, table::Project(expected, {"k", "s"}));
   auto results = RunAtOneTwoThreeRanks("table.unique", [&](int ranks) {
     return json{{"input", Input("a", ranks)}, {"on", {"k", "s"}}};
   });
   for (int ranks : kRanks) {
-    ASSERT_OK_AND_ASSIGN(Table got, ReadTable(Output("table.unique", ranks)));
+    ASSERT_OK_AND_ASSIGN(table::Table got, table::ReadTable(Output("table.unique", ranks)));
     // The distinct keys; the row kept for each is one of its rows.
-    ASSERT_OK_AND_ASSIGN(Table got_keys, Project(got, {"k", "s"}));
-    ASSERT_OK_AND_ASSIGN(bool equal, Equals(got_keys, expected_keys, /*ordered=*/false));
+    ASSERT_OK_AND_ASSIGN(table::Table got_keys, table::Project(got, {"k", "s"}));
+    ASSERT_OK_AND_ASSIGN(bool equal, table::Equals(got_keys, expected_keys, /*ordered=*/false));
     EXPECT_TRUE(equal) << ranks << " ranks";
-    ASSERT_OK_AND_ASSIGN(Table kept_rows, Intersect(got, a_));
+    ASSERT_OK_AND_ASSIGN(table::Table kept_rows, table::Intersect(got, a_));
     EXPECT_EQ(kept_rows.num_rows(), got.num_rows()) << ranks << " ranks";
   }
   // Without `on`: whole rows.
-  ASSERT_OK_AND_ASSIGN(Table distinct, Unique(narrow_a_, {}));
+  ASSERT_OK_AND_ASSIGN(table::Table distinct, table::Unique(narrow_a_, {}));
   ExpectOutputs(
       "table.unique",
       [&](int ranks) {
@@ -204,9 +205,9 @@ TEST_F(TableTasks, UniqueKeepsOneRowPerKeyLikeTheLocalUnique) {
 }
 
 TEST_F(TableTasks, SetOperatorsEqualTheLocalOnes) {
-  ASSERT_OK_AND_ASSIGN(Table united, Union(narrow_a_, narrow_b_));
-  ASSERT_OK_AND_ASSIGN(Table intersection, Intersect(narrow_a_, narrow_b_));
-  ASSERT_OK_AND_ASSIGN(Table difference, Subtract(narrow_a_, narrow_b_));
+  ASSERT_OK_AND_ASSIGN(table::Table united, table::Union(narrow_a_, narrow_b_));
+  ASSERT_OK_AND_ASSIGN(table::Table intersection, table::Intersect(narrow_a_, narrow_b_));
+  ASSERT_OK_AND_ASSIGN(table::Table difference, table::Subtract(narrow_a_, narrow_b_));
   ASSERT_GT(intersection.num_rows(), 0);
   ASSERT_GT(difference.num_rows(), 0);
   // Both spellings of the two inputs.
@@ -221,8 +222,8 @@ TEST_F(TableTasks, SetOperatorsEqualTheLocalOnes) {
 
 TEST_F(TableTasks, SelectProjectAndHeadKeepTheGlobalOrder) {
   const std::string where = "v > 9.5 and (s == 's1' or k is null)";
-  ASSERT_OK_AND_ASSIGN(auto predicate, ParseExpression(where));
-  ASSERT_OK_AND_ASSIGN(Table selected, Select(a_, predicate));
+  ASSERT_OK_AND_ASSIGN(auto predicate, table::ParseExpression(where));
+  ASSERT_OK_AND_ASSIGN(table::Table selected, table::Select(a_, predicate));
   ASSERT_GT(selected.num_rows(), 0);
   ExpectOutputs(
       "table.select",
@@ -230,7 +231,7 @@ TEST_F(TableTasks, SelectProjectAndHeadKeepTheGlobalOrder) {
         return json{{"input", Input("a", ranks)}, {"where", where}};
       },
       selected, /*ordered=*/true);
-  ASSERT_OK_AND_ASSIGN(Table projected, Project(a_, {"w", "s"}));
+  ASSERT_OK_AND_ASSIGN(table::Table projected, table::Project(a_, {"w", "s"}));
   ExpectOutputs(
       "table.project",
       [&](int ranks) {
@@ -239,7 +240,7 @@ TEST_F(TableTasks, SelectProjectAndHeadKeepTheGlobalOrder) {
       projected,
       /*ordered=*/true);
   // 1777 rows reach into the second rank's share at 2 and 3 ranks.
-  ASSERT_OK_AND_ASSIGN(Table head, Head(a_, 1777));
+  ASSERT_OK_AND_ASSIGN(table::Table head, table::Head(a_, 1777));
   ExpectOutputs(
       "table.head",
       [&](int ranks) {
@@ -250,7 +251,8 @@ TEST_F(TableTasks, SelectProjectAndHeadKeepTheGlobalOrder) {
 }
 
 TEST_F(TableTasks, JoinOuterEqualsTheLocalJoin) {
-  ASSERT_OK_AND_ASSIGN(Table expected, Join(a_, b_, JoinOptions::On({"k", "s"}, JoinType::kFullOuter)));
+  ASSERT_OK_AND_ASSIGN(table::Table expected,
+                       table::Join(a_, b_, table::JoinOptions::On({"k", "s"}, table::JoinType::kFullOuter)));
   ExpectOutputs(
       "table.join",
       [&](int ranks) {
@@ -262,8 +264,8 @@ TEST_F(TableTasks, JoinOuterEqualsTheLocalJoin) {
 
 TEST_F(TableTasks, RepartitionEvensRowCountsInTheGlobalOrder) {
   // Uneven shares: the rows of a that pass a predicate.
-  ASSERT_OK_AND_ASSIGN(auto predicate, ParseExpression("k < 4 or w > 30"));
-  ASSERT_OK_AND_ASSIGN(Table uneven, Select(a_, predicate));
+  ASSERT_OK_AND_ASSIGN(auto predicate, table::ParseExpression("k < 4 or w > 30"));
+  ASSERT_OK_AND_ASSIGN(table::Table uneven, table::Select(a_, predicate));
   Write("uneven", uneven);
   ExpectOutputs(
       "table.repartition",
@@ -296,13 +298,13 @@ TEST_F(TableTasks, ShuffleBringsEqualKeysToOneRank) {
   });
   for (int ranks : kRanks) {
     SCOPED_TRACE(std::to_string(ranks) + " ranks");
-    std::vector<Table> parts;
+    std::vector<table::Table> parts;
     std::map<std::string, int> rank_of_key;
     for (int r = 0; r < ranks; ++r) {
-      ASSERT_OK_AND_ASSIGN(Table part, ReadTable(Path("shuffled_" + std::to_string(ranks) + "_" +
-                                                      std::to_string(r) + ".parquet")));
+      ASSERT_OK_AND_ASSIGN(table::Table part, table::ReadTable(Path("shuffled_" + std::to_string(ranks) +
+                                                                    "_" + std::to_string(r) + ".parquet")));
       EXPECT_EQ(results[ranks].rank_values.at(r)["rank_rows"], part.num_rows());
-      ASSERT_OK_AND_ASSIGN(Table keys, Unique(part, {"s"}));
+      ASSERT_OK_AND_ASSIGN(table::Table keys, table::Unique(part, {"s"}));
       auto column = keys.arrow()->GetColumnByName("s");
       for (int64_t i = 0; i < keys.num_rows(); ++i) {
         const std::string key = column->GetScalar(i).ValueOrDie()->ToString();
@@ -310,8 +312,8 @@ TEST_F(TableTasks, ShuffleBringsEqualKeysToOneRank) {
       }
       parts.push_back(std::move(part));
     }
-    ASSERT_OK_AND_ASSIGN(Table all, Concat(parts));
-    ASSERT_OK_AND_ASSIGN(bool equal, Equals(all, a_, /*ordered=*/false));
+    ASSERT_OK_AND_ASSIGN(table::Table all, table::Concat(parts));
+    ASSERT_OK_AND_ASSIGN(bool equal, table::Equals(all, a_, /*ordered=*/false));
     EXPECT_TRUE(equal);
   }
 }
@@ -344,7 +346,7 @@ TEST_F(TableTasks, EqualsComparesInOrderOrAsMultisets) {
 
 TEST_F(TableTasks, ArgumentErrorsFailOnlyTheirTask) {
   // Rank 1's file of "b_only0_{rank}" is missing; rank 0's is there.
-  ASSERT_OK(WriteTable(b_, Path("b_only0_0.parquet")));
+  ASSERT_OK(table::WriteTable(b_, Path("b_only0_0.parquet")));
   Master& master = TestMaster();
   const std::map<std::string, std::pair<FunctionTask, std::vector<std::string>>> cases = {
       {"typo",

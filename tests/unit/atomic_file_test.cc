@@ -8,8 +8,8 @@
 #include <stdexcept>
 
 #include "deeprc/core/atomic_file.h"
-#include "deeprc/table/csv_io.h"
-#include "deeprc/table/file_format.h"
+#include "deeprc/table/io/csv_io.h"
+#include "deeprc/table/io/file_format.h"
 #include "test_util.h"
 
 namespace deeprc {
@@ -135,8 +135,8 @@ TEST(AtomicFile, AFailedTableWriteKeepsTheExistingFile) {
   const std::string target = dir.File("victim.csv");
   std::ofstream(target) << "precious,data\n1,2\n";
   auto schema = arrow::schema({arrow::field("k", arrow::int64()), arrow::field("l", arrow::list(arrow::int64()))});
-  const Table nested = MakeTable(schema, {"[1, 2]", "[[1, 2], [3]]"});
-  const Status status = WriteTable(nested, target);
+  const table::Table nested = MakeTable(schema, {"[1, 2]", "[[1, 2], [3]]"});
+  const Status status = table::WriteTable(nested, target);
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find(target), std::string::npos) << status.ToString();
   EXPECT_EQ(ReadAll(target), "precious,data\n1,2\n");

@@ -1,10 +1,10 @@
 #include <gtest/gtest.h>
 
-#include "deeprc/table/concat.h"
+#include "deeprc/table/ops/concat.h"
 #include "table_assert.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::ErrorOf;
@@ -57,4 +57,4 @@ TEST(Concat, ErrorsNameTheTableAndTheColumn) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -9,11 +9,11 @@
 #include <fstream>
 #include <random>
 
-#include "deeprc/table/csv_fast_reader.h"
-#include "deeprc/table/csv_io.h"
+#include "deeprc/table/io/csv_fast_reader.h"
+#include "deeprc/table/io/csv_io.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::TempDir;
@@ -530,4 +530,4 @@ TEST(CsvFastReader, RaggedRowErrorNamesFileAndRow) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

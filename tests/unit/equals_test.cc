@@ -2,11 +2,11 @@
 
 #include <cmath>
 
-#include "deeprc/table/equals.h"
+#include "deeprc/table/ops/equals.h"
 #include "table_assert.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::MakeTable;
@@ -77,4 +77,4 @@ TEST(Equals, EmptyTables) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

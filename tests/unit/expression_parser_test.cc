@@ -1,14 +1,14 @@
 // ParseExpression: the grammar, precedence and literals, checked by evaluating the parsed
 // predicate with Select on a small table, and the syntax errors with their columns.
-#include "deeprc/table/expression_parser.h"
+#include "deeprc/table/ops/expression_parser.h"
 
 #include <gtest/gtest.h>
 
-#include "deeprc/table/derive.h"
-#include "deeprc/table/select.h"
+#include "deeprc/table/ops/derive.h"
+#include "deeprc/table/ops/select.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::MakeTable;
@@ -270,4 +270,4 @@ TEST(ExpressionParser, TreesDeeperThanTheLimitAreRefusedWithIt) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

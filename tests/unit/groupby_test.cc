@@ -1,6 +1,6 @@
 // GroupBy on small hand-computed tables: every aggregation, null keys, several keys, both
 // execution paths (Acero alone, and with exact quantiles), output order and names, errors.
-#include "deeprc/table/groupby.h"
+#include "deeprc/table/groupby/groupby.h"
 
 #include <arrow/util/bit_util.h>
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::MakeTable;
@@ -441,4 +441,4 @@ TEST(ParseAggregation, SpecsAndErrors) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -5,12 +5,12 @@
 
 #include <arrow/compute/api.h>
 
-#include "deeprc/table/concat.h"
-#include "deeprc/table/hash_partition.h"
+#include "deeprc/table/ops/concat.h"
+#include "deeprc/table/ops/hash_partition.h"
 #include "table_assert.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::ErrorOf;
@@ -203,4 +203,4 @@ TEST(HashPartition, Errors) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -2,13 +2,13 @@
 
 #include <fstream>
 
-#include "deeprc/table/c_data.h"
-#include "deeprc/table/csv_io.h"
-#include "deeprc/table/file_format.h"
-#include "deeprc/table/parquet_io.h"
+#include "deeprc/table/io/c_data.h"
+#include "deeprc/table/io/csv_io.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/io/parquet_io.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::MakeTable;
@@ -113,9 +113,9 @@ TEST(CData, StreamRoundTripSharesBuffers) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 TEST(Parquet, KeepsArrowTypesParquetCannotName) {
@@ -129,4 +129,4 @@ TEST(Parquet, KeepsArrowTypesParquetCannotName) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

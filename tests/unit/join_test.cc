@@ -10,11 +10,11 @@
 
 #include <arrow/compute/api.h>
 
-#include "deeprc/table/join.h"
+#include "deeprc/table/join/join.h"
 #include "table_assert.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::ErrorOf;
@@ -598,4 +598,4 @@ INSTANTIATE_TEST_SUITE_P(Algorithms, JoinTest,
                          [](const auto& info) { return std::string(ToString(info.param)); });
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "deeprc/table/key_types.h"
+#include "deeprc/table/join/key_types.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 std::string Common(const std::shared_ptr<arrow::DataType>& a, const std::shared_ptr<arrow::DataType>& b) {
@@ -45,4 +45,4 @@ TEST(CommonKeyType, CastErrorsNameTheColumn) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -1,14 +1,14 @@
 // Select and Project on small hand-checked tables: every column type, nulls, chunked input and
 // the errors for unknown columns and non-boolean predicates.
-#include "deeprc/table/select.h"
+#include "deeprc/table/ops/select.h"
 
 #include <gtest/gtest.h>
 
-#include "deeprc/table/expression_parser.h"
-#include "deeprc/table/project.h"
+#include "deeprc/table/ops/expression_parser.h"
+#include "deeprc/table/ops/project.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::MakeTable;
@@ -164,4 +164,4 @@ TEST(Project, MissingAndRepeatedColumnsAreErrors) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -1,10 +1,10 @@
 #include <gtest/gtest.h>
 
-#include "deeprc/table/slice.h"
+#include "deeprc/table/ops/slice.h"
 #include "table_assert.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::MakeTable;
@@ -43,4 +43,4 @@ TEST(Slice, HeadAndTail) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -6,13 +6,13 @@
 #include <limits>
 #include <random>
 
-#include "deeprc/table/compute.h"
-#include "deeprc/table/radix_sort.h"
-#include "deeprc/table/sort.h"
+#include "deeprc/table/kernel/compute.h"
+#include "deeprc/table/sort/radix_sort.h"
+#include "deeprc/table/sort/sort.h"
 #include "table_assert.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::ErrorOf;
@@ -441,4 +441,4 @@ TEST(Sort, NeedsAKey) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

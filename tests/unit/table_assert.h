@@ -4,14 +4,14 @@
 
 #include <gtest/gtest.h>
 
-#include "deeprc/table/equals.h"
+#include "deeprc/table/ops/equals.h"
 #include "test_util.h"
 
 namespace deeprc::testing {
 
-inline ::testing::AssertionResult TablesEqual(const Table& actual, const Table& expected,
+inline ::testing::AssertionResult TablesEqual(const table::Table& actual, const table::Table& expected,
                                               bool ordered = true) {
-  auto comparison = Compare(actual, expected, EqualsOptions{ordered});
+  auto comparison = table::Compare(actual, expected, table::EqualsOptions{ordered});
   if (!comparison.ok()) return ::testing::AssertionFailure() << comparison.status().ToString();
   if (comparison->equal) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << comparison->difference << "\nactual:\n"

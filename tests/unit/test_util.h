@@ -13,12 +13,13 @@
 namespace deeprc::testing {
 
 // A table from a schema and one JSON array of rows per column, e.g. {"[1, 2, null]"}.
-inline Table MakeTable(const std::shared_ptr<arrow::Schema>& schema, const std::vector<std::string>& columns) {
+inline table::Table MakeTable(const std::shared_ptr<arrow::Schema>& schema,
+                              const std::vector<std::string>& columns) {
   std::vector<std::shared_ptr<arrow::Array>> arrays;
   for (int i = 0; i < schema->num_fields(); ++i) {
     arrays.push_back(arrow::json::ArrayFromJSONString(schema->field(i)->type(), columns.at(i)).ValueOrDie());
   }
-  return Table(arrow::Table::Make(schema, arrays));
+  return table::Table(arrow::Table::Make(schema, arrays));
 }
 
 // A new empty folder under the system temp dir, removed when the object dies.

@@ -2,11 +2,11 @@
 // equal nulls, compatible column types, and the errors that name the differing column.
 #include <gtest/gtest.h>
 
-#include "deeprc/table/set_ops.h"
-#include "deeprc/table/unique.h"
+#include "deeprc/table/ops/set_ops.h"
+#include "deeprc/table/ops/unique.h"
 #include "test_util.h"
 
-namespace deeprc {
+namespace deeprc::table {
 namespace {
 
 using testing::MakeTable;
@@ -122,4 +122,4 @@ TEST(SetOps, MismatchedSchemasNameTheColumn) {
 }
 
 }  // namespace
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -1,8 +1,8 @@
 // `deeprc data generate-calendar --like TABLE --on date --out FILE`: the calendar features of a
 // table's timestamps (year, month, day, weekday, hour, day of year, weekend) as a table to join on.
 #include "deeprc/cli/commands.h"
-#include "deeprc/table/calendar.h"
-#include "deeprc/table/file_format.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/ops/calendar.h"
 
 namespace deeprc::cli {
 
@@ -30,9 +30,9 @@ void AddDataCalendarCommand(CLI::App& app, CommandResult& result) {
       "day_of_year (int32) and weekend (boolean); sorted by time, one row per distinct time.\n");
   command->callback([&result, like, on, out] {
     result.status = [&]() -> Status {
-      DEEPRC_ASSIGN_OR_RETURN(auto table, ReadTable(*like));
-      DEEPRC_ASSIGN_OR_RETURN(auto calendar, WithContext(CalendarTable(table, *on), *like, ": "));
-      return WriteTable(calendar, *out);
+      DEEPRC_ASSIGN_OR_RETURN(auto table, table::ReadTable(*like));
+      DEEPRC_ASSIGN_OR_RETURN(auto calendar, WithContext(table::CalendarTable(table, *on), *like, ": "));
+      return table::WriteTable(calendar, *out);
     }();
   });
 }

@@ -6,9 +6,9 @@
 #include "deeprc/cli/number_checks.h"
 #include "deeprc/cli/table_operator_commands.h"
 #include "deeprc/dist/partitioned_io.h"
-#include "deeprc/table/equals.h"
-#include "deeprc/table/file_format.h"
-#include "deeprc/table/hash_partition.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/ops/equals.h"
+#include "deeprc/table/ops/hash_partition.h"
 
 namespace deeprc::cli {
 namespace {
@@ -21,8 +21,8 @@ void AddConvert(CLI::App& table, CommandResult& result) {
   command->add_option("output", *output, "Output file; the format follows the extension")->required();
   command->callback([&result, input, output] {
     result.status = [&]() -> Status {
-      DEEPRC_ASSIGN_OR_RETURN(auto table, ReadTable(*input));
-      return WriteTable(table, *output);
+      DEEPRC_ASSIGN_OR_RETURN(auto table, table::ReadTable(*input));
+      return table::WriteTable(table, *output);
     }();
   });
 }
@@ -40,9 +40,9 @@ void AddEquals(CLI::App& table, CommandResult& result) {
   command->add_flag("--unordered", *unordered, "Compare the rows as multisets: row order does not matter");
   command->callback([&result, first, second, unordered] {
     result.status = [&]() -> Status {
-      DEEPRC_ASSIGN_OR_RETURN(auto a, ReadTable(*first));
-      DEEPRC_ASSIGN_OR_RETURN(auto b, ReadTable(*second));
-      DEEPRC_ASSIGN_OR_RETURN(auto comparison, Compare(a, b, EqualsOptions{!*unordered}));
+      DEEPRC_ASSIGN_OR_RETURN(auto a, table::ReadTable(*first));
+      DEEPRC_ASSIGN_OR_RETURN(auto b, table::ReadTable(*second));
+      DEEPRC_ASSIGN_OR_RETURN(auto comparison, table::Compare(a, b, table::EqualsOptions{!*unordered}));
       if (comparison.equal) return Status::OK();
       return Status::Invalid(*first, " and ", *second, " differ: ", comparison.difference);
     }();
@@ -74,10 +74,11 @@ void AddPartition(CLI::App& table, CommandResult& result) {
         return Status::Invalid("--out: '{}' is no part placeholder; write {rank} for the part number (",
                                "p-{rank}.parquet), or leave it out for p.<part>.parquet");
       }
-      DEEPRC_ASSIGN_OR_RETURN(auto table, ReadTable(*input));
-      DEEPRC_ASSIGN_OR_RETURN(auto split, WithContext(HashPartition(table, *by, *parts), *input, ": "));
+      DEEPRC_ASSIGN_OR_RETURN(auto table, table::ReadTable(*input));
+      DEEPRC_ASSIGN_OR_RETURN(auto split,
+                              WithContext(table::HashPartition(table, *by, *parts), *input, ": "));
       for (int p = 0; p < static_cast<int>(split.size()); ++p) {
-        DEEPRC_RETURN_NOT_OK(WriteTable(split[p], dist::PartPath(*out, p)));
+        DEEPRC_RETURN_NOT_OK(table::WriteTable(split[p], dist::PartPath(*out, p)));
       }
       return Status::OK();
     }();

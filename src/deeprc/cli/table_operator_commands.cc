@@ -9,8 +9,8 @@
 #include "deeprc/dist/run_on_shares.h"
 #include "deeprc/net/launcher.h"
 #include "deeprc/net/table_channel.h"
-#include "deeprc/table/file_format.h"
-#include "deeprc/table/preview.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/io/preview.h"
 
 namespace deeprc::cli {
 namespace {
@@ -152,9 +152,9 @@ dist::OptionNaming CliNaming(const dist::TableOperator& op) {
 
 // Writes the result where --out says; without --out prints its shape and first and last rows,
 // as pyarrow and Polars do: a million rows on a terminal help no one.
-Status Emit(const Table& table, const std::string& output) {
-  if (!output.empty()) return WriteTable(table, output);
-  std::cout << FormatPreview(table) << std::flush;
+Status Emit(const table::Table& table, const std::string& output) {
+  if (!output.empty()) return table::WriteTable(table, output);
+  std::cout << table::FormatPreview(table) << std::flush;
   return Status::OK();
 }
 

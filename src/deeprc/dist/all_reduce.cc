@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "deeprc/dist/schema_agreement.h"
-#include "deeprc/table/compute.h"
+#include "deeprc/table/kernel/compute.h"
 
 namespace deeprc::dist {
 namespace {
@@ -55,11 +55,11 @@ Result<std::shared_ptr<arrow::Scalar>> Reduce(net::Communicator& comm, const arr
 
 }  // namespace
 
-Result<std::shared_ptr<arrow::Scalar>> AllReduceScalar(net::Communicator& comm, const Table& input,
+Result<std::shared_ptr<arrow::Scalar>> AllReduceScalar(net::Communicator& comm, const table::Table& input,
                                                        const std::string& column, net::ReduceOp op) {
   // The column's type picks the reduction's type: every rank must reduce the same one.
-  DEEPRC_ASSIGN_OR_RETURN(Table table, AgreeOnSchema(comm, input));
-  DEEPRC_RETURN_NOT_OK(EnsureComputeInitialized());
+  DEEPRC_ASSIGN_OR_RETURN(table::Table table, AgreeOnSchema(comm, input));
+  DEEPRC_RETURN_NOT_OK(table::EnsureComputeInitialized());
   DEEPRC_ASSIGN_OR_RETURN(auto values, table.Column(column));
   const auto& type = *values->type();
   if (!arrow::is_integer(type.id()) && !arrow::is_floating(type.id())) {
@@ -71,10 +71,10 @@ Result<std::shared_ptr<arrow::Scalar>> AllReduceScalar(net::Communicator& comm, 
   return Reduce<double, arrow::DoubleScalar>(comm, *local.scalar(), op, arrow::float64());
 }
 
-Result<std::shared_ptr<arrow::Array>> AllReduceColumn(net::Communicator& comm, const Table& input,
+Result<std::shared_ptr<arrow::Array>> AllReduceColumn(net::Communicator& comm, const table::Table& input,
                                                       const std::string& column, net::ReduceOp op) {
   // The elements are reduced as raw values of the column's type: one type on every rank.
-  DEEPRC_ASSIGN_OR_RETURN(Table table, AgreeOnSchema(comm, input));
+  DEEPRC_ASSIGN_OR_RETURN(table::Table table, AgreeOnSchema(comm, input));
   DEEPRC_ASSIGN_OR_RETURN(auto values, table.Column(column));
   if (values->null_count() > 0) return Status::Invalid("AllReduceColumn: column '", column, "' has nulls");
   DEEPRC_ASSIGN_OR_RETURN(int64_t max_length, comm.AllReduceScalar(values->length(), net::ReduceOp::kMax));

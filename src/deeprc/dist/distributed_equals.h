@@ -7,6 +7,7 @@
 
 namespace deeprc::dist {
 
-Result<bool> DistributedEquals(net::Communicator& comm, const Table& a, const Table& b, bool ordered = true);
+Result<bool> DistributedEquals(net::Communicator& comm, const table::Table& a, const table::Table& b,
+                               bool ordered = true);
 
 }  // namespace deeprc::dist

@@ -13,11 +13,11 @@ namespace {
 namespace cp = arrow::compute;
 using arrow::Datum;
 
-bool IsDecomposable(AggregateKind kind) {
+bool IsDecomposable(table::AggregateKind kind) {
   switch (kind) {
-    case AggregateKind::kNunique:
-    case AggregateKind::kMedian:
-    case AggregateKind::kQuantile:
+    case table::AggregateKind::kNunique:
+    case table::AggregateKind::kMedian:
+    case table::AggregateKind::kQuantile:
       return false;
     default:
       return true;
@@ -25,8 +25,8 @@ bool IsDecomposable(AggregateKind kind) {
 }
 
 // Keys plus the columns the aggregations read: all a rank must ship when rows themselves move.
-Result<Table> ProjectNeeded(const Table& table, const std::vector<std::string>& keys,
-                            const std::vector<Aggregation>& aggregations) {
+Result<table::Table> ProjectNeeded(const table::Table& table, const std::vector<std::string>& keys,
+                                   const std::vector<table::Aggregation>& aggregations) {
   std::vector<std::string> names = keys;
   for (const auto& aggregation : aggregations) {
     if (std::find(names.begin(), names.end(), aggregation.column) == names.end())
@@ -34,18 +34,18 @@ Result<Table> ProjectNeeded(const Table& table, const std::vector<std::string>& 
   }
   DEEPRC_ASSIGN_OR_RETURN(auto indices, table.ColumnIndices(names));
   DEEPRC_ASSIGN_OR_RETURN(auto projected, table.arrow()->SelectColumns(indices));
-  return Table(std::move(projected));
+  return table::Table(std::move(projected));
 }
 
 // The partial state of one aggregation on one rank, and how the final step combines it. Column
 // names are positional ("__p<i>") so that clashing user names cannot collide.
 struct PartialPlan {
-  std::vector<Aggregation> partials;  // computed by the local pre-aggregation
-  std::vector<Aggregation> finals;    // over the shuffled partials
+  std::vector<table::Aggregation> partials;  // computed by the local pre-aggregation
+  std::vector<table::Aggregation> finals;    // over the shuffled partials
 };
 
-Aggregation Make(std::string column, AggregateKind kind, int ddof = 1) {
-  Aggregation aggregation;
+table::Aggregation Make(std::string column, table::AggregateKind kind, int ddof = 1) {
+  table::Aggregation aggregation;
   aggregation.column = std::move(column);
   aggregation.kind = kind;
   aggregation.ddof = ddof;
@@ -65,50 +65,50 @@ std::shared_ptr<arrow::ChunkedArray> AsChunked(const Datum& value) {
 
 }  // namespace
 
-Result<Table> DistributedGroupBy(net::Communicator& comm, const Table& table,
-                                 const std::vector<std::string>& keys,
-                                 const std::vector<Aggregation>& aggregations) {
+Result<table::Table> DistributedGroupBy(net::Communicator& comm, const table::Table& table,
+                                        const std::vector<std::string>& keys,
+                                        const std::vector<table::Aggregation>& aggregations) {
   // Agreed first, so the partial tables below (derived from it alone) match across ranks too.
-  DEEPRC_ASSIGN_OR_RETURN(Table agreed, AgreeOnSchema(comm, table));
-  DEEPRC_ASSIGN_OR_RETURN(Table needed, ProjectNeeded(agreed, keys, aggregations));
+  DEEPRC_ASSIGN_OR_RETURN(table::Table agreed, AgreeOnSchema(comm, table));
+  DEEPRC_ASSIGN_OR_RETURN(table::Table needed, ProjectNeeded(agreed, keys, aggregations));
   const bool decomposable = std::all_of(aggregations.begin(), aggregations.end(),
-                                        [](const Aggregation& a) { return IsDecomposable(a.kind); });
+                                        [](const table::Aggregation& a) { return IsDecomposable(a.kind); });
   if (!decomposable || comm.size() == 1) {
-    DEEPRC_ASSIGN_OR_RETURN(Table share, ShuffleAgreed(comm, needed, keys));
-    return GroupBy(share, keys, aggregations);
+    DEEPRC_ASSIGN_OR_RETURN(table::Table share, ShuffleAgreed(comm, needed, keys));
+    return table::GroupBy(share, keys, aggregations);
   }
 
   // Step 1: per aggregation, the partial columns each rank computes.
   //   sum -> sum; count -> count; min/max -> min/max; mean -> sum, count;
   //   var/std -> count n, mean m, population variance v (so M2 = v * n).
-  std::vector<Aggregation> partials;
+  std::vector<table::Aggregation> partials;
   std::vector<std::vector<int>> partial_of(aggregations.size());
   for (size_t a = 0; a < aggregations.size(); ++a) {
     const auto& aggregation = aggregations[a];
     // Aggregations share partials (v:sum and v:mean both need the sum of v).
-    auto add = [&](AggregateKind kind, int ddof = 1) {
-      auto same = std::find_if(partials.begin(), partials.end(), [&](const Aggregation& p) {
+    auto add = [&](table::AggregateKind kind, int ddof = 1) {
+      auto same = std::find_if(partials.begin(), partials.end(), [&](const table::Aggregation& p) {
         return p.column == aggregation.column && p.kind == kind && p.ddof == ddof;
       });
       partial_of[a].push_back(static_cast<int>(same - partials.begin()));
       if (same == partials.end()) partials.push_back(Make(aggregation.column, kind, ddof));
     };
     switch (aggregation.kind) {
-      case AggregateKind::kMean:
-        add(AggregateKind::kSum);
-        add(AggregateKind::kCount);
+      case table::AggregateKind::kMean:
+        add(table::AggregateKind::kSum);
+        add(table::AggregateKind::kCount);
         break;
-      case AggregateKind::kVar:
-      case AggregateKind::kStd:
-        add(AggregateKind::kCount);
-        add(AggregateKind::kMean);
-        add(AggregateKind::kVar, /*ddof=*/0);
+      case table::AggregateKind::kVar:
+      case table::AggregateKind::kStd:
+        add(table::AggregateKind::kCount);
+        add(table::AggregateKind::kMean);
+        add(table::AggregateKind::kVar, /*ddof=*/0);
         break;
       default:
         add(aggregation.kind);
     }
   }
-  DEEPRC_ASSIGN_OR_RETURN(Table local, GroupBy(needed, keys, partials));
+  DEEPRC_ASSIGN_OR_RETURN(table::Table local, table::GroupBy(needed, keys, partials));
 
   // Step 2: name partial columns by position and, for var/std, turn (n, m, v) into the additive
   // moments n, n*m and M2 + n*m^2 (= sum of squares), which the final step sums exactly.
@@ -125,7 +125,9 @@ Result<Table> DistributedGroupBy(net::Communicator& comm, const Table& table,
   }
   std::vector<bool> moments_done(partials.size(), false);  // var and std of a column share them
   for (size_t a = 0; a < aggregations.size(); ++a) {
-    if (aggregations[a].kind != AggregateKind::kVar && aggregations[a].kind != AggregateKind::kStd) continue;
+    if (aggregations[a].kind != table::AggregateKind::kVar &&
+        aggregations[a].kind != table::AggregateKind::kStd)
+      continue;
     const auto& p = partial_of[a];
     if (moments_done[p[1]]) continue;
     moments_done[p[1]] = true;
@@ -143,17 +145,17 @@ Result<Table> DistributedGroupBy(net::Communicator& comm, const Table& table,
     columns[num_keys + p[2]] = AsChunked(squares);
     fields[num_keys + p[2]] = arrow::field(partial_names[p[2]], arrow::float64());
   }
-  Table partial_table(arrow::Table::Make(arrow::schema(fields), columns, local.num_rows()));
+  table::Table partial_table(arrow::Table::Make(arrow::schema(fields), columns, local.num_rows()));
 
   // Step 3: every group's partials meet on one rank and are combined.
-  DEEPRC_ASSIGN_OR_RETURN(Table share, ShuffleAgreed(comm, partial_table, keys));
-  std::vector<Aggregation> finals;
+  DEEPRC_ASSIGN_OR_RETURN(table::Table share, ShuffleAgreed(comm, partial_table, keys));
+  std::vector<table::Aggregation> finals;
   for (size_t p = 0; p < partials.size(); ++p) {
-    const AggregateKind kind = partials[p].kind;
-    const bool keeps_kind = kind == AggregateKind::kMin || kind == AggregateKind::kMax;
-    finals.push_back(Make(partial_names[p], keeps_kind ? kind : AggregateKind::kSum));
+    const table::AggregateKind kind = partials[p].kind;
+    const bool keeps_kind = kind == table::AggregateKind::kMin || kind == table::AggregateKind::kMax;
+    finals.push_back(Make(partial_names[p], keeps_kind ? kind : table::AggregateKind::kSum));
   }
-  DEEPRC_ASSIGN_OR_RETURN(Table combined, GroupBy(share, keys, finals));
+  DEEPRC_ASSIGN_OR_RETURN(table::Table combined, table::GroupBy(share, keys, finals));
 
   // Step 4: the output columns, with the local GroupBy's names and types.
   fields.assign(combined.schema()->fields().begin(), combined.schema()->fields().begin() + num_keys);
@@ -164,7 +166,7 @@ Result<Table> DistributedGroupBy(net::Communicator& comm, const Table& table,
     const auto& p = partial_of[a];
     Datum result;
     switch (aggregation.kind) {
-      case AggregateKind::kMean: {
+      case table::AggregateKind::kMean: {
         DEEPRC_ASSIGN_OR_RETURN(Datum sum, ToDouble(final_column(p[0])));
         DEEPRC_ASSIGN_OR_RETURN(Datum count, ToDouble(final_column(p[1])));
         DEEPRC_ASSIGN_OR_RETURN(Datum empty, Call("equal", {count, Datum(0.0)}));
@@ -173,8 +175,8 @@ Result<Table> DistributedGroupBy(net::Communicator& comm, const Table& table,
             result, Call("if_else", {empty, Datum(std::make_shared<arrow::DoubleScalar>()), mean}));
         break;
       }
-      case AggregateKind::kVar:
-      case AggregateKind::kStd: {
+      case table::AggregateKind::kVar:
+      case table::AggregateKind::kStd: {
         // var = (S2 - S1^2 / n) / (n - ddof), null when n <= ddof.
         DEEPRC_ASSIGN_OR_RETURN(Datum n, ToDouble(final_column(p[0])));
         DEEPRC_ASSIGN_OR_RETURN(Datum s1, Call("coalesce", {final_column(p[1]), Datum(0.0)}));
@@ -187,7 +189,7 @@ Result<Table> DistributedGroupBy(net::Communicator& comm, const Table& table,
                                 Call("subtract", {n, Datum(static_cast<double>(aggregation.ddof))}));
         DEEPRC_ASSIGN_OR_RETURN(Datum too_few, Call("less_equal", {divisor, Datum(0.0)}));
         DEEPRC_ASSIGN_OR_RETURN(Datum variance, Call("divide", {m2, divisor}));
-        if (aggregation.kind == AggregateKind::kStd) {
+        if (aggregation.kind == table::AggregateKind::kStd) {
           DEEPRC_ASSIGN_OR_RETURN(variance, Call("sqrt", {variance}));
         }
         DEEPRC_ASSIGN_OR_RETURN(
@@ -199,14 +201,14 @@ Result<Table> DistributedGroupBy(net::Communicator& comm, const Table& table,
     }
     // Match the local operator's type exactly (e.g. count stays int64 after summing counts).
     const auto expected_type = local.schema()->field(num_keys + p[0])->type();
-    if (aggregation.kind != AggregateKind::kMean && aggregation.kind != AggregateKind::kVar &&
-        aggregation.kind != AggregateKind::kStd && !result.type()->Equals(*expected_type)) {
+    if (aggregation.kind != table::AggregateKind::kMean && aggregation.kind != table::AggregateKind::kVar &&
+        aggregation.kind != table::AggregateKind::kStd && !result.type()->Equals(*expected_type)) {
       DEEPRC_ASSIGN_OR_RETURN(result, cp::Cast(result, expected_type));
     }
-    fields.push_back(arrow::field(AggregationOutputName(aggregation), result.type()));
+    fields.push_back(arrow::field(table::AggregationOutputName(aggregation), result.type()));
     columns.push_back(AsChunked(result));
   }
-  return Table(arrow::Table::Make(arrow::schema(fields), columns, combined.num_rows()));
+  return table::Table(arrow::Table::Make(arrow::schema(fields), columns, combined.num_rows()));
 }
 
 }  // namespace deeprc::dist

@@ -7,14 +7,14 @@
 #include <vector>
 
 #include "deeprc/net/communicator.h"
-#include "deeprc/table/groupby.h"
+#include "deeprc/table/groupby/groupby.h"
 
 namespace deeprc::dist {
 
 // This rank's groups (each group lives on exactly one rank), with the columns, names and types
 // of the local GroupBy; over all ranks the result equals GroupBy of the concatenated input.
-Result<Table> DistributedGroupBy(net::Communicator& comm, const Table& table,
-                                 const std::vector<std::string>& keys,
-                                 const std::vector<Aggregation>& aggregations);
+Result<table::Table> DistributedGroupBy(net::Communicator& comm, const table::Table& table,
+                                        const std::vector<std::string>& keys,
+                                        const std::vector<table::Aggregation>& aggregations);
 
 }  // namespace deeprc::dist

@@ -3,13 +3,13 @@
 #pragma once
 
 #include "deeprc/net/communicator.h"
-#include "deeprc/table/join.h"
+#include "deeprc/table/join/join.h"
 
 namespace deeprc::dist {
 
 // This rank's part of the join of the global left and right tables; the union over ranks equals
 // the local Join of the concatenated inputs (row order is not defined).
-Result<Table> DistributedJoin(net::Communicator& comm, const Table& left, const Table& right,
-                              const JoinOptions& options);
+Result<table::Table> DistributedJoin(net::Communicator& comm, const table::Table& left,
+                                     const table::Table& right, const table::JoinOptions& options);
 
 }  // namespace deeprc::dist

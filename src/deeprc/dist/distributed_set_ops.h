@@ -11,10 +11,12 @@
 namespace deeprc::dist {
 
 // One row per distinct value of `columns` (all columns when empty) over all ranks.
-Result<Table> DistributedUnique(net::Communicator& comm, const Table& table,
-                                const std::vector<std::string>& columns = {});
-Result<Table> DistributedUnion(net::Communicator& comm, const Table& a, const Table& b);
-Result<Table> DistributedIntersect(net::Communicator& comm, const Table& a, const Table& b);
-Result<Table> DistributedSubtract(net::Communicator& comm, const Table& a, const Table& b);
+Result<table::Table> DistributedUnique(net::Communicator& comm, const table::Table& table,
+                                       const std::vector<std::string>& columns = {});
+Result<table::Table> DistributedUnion(net::Communicator& comm, const table::Table& a, const table::Table& b);
+Result<table::Table> DistributedIntersect(net::Communicator& comm, const table::Table& a,
+                                          const table::Table& b);
+Result<table::Table> DistributedSubtract(net::Communicator& comm, const table::Table& a,
+                                         const table::Table& b);
 
 }  // namespace deeprc::dist

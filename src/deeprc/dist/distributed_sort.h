@@ -5,10 +5,11 @@
 #include <vector>
 
 #include "deeprc/net/communicator.h"
-#include "deeprc/table/sort.h"
+#include "deeprc/table/sort/sort.h"
 
 namespace deeprc::dist {
 
-Result<Table> DistributedSort(net::Communicator& comm, const Table& table, const std::vector<SortKey>& keys);
+Result<table::Table> DistributedSort(net::Communicator& comm, const table::Table& table,
+                                     const std::vector<table::SortKey>& keys);
 
 }  // namespace deeprc::dist

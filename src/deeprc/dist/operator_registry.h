@@ -38,10 +38,10 @@ struct OperatorDoc {
   std::string description;
 };
 
-using LocalFunction = std::function<Result<Table>(const std::vector<Table>& inputs)>;
+using LocalFunction = std::function<Result<table::Table>(const std::vector<table::Table>& inputs)>;
 // On this rank's share of each input, over the ranks of `comm`; returns this rank's part.
 using DistributedFunction =
-    std::function<Result<Table>(net::Communicator& comm, const std::vector<Table>& shares)>;
+    std::function<Result<table::Table>(net::Communicator& comm, const std::vector<table::Table>& shares)>;
 
 // An operator with its options parsed (predicates, sort keys, aggregations): what runs.
 struct BoundOperator {

@@ -6,9 +6,9 @@
 #include "deeprc/dist/agreed_status.h"
 #include "deeprc/dist/schema_agreement.h"
 #include "deeprc/net/table_channel.h"
-#include "deeprc/table/file_format.h"
-#include "deeprc/table/parquet_io.h"
-#include "deeprc/table/slice.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/io/parquet_io.h"
+#include "deeprc/table/ops/slice.h"
 
 namespace deeprc::dist {
 namespace {
@@ -33,24 +33,24 @@ std::string PartPath(const std::string& path, int part) {
       .string();
 }
 
-Result<Table> ReadShare(const net::Communicator& comm, const std::string& path) {
-  if (HasRankPlaceholder(path)) return ReadTable(ReplacePlaceholder(path, comm.rank()));
+Result<table::Table> ReadShare(const net::Communicator& comm, const std::string& path) {
+  if (HasRankPlaceholder(path)) return table::ReadTable(ReplacePlaceholder(path, comm.rank()));
   const int r = comm.rank(), p = comm.size();
-  DEEPRC_ASSIGN_OR_RETURN(FileFormat format, FileFormatFromPath(path));
-  if (format == FileFormat::kParquet) {
+  DEEPRC_ASSIGN_OR_RETURN(table::FileFormat format, table::FileFormatFromPath(path));
+  if (format == table::FileFormat::kParquet) {
     // Row groups are Parquet's unit of independent reading: each rank decodes only its own.
-    DEEPRC_ASSIGN_OR_RETURN(int groups, ParquetRowGroupCount(path));
+    DEEPRC_ASSIGN_OR_RETURN(int groups, table::ParquetRowGroupCount(path));
     const int first = static_cast<int>(int64_t{r} * groups / p),
               last = static_cast<int>(int64_t{r + 1} * groups / p);
-    return ReadParquetRowGroups(path, first, last - first);
+    return table::ReadParquetRowGroups(path, first, last - first);
   }
-  DEEPRC_ASSIGN_OR_RETURN(Table whole, ReadTable(path));
+  DEEPRC_ASSIGN_OR_RETURN(table::Table whole, table::ReadTable(path));
   const int64_t n = whole.num_rows();
-  return Slice(whole, r * n / p, (r + 1) * n / p - r * n / p);
+  return table::Slice(whole, r * n / p, (r + 1) * n / p - r * n / p);
 }
 
-Result<std::vector<Table>> ReadShares(net::Communicator& comm, const std::vector<std::string>& paths) {
-  std::vector<Table> shares;
+Result<std::vector<table::Table>> ReadShares(net::Communicator& comm, const std::vector<std::string>& paths) {
+  std::vector<table::Table> shares;
   Status status;
   for (const auto& path : paths) {
     auto share = ReadShare(comm, path);
@@ -67,12 +67,12 @@ Result<std::vector<Table>> ReadShares(net::Communicator& comm, const std::vector
   return shares;
 }
 
-Status WriteShares(net::Communicator& comm, const Table& table, const std::string& path, bool gather) {
-  if (!gather) return WriteTable(table, PartPath(path, comm.rank()));
+Status WriteShares(net::Communicator& comm, const table::Table& table, const std::string& path, bool gather) {
+  if (!gather) return table::WriteTable(table, PartPath(path, comm.rank()));
   // Rank 0 writes every rank's rows under one schema.
-  DEEPRC_ASSIGN_OR_RETURN(Table agreed, AgreeOnSchema(comm, table, path));
-  DEEPRC_ASSIGN_OR_RETURN(Table all, net::GatherTables(comm, agreed, 0));
-  Status status = comm.rank() == 0 ? WriteTable(all, path) : Status::OK();
+  DEEPRC_ASSIGN_OR_RETURN(table::Table agreed, AgreeOnSchema(comm, table, path));
+  DEEPRC_ASSIGN_OR_RETURN(table::Table all, net::GatherTables(comm, agreed, 0));
+  Status status = comm.rank() == 0 ? table::WriteTable(all, path) : Status::OK();
   // Every rank learns whether the write worked, so all exit alike.
   DEEPRC_ASSIGN_OR_RETURN(int64_t failed,
                           comm.AllReduceScalar(int64_t{status.ok() ? 0 : 1}, net::ReduceOp::kMax));

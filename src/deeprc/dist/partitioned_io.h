@@ -15,18 +15,18 @@ namespace deeprc::dist {
 // This rank's share of the table at `path`: the file named by replacing "{rank}" in `path` when
 // it holds that placeholder (one file per rank); otherwise a contiguous part of the one file,
 // by row groups for Parquet and by rows [r*n/p, (r+1)*n/p) for other formats.
-Result<Table> ReadShare(const net::Communicator& comm, const std::string& path);
+Result<table::Table> ReadShare(const net::Communicator& comm, const std::string& path);
 
 // ReadShare of each of `paths`, agreed on by all ranks: when a rank cannot read its share of
 // one, every rank returns that rank's error (prefixed "rank R: " on the others), so no rank
 // goes on to wait in a collective for a peer that gave up. Each input's shares are conformed to
 // one schema (AgreeOnSchema), or every rank returns the same error naming the rank and column.
-Result<std::vector<Table>> ReadShares(net::Communicator& comm, const std::vector<std::string>& paths);
+Result<std::vector<table::Table>> ReadShares(net::Communicator& comm, const std::vector<std::string>& paths);
 
 // Writes each rank's part of a result: with `gather`, all parts conformed to one schema
 // (AgreeOnSchema) and concatenated in rank order into `path` by rank 0; otherwise each rank to
 // PartPath(path, rank).
-Status WriteShares(net::Communicator& comm, const Table& table, const std::string& path, bool gather);
+Status WriteShares(net::Communicator& comm, const table::Table& table, const std::string& path, bool gather);
 
 // The file of part `part` (a rank's, or one of `deeprc table partition`'s) of `path`: "{rank}"
 // replaced by the number ("out-{rank}.parquet" -> "out-3.parquet"), or else ".<part>" before the

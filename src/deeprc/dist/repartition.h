@@ -8,13 +8,14 @@
 namespace deeprc::dist {
 
 // Moves rows so that rank r holds global rows [r*N/p, (r+1)*N/p), keeping the global order.
-Result<Table> Repartition(net::Communicator& comm, const Table& table);
+Result<table::Table> Repartition(net::Communicator& comm, const table::Table& table);
 
 // This rank's part of global rows [offset, offset + length); no row moves.
-Result<Table> DistributedSlice(net::Communicator& comm, const Table& table, int64_t offset, int64_t length);
-Result<Table> DistributedHead(net::Communicator& comm, const Table& table, int64_t n);
+Result<table::Table> DistributedSlice(net::Communicator& comm, const table::Table& table, int64_t offset,
+                                      int64_t length);
+Result<table::Table> DistributedHead(net::Communicator& comm, const table::Table& table, int64_t n);
 
 // Rows on each rank, in rank order (the prefix sums give each rank's global offset).
-Result<std::vector<int64_t>> RowCounts(net::Communicator& comm, const Table& table);
+Result<std::vector<int64_t>> RowCounts(net::Communicator& comm, const table::Table& table);
 
 }  // namespace deeprc::dist

@@ -1,7 +1,7 @@
 #include "deeprc/dist/run_on_shares.h"
 
 #include "deeprc/dist/partitioned_io.h"
-#include "deeprc/table/file_format.h"
+#include "deeprc/table/io/file_format.h"
 
 namespace deeprc::dist {
 namespace {
@@ -37,11 +37,11 @@ Result<SharesResult> RunOnShares(net::Communicator& comm, const TableOperator& o
   return result;
 }
 
-Result<Table> RunOnFiles(const TableOperator& op, const BoundOperator& bound,
-                         const std::vector<std::string>& inputs) {
-  std::vector<Table> tables;
+Result<table::Table> RunOnFiles(const TableOperator& op, const BoundOperator& bound,
+                                const std::vector<std::string>& inputs) {
+  std::vector<table::Table> tables;
   for (const auto& input : inputs) {
-    DEEPRC_ASSIGN_OR_RETURN(auto table, ReadTable(input));
+    DEEPRC_ASSIGN_OR_RETURN(auto table, table::ReadTable(input));
     tables.push_back(std::move(table));
   }
   return WithContext(bound.local(tables), InputContext(op, inputs));

@@ -11,8 +11,8 @@
 namespace deeprc::dist {
 
 struct SharesResult {
-  Table part;        // this rank's part of the result
-  int64_t rows = 0;  // the rows over all ranks
+  table::Table part;  // this rank's part of the result
+  int64_t rows = 0;   // the rows over all ranks
 };
 
 // Reads this rank's share of each of `inputs` (ReadShares: "{rank}" in a path names one file per
@@ -24,7 +24,7 @@ Result<SharesResult> RunOnShares(net::Communicator& comm, const TableOperator& o
                                  bool gather);
 
 // The same on one process: reads each input whole and applies the local function.
-Result<Table> RunOnFiles(const TableOperator& op, const BoundOperator& bound,
-                         const std::vector<std::string>& inputs);
+Result<table::Table> RunOnFiles(const TableOperator& op, const BoundOperator& bound,
+                                const std::vector<std::string>& inputs);
 
 }  // namespace deeprc::dist

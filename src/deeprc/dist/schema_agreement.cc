@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "deeprc/dist/agreed_status.h"
-#include "deeprc/table/compute.h"
+#include "deeprc/table/kernel/compute.h"
 
 namespace deeprc::dist {
 namespace {
@@ -107,8 +107,8 @@ Result<std::shared_ptr<arrow::Schema>> AgreedSchema(const SchemaVector& schemas)
 
 // This rank's columns in the agreed order, cast to the agreed types (a safe cast: a value that
 // would change, such as an int64 above 2^53 cast to double, is an error, not a rounding).
-Result<Table> Conform(const Table& table, const std::shared_ptr<arrow::Schema>& agreed) {
-  DEEPRC_RETURN_NOT_OK(EnsureComputeInitialized());
+Result<table::Table> Conform(const table::Table& table, const std::shared_ptr<arrow::Schema>& agreed) {
+  DEEPRC_RETURN_NOT_OK(table::EnsureComputeInitialized());
   std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
   for (const auto& field : agreed->fields()) {
     auto column = table.arrow()->column(table.schema()->GetFieldIndex(field->name()));
@@ -121,12 +121,13 @@ Result<Table> Conform(const Table& table, const std::shared_ptr<arrow::Schema>& 
     }
     columns.push_back(std::move(column));
   }
-  return Table(arrow::Table::Make(agreed, std::move(columns), table.num_rows()));
+  return table::Table(arrow::Table::Make(agreed, std::move(columns), table.num_rows()));
 }
 
 }  // namespace
 
-Result<Table> AgreeOnSchema(net::Communicator& comm, const Table& table, std::string_view what) {
+Result<table::Table> AgreeOnSchema(net::Communicator& comm, const table::Table& table,
+                                   std::string_view what) {
   if (comm.size() == 1) return table;
   DEEPRC_ASSIGN_OR_RETURN(SchemaVector schemas, AllSchemas(comm, *table.schema()));
   bool all_equal = true;

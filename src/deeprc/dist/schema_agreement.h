@@ -16,6 +16,7 @@ namespace deeprc::dist {
 // rank returns the same error, prefixed with `what` (which table): a column missing or extra on a
 // rank, a column's types that Arrow cannot unify (naming both ranks and both types), or a value
 // that does not survive its cast (naming the rank). A collective: every rank must call it.
-Result<Table> AgreeOnSchema(net::Communicator& comm, const Table& table, std::string_view what = "table");
+Result<table::Table> AgreeOnSchema(net::Communicator& comm, const table::Table& table,
+                                   std::string_view what = "table");
 
 }  // namespace deeprc::dist

@@ -11,7 +11,7 @@
 #include "deeprc/learn/job_description.h"
 #include "deeprc/learn/models/registry.h"
 #include "deeprc/learn/trainer.h"
-#include "deeprc/table/parquet_io.h"
+#include "deeprc/table/io/parquet_io.h"
 
 namespace deeprc::learn {
 
@@ -244,7 +244,7 @@ Result<ForecastJobResult> RunValidatedForecastJob(const SeriesTable& data, const
       std::filesystem::create_directories(options.out_dir);
       DEEPRC_ASSIGN_OR_RETURN(auto predictions, PredictionsTable(data, forecasts));
       DEEPRC_RETURN_NOT_OK(
-          WriteParquet(Table(predictions), (options.out_dir / "predictions.parquet").string()));
+          table::WriteParquet(table::Table(predictions), (options.out_dir / "predictions.parquet").string()));
     }
   }
   summary["seconds"] = std::chrono::duration<double>(Clock::now() - started).count();

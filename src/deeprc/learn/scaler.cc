@@ -7,7 +7,7 @@
 #include <cmath>
 #include <vector>
 
-#include "deeprc/table/compute.h"
+#include "deeprc/table/kernel/compute.h"
 
 namespace deeprc::learn {
 
@@ -85,7 +85,7 @@ Result<std::shared_ptr<arrow::Array>> FitAndScale(const std::shared_ptr<arrow::C
     return Status::Invalid("column '", name, "' has ", column->length(),
                            " rows, the scaler is fitted on the first ", fit_rows);
   }
-  DEEPRC_RETURN_NOT_OK(EnsureComputeInitialized());
+  DEEPRC_RETURN_NOT_OK(table::EnsureComputeInitialized());
   DEEPRC_ASSIGN_OR_RETURN(auto as_double, arrow::compute::Cast(column, arrow::float64()));
   DEEPRC_ASSIGN_OR_RETURN(auto combined, arrow::Concatenate(as_double.chunked_array()->chunks()));
   const auto& values = static_cast<const arrow::DoubleArray&>(*combined);

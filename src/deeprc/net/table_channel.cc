@@ -83,11 +83,11 @@ Status CheckDigests(const std::vector<int64_t>& digests, const arrow::Schema& mi
                          "]. The ranks must agree on one schema first (dist::AgreeOnSchema)");
 }
 
-Result<Outgoing> Describe(const Table& partition, int64_t digest) {
+Result<Outgoing> Describe(const table::Table& partition, int64_t digest) {
   Outgoing out;
   out.header.push_back(digest);
   out.header.push_back(partition.num_rows());
-  DEEPRC_ASSIGN_OR_RETURN(Table combined, partition.CombineChunks());
+  DEEPRC_ASSIGN_OR_RETURN(table::Table combined, partition.CombineChunks());
   for (const auto& column : combined.arrow()->columns()) {
     if (column->num_chunks() == 0) {
       out.header.insert(out.header.end(), {0, 0, 0});
@@ -170,8 +170,8 @@ std::span<const uint8_t> Bytes(const std::vector<int64_t>& values) {
 
 }  // namespace
 
-Result<Table> AllToAllTables(Communicator& comm, const std::vector<Table>& partitions,
-                             const std::shared_ptr<arrow::Schema>& schema) {
+Result<table::Table> AllToAllTables(Communicator& comm, const std::vector<table::Table>& partitions,
+                                    const std::shared_ptr<arrow::Schema>& schema) {
   const int n = comm.size(), me = comm.rank();
   if (static_cast<int>(partitions.size()) != n) {
     return Status::Invalid("AllToAllTables needs one partition per rank: got ", partitions.size(), " for ",
@@ -230,21 +230,22 @@ Result<Table> AllToAllTables(Communicator& comm, const std::vector<Table>& parti
     DEEPRC_RETURN_NOT_OK(WithContext(batch->Validate(), "table from rank ", peer, " is malformed: "));
     batches.push_back(std::move(batch));
   }
-  return Table::FromRecordBatches(schema, batches);
+  return table::Table::FromRecordBatches(schema, batches);
 }
 
-Result<Table> GatherTables(Communicator& comm, const Table& mine, int root) {
-  std::vector<Table> partitions(comm.size(), Table(arrow::Table::MakeEmpty(mine.schema()).ValueOrDie()));
+Result<table::Table> GatherTables(Communicator& comm, const table::Table& mine, int root) {
+  std::vector<table::Table> partitions(comm.size(),
+                                       table::Table(arrow::Table::MakeEmpty(mine.schema()).ValueOrDie()));
   partitions[root] = mine;
   return AllToAllTables(comm, partitions, mine.schema());
 }
 
-Result<Table> AllGatherTables(Communicator& comm, const Table& mine) {
-  std::vector<Table> partitions(comm.size(), mine);
+Result<table::Table> AllGatherTables(Communicator& comm, const table::Table& mine) {
+  std::vector<table::Table> partitions(comm.size(), mine);
   return AllToAllTables(comm, partitions, mine.schema());
 }
 
-Result<Table> BroadcastTable(Communicator& comm, const Table& table, int root) {
+Result<table::Table> BroadcastTable(Communicator& comm, const table::Table& table, int root) {
   // Only the root knows the schema: it travels first, in Arrow's IPC encoding.
   std::shared_ptr<arrow::Buffer> schema_bytes = std::make_shared<arrow::Buffer>(nullptr, 0);
   if (comm.rank() == root) {
@@ -254,9 +255,9 @@ Result<Table> BroadcastTable(Communicator& comm, const Table& table, int root) {
       auto received, comm.Broadcast({schema_bytes->data(), static_cast<size_t>(schema_bytes->size())}, root));
   DEEPRC_ASSIGN_OR_RETURN(auto schema, DeserializeSchema(received));
   DEEPRC_ASSIGN_OR_RETURN(auto empty, arrow::Table::MakeEmpty(schema));
-  std::vector<Table> partitions(comm.size(), Table(empty));
+  std::vector<table::Table> partitions(comm.size(), table::Table(empty));
   if (comm.rank() == root) std::fill(partitions.begin(), partitions.end(), table);
-  DEEPRC_ASSIGN_OR_RETURN(Table all, AllToAllTables(comm, partitions, schema));
+  DEEPRC_ASSIGN_OR_RETURN(table::Table all, AllToAllTables(comm, partitions, schema));
   // Every rank received the root's table once and empty tables from the rest.
   return all;
 }

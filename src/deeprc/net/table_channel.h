@@ -15,15 +15,15 @@ namespace deeprc::net {
 // must be the same on every rank (names, order and types): otherwise every rank returns an error
 // naming the ranks that differ from rank 0, before any buffer moves. Every function below is
 // built on this one and checks the same.
-Result<Table> AllToAllTables(Communicator& comm, const std::vector<Table>& partitions,
-                             const std::shared_ptr<arrow::Schema>& schema);
+Result<table::Table> AllToAllTables(Communicator& comm, const std::vector<table::Table>& partitions,
+                                    const std::shared_ptr<arrow::Schema>& schema);
 
 // Every rank's table (same schema) concatenated in rank order, on the root only (an empty table
 // with the schema elsewhere).
-Result<Table> GatherTables(Communicator& comm, const Table& mine, int root);
+Result<table::Table> GatherTables(Communicator& comm, const table::Table& mine, int root);
 // Every rank's table concatenated in rank order, on every rank.
-Result<Table> AllGatherTables(Communicator& comm, const Table& mine);
+Result<table::Table> AllGatherTables(Communicator& comm, const table::Table& mine);
 // The root's table on every rank; `schema` must be known everywhere.
-Result<Table> BroadcastTable(Communicator& comm, const Table& table, int root);
+Result<table::Table> BroadcastTable(Communicator& comm, const table::Table& table, int root);
 
 }  // namespace deeprc::net

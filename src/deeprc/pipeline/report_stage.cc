@@ -10,11 +10,11 @@
 #include "deeprc/pipeline/model_results.h"
 #include "deeprc/pipeline/plot.h"
 #include "deeprc/pipeline/stage_record.h"
-#include "deeprc/table/expression_parser.h"
-#include "deeprc/table/file_format.h"
-#include "deeprc/table/select.h"
-#include "deeprc/table/slice.h"
-#include "deeprc/table/sort.h"
+#include "deeprc/table/io/file_format.h"
+#include "deeprc/table/ops/expression_parser.h"
+#include "deeprc/table/ops/select.h"
+#include "deeprc/table/ops/slice.h"
+#include "deeprc/table/sort/sort.h"
 
 namespace deeprc::pipeline {
 namespace {
@@ -36,11 +36,11 @@ std::string Literal(const std::string& text) {
 // `series` is not among the forecast ones; returns the series plotted.
 Result<std::string> WriteForecastData(const std::string& predictions_path, const std::string& series,
                                       int64_t points, const fs::path& out) {
-  DEEPRC_ASSIGN_OR_RETURN(auto predictions, ReadTable(predictions_path));
-  auto steps_of = [&](const std::string& id) -> Result<Table> {
+  DEEPRC_ASSIGN_OR_RETURN(auto predictions, table::ReadTable(predictions_path));
+  auto steps_of = [&](const std::string& id) -> Result<table::Table> {
     DEEPRC_ASSIGN_OR_RETURN(auto predicate,
-                            ParseExpression("unique_id == " + Literal(id) + " and step == 1"));
-    return Select(predictions, predicate);
+                            table::ParseExpression("unique_id == " + Literal(id) + " and step == 1"));
+    return table::Select(predictions, predicate);
   };
   std::string chosen = series;
   DEEPRC_ASSIGN_OR_RETURN(auto rows, steps_of(chosen));
@@ -50,8 +50,8 @@ Result<std::string> WriteForecastData(const std::string& predictions_path, const
     chosen = first->ToString();
     DEEPRC_ASSIGN_OR_RETURN(rows, steps_of(chosen));
   }
-  DEEPRC_ASSIGN_OR_RETURN(rows, Sort(rows, {SortKey{"ds", true}}));
-  DEEPRC_ASSIGN_OR_RETURN(rows, Head(rows, points));
+  DEEPRC_ASSIGN_OR_RETURN(rows, table::Sort(rows, {table::SortKey{"ds", true}}));
+  DEEPRC_ASSIGN_OR_RETURN(rows, table::Head(rows, points));
   DEEPRC_ASSIGN_OR_RETURN(auto times, rows.Column("ds"));
   DEEPRC_ASSIGN_OR_RETURN(auto text_times, arrow::compute::Cast(times, arrow::utf8()));
   DEEPRC_ASSIGN_OR_RETURN(auto truth, rows.Column("y_original"));
@@ -73,7 +73,7 @@ Result<std::string> WriteForecastData(const std::string& predictions_path, const
 }
 
 // The first `rows` rows of a table as a Markdown table, numbers to six significant digits.
-Result<std::string> MarkdownRows(const Table& table, int64_t rows) {
+Result<std::string> MarkdownRows(const table::Table& table, int64_t rows) {
   std::string text = "|";
   std::string rule = "|";
   for (const auto& field : table.schema()->fields()) {
@@ -81,7 +81,7 @@ Result<std::string> MarkdownRows(const Table& table, int64_t rows) {
     rule += arrow::is_numeric(field->type()->id()) ? "---:|" : "---|";
   }
   text += "\n" + rule + "\n";
-  DEEPRC_ASSIGN_OR_RETURN(auto head, Head(table, rows));
+  DEEPRC_ASSIGN_OR_RETURN(auto head, table::Head(table, rows));
   for (int64_t row = 0; row < head.num_rows(); ++row) {
     text += "|";
     for (int column = 0; column < head.num_columns(); ++column) {
@@ -171,7 +171,7 @@ Status RunReportStage(const PipelineSpec& spec, const SessionLayout& layout, con
         continue;
       }
     }
-    auto table = ReadTable(path);
+    auto table = table::ReadTable(path);
     if (!table.ok()) return WithContext(table.status(), "report table '", name, "': ");
     const std::string file = "table_" + name + ".md";
     DEEPRC_ASSIGN_OR_RETURN(auto rows, MarkdownRows(*table, 24));

@@ -7,7 +7,7 @@
 #include "deeprc/dist/operator_registry.h"
 #include "deeprc/dist/partitioned_io.h"
 #include "deeprc/net/launcher.h"
-#include "deeprc/table/file_format.h"
+#include "deeprc/table/io/file_format.h"
 
 namespace deeprc::pipeline {
 namespace {
@@ -49,11 +49,11 @@ Result<std::vector<Step>> Bind(const nlohmann::json& ops) {
 }
 
 // One step over either the whole table or this rank's share of it.
-Result<Table> Apply(const Step& step, Table current, net::Communicator* comm) {
-  std::vector<Table> tables;
+Result<table::Table> Apply(const Step& step, table::Table current, net::Communicator* comm) {
+  std::vector<table::Table> tables;
   if (step.op) tables.push_back(std::move(current));
   for (const auto& input : step.inputs) {
-    DEEPRC_ASSIGN_OR_RETURN(auto table, comm ? dist::ReadShare(*comm, input) : ReadTable(input));
+    DEEPRC_ASSIGN_OR_RETURN(auto table, comm ? dist::ReadShare(*comm, input) : table::ReadTable(input));
     tables.push_back(std::move(table));
   }
   if (!step.op) return tables.at(0);
@@ -98,7 +98,7 @@ Status RunTableStage(const nlohmann::json& description) {
   const std::string who =
       comm ? "rank " + std::to_string(comm->rank()) + "/" + std::to_string(comm->size()) + ": "
            : std::string();
-  Table current;
+  table::Table current;
   for (const auto& step : steps) {
     const auto started = Clock::now();
     auto next = Apply(step, std::move(current), comm.get());
@@ -117,7 +117,7 @@ Status RunTableStage(const nlohmann::json& description) {
   if (comm) {
     DEEPRC_RETURN_NOT_OK(WithContext(dist::WriteShares(*comm, current, output, /*gather=*/true), who));
   } else {
-    DEEPRC_RETURN_NOT_OK(WriteTable(current, output));
+    DEEPRC_RETURN_NOT_OK(table::WriteTable(current, output));
   }
   if (root) {
     std::printf("%s: %lld rows x %d columns -> %s\n", name.c_str(),

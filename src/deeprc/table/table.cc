@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-namespace deeprc {
+namespace deeprc::table {
 
 Table::Table() : table_(arrow::Table::MakeEmpty(arrow::schema({})).ValueOrDie()) {}
 
@@ -58,4 +58,4 @@ std::string Table::ToString(int64_t max_rows) const {
   return out.str();
 }
 
-}  // namespace deeprc
+}  // namespace deeprc::table

@@ -1,4 +1,4 @@
-// deeprc::Table: the unit every layer moves around. A value type over a shared, immutable
+// deeprc::table::Table: the unit every layer moves around. A value type over a shared, immutable
 // arrow::Table, adding the lookups with clear errors that the operators and the CLI need.
 #pragma once
 
@@ -11,7 +11,7 @@
 
 #include "deeprc/core/status.h"
 
-namespace deeprc {
+namespace deeprc::table {
 
 class Table {
  public:
@@ -42,4 +42,4 @@ class Table {
   std::shared_ptr<arrow::Table> table_;
 };
 
-}  // namespace deeprc
+}  // namespace deeprc::table

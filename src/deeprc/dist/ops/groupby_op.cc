@@ -4,7 +4,7 @@
 
 #include "deeprc/dist/distributed_groupby.h"
 #include "deeprc/dist/ops/inputs.h"
-#include "deeprc/table/groupby.h"
+#include "deeprc/table/groupby/groupby.h"
 
 namespace deeprc::dist::ops {
 namespace {
@@ -42,13 +42,14 @@ TableOperator GroupByOperator() {
     if (options.Int("ddof") > std::numeric_limits<int>::max()) return options.Invalid("ddof", "is too large");
     DEEPRC_ASSIGN_OR_RETURN(
         auto aggregations,
-        WithContext(ParseAggregations(options.Strings("agg"), static_cast<int>(options.Int("ddof"))),
+        WithContext(table::ParseAggregations(options.Strings("agg"), static_cast<int>(options.Int("ddof"))),
                     options.Context("agg")));
-    return BoundOperator{
-        [by, aggregations](const std::vector<Table>& t) { return GroupBy(t[0], by, aggregations); },
-        [by, aggregations](net::Communicator& comm, const std::vector<Table>& t) {
-          return DistributedGroupBy(comm, t[0], by, aggregations);
-        }};
+    return BoundOperator{[by, aggregations](const std::vector<table::Table>& t) {
+                           return table::GroupBy(t[0], by, aggregations);
+                         },
+                         [by, aggregations](net::Communicator& comm, const std::vector<table::Table>& t) {
+                           return DistributedGroupBy(comm, t[0], by, aggregations);
+                         }};
   };
   return op;
 }

@@ -18,7 +18,7 @@ inline std::vector<InputDoc> FirstAndSecond() {
 
 // A distributed function for an operator that acts on each share alone: no row moves.
 inline DistributedFunction EachShare(LocalFunction local) {
-  return [local = std::move(local)](net::Communicator&, const std::vector<Table>& shares) {
+  return [local = std::move(local)](net::Communicator&, const std::vector<table::Table>& shares) {
     return local(shares);
   };
 }

@@ -1,7 +1,7 @@
 // join: SQL joins on key columns; across ranks both sides are shuffled on the keys first.
 #include "deeprc/dist/distributed_join.h"
 #include "deeprc/dist/ops/inputs.h"
-#include "deeprc/table/join.h"
+#include "deeprc/table/join/join.h"
 
 namespace deeprc::dist::ops {
 namespace {
@@ -41,7 +41,7 @@ TableOperator JoinOperator() {
   op.names_its_inputs = true;
   op.bind = [](const OperatorOptions& options,
                const std::vector<std::string>& names) -> Result<BoundOperator> {
-    JoinOptions join;
+    table::JoinOptions join;
     join.left_keys = options.Has("on") ? options.Strings("on") : options.Strings("left_on");
     join.right_keys = options.Has("on") ? options.Strings("on") : options.Strings("right_on");
     if (join.left_keys.empty())
@@ -50,16 +50,17 @@ TableOperator JoinOperator() {
       return options.Invalid("right_on", "must name as many columns as left_on");
     }
     DEEPRC_ASSIGN_OR_RETURN(join.type,
-                            WithContext(ParseJoinType(options.String("how")), options.Context("how")));
-    DEEPRC_ASSIGN_OR_RETURN(join.algorithm, WithContext(ParseJoinAlgorithm(options.String("algorithm")),
-                                                        options.Context("algorithm")));
+                            WithContext(table::ParseJoinType(options.String("how")), options.Context("how")));
+    DEEPRC_ASSIGN_OR_RETURN(
+        join.algorithm,
+        WithContext(table::ParseJoinAlgorithm(options.String("algorithm")), options.Context("algorithm")));
     const auto suffixes = options.Strings("suffixes");
     join.left_suffix = suffixes.at(0);
     join.right_suffix = suffixes.at(1);
     if (names.size() > 0 && !names[0].empty()) join.left_name = names[0];
     if (names.size() > 1 && !names[1].empty()) join.right_name = names[1];
-    return BoundOperator{[join](const std::vector<Table>& t) { return Join(t[0], t[1], join); },
-                         [join](net::Communicator& comm, const std::vector<Table>& t) {
+    return BoundOperator{[join](const std::vector<table::Table>& t) { return table::Join(t[0], t[1], join); },
+                         [join](net::Communicator& comm, const std::vector<table::Table>& t) {
                            return DistributedJoin(comm, t[0], t[1], join);
                          }};
   };

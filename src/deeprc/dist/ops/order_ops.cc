@@ -3,9 +3,9 @@
 #include "deeprc/dist/distributed_sort.h"
 #include "deeprc/dist/ops/inputs.h"
 #include "deeprc/dist/repartition.h"
-#include "deeprc/table/concat.h"
-#include "deeprc/table/slice.h"
-#include "deeprc/table/sort.h"
+#include "deeprc/table/ops/concat.h"
+#include "deeprc/table/ops/slice.h"
+#include "deeprc/table/sort/sort.h"
 
 namespace deeprc::dist::ops {
 namespace {
@@ -25,9 +25,9 @@ TableOperator SortOperator() {
   op.shorthand = "by";
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
     DEEPRC_ASSIGN_OR_RETURN(auto keys,
-                            WithContext(ParseSortKeys(options.Strings("by")), options.Context("by")));
-    return BoundOperator{[keys](const std::vector<Table>& t) { return Sort(t[0], keys); },
-                         [keys](net::Communicator& comm, const std::vector<Table>& t) {
+                            WithContext(table::ParseSortKeys(options.Strings("by")), options.Context("by")));
+    return BoundOperator{[keys](const std::vector<table::Table>& t) { return table::Sort(t[0], keys); },
+                         [keys](net::Communicator& comm, const std::vector<table::Table>& t) {
                            return DistributedSort(comm, t[0], keys);
                          }};
   };
@@ -52,9 +52,10 @@ TableOperator HeadOperator() {
   op.shorthand = "n";
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
     const int64_t n = options.Int("n");
-    return BoundOperator{
-        [n](const std::vector<Table>& t) { return Head(t[0], n); },
-        [n](net::Communicator& comm, const std::vector<Table>& t) { return DistributedHead(comm, t[0], n); }};
+    return BoundOperator{[n](const std::vector<table::Table>& t) { return table::Head(t[0], n); },
+                         [n](net::Communicator& comm, const std::vector<table::Table>& t) {
+                           return DistributedHead(comm, t[0], n);
+                         }};
   };
   return op;
 }
@@ -69,7 +70,7 @@ TableOperator TailOperator() {
   op.distributed = false;  // the last rows of a distributed table have no distributed form yet
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
     const int64_t n = options.Int("n");
-    return BoundOperator{[n](const std::vector<Table>& t) { return Tail(t[0], n); }, nullptr};
+    return BoundOperator{[n](const std::vector<table::Table>& t) { return table::Tail(t[0], n); }, nullptr};
   };
   return op;
 }
@@ -84,7 +85,8 @@ TableOperator ConcatOperator() {
   op.distributed = false;
   op.names_its_inputs = true;
   op.bind = [](const OperatorOptions&, const std::vector<std::string>& names) -> Result<BoundOperator> {
-    return BoundOperator{[names](const std::vector<Table>& t) { return Concat(t, names); }, nullptr};
+    return BoundOperator{[names](const std::vector<table::Table>& t) { return table::Concat(t, names); },
+                         nullptr};
   };
   return op;
 }

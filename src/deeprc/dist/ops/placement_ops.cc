@@ -7,7 +7,7 @@
 namespace deeprc::dist::ops {
 namespace {
 
-Result<Table> Unchanged(const std::vector<Table>& t) { return t[0]; }
+Result<table::Table> Unchanged(const std::vector<table::Table>& t) { return t[0]; }
 
 TableOperator ShuffleOperator() {
   TableOperator op;
@@ -21,7 +21,7 @@ TableOperator ShuffleOperator() {
   op.shorthand = "on";
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
     const auto on = options.Strings("on");
-    return BoundOperator{&Unchanged, [on](net::Communicator& comm, const std::vector<Table>& t) {
+    return BoundOperator{&Unchanged, [on](net::Communicator& comm, const std::vector<table::Table>& t) {
                            return Shuffle(comm, t[0], on);
                          }};
   };
@@ -35,7 +35,7 @@ TableOperator RepartitionOperator() {
             "On one rank the table is unchanged.\n"};
   op.inputs = OneInput();
   op.bind = [](const OperatorOptions&, const std::vector<std::string>&) -> Result<BoundOperator> {
-    return BoundOperator{&Unchanged, [](net::Communicator& comm, const std::vector<Table>& t) {
+    return BoundOperator{&Unchanged, [](net::Communicator& comm, const std::vector<table::Table>& t) {
                            return Repartition(comm, t[0]);
                          }};
   };

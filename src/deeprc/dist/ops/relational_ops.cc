@@ -5,11 +5,11 @@
 #include "deeprc/dist/distributed_set_ops.h"
 #include "deeprc/dist/distributed_sort.h"
 #include "deeprc/dist/ops/inputs.h"
-#include "deeprc/table/calendar.h"
-#include "deeprc/table/derive.h"
-#include "deeprc/table/expression_parser.h"
-#include "deeprc/table/project.h"
-#include "deeprc/table/select.h"
+#include "deeprc/table/ops/calendar.h"
+#include "deeprc/table/ops/derive.h"
+#include "deeprc/table/ops/expression_parser.h"
+#include "deeprc/table/ops/project.h"
+#include "deeprc/table/ops/select.h"
 
 namespace deeprc::dist::ops {
 namespace {
@@ -32,9 +32,11 @@ TableOperator SelectOperator() {
                  .flag = "-w,--where"}};
   op.shorthand = "where";
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
-    DEEPRC_ASSIGN_OR_RETURN(auto predicate,
-                            WithContext(ParseExpression(options.String("where")), options.Context("where")));
-    LocalFunction local = [predicate](const std::vector<Table>& t) { return Select(t[0], predicate); };
+    DEEPRC_ASSIGN_OR_RETURN(auto predicate, WithContext(table::ParseExpression(options.String("where")),
+                                                        options.Context("where")));
+    LocalFunction local = [predicate](const std::vector<table::Table>& t) {
+      return table::Select(t[0], predicate);
+    };
     return BoundOperator{local, EachShare(local)};
   };
   return op;
@@ -52,8 +54,8 @@ TableOperator ProjectOperator() {
                  .flag = "-c,--columns"}};
   op.shorthand = "columns";
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
-    LocalFunction local = [columns = options.Strings("columns")](const std::vector<Table>& t) {
-      return Project(t[0], columns);
+    LocalFunction local = [columns = options.Strings("columns")](const std::vector<table::Table>& t) {
+      return table::Project(t[0], columns);
     };
     return BoundOperator{local, EachShare(local)};
   };
@@ -72,8 +74,8 @@ TableOperator DropOperator() {
                  .flag = "-c,--columns"}};
   op.shorthand = "columns";
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
-    LocalFunction local = [dropped =
-                               options.Strings("columns")](const std::vector<Table>& t) -> Result<Table> {
+    LocalFunction local =
+        [dropped = options.Strings("columns")](const std::vector<table::Table>& t) -> Result<table::Table> {
       // A name the table lacks is an error, as in project: a typo must not pass unnoticed.
       for (const auto& name : dropped)
         DEEPRC_RETURN_NOT_OK(WithContext(t[0].ColumnIndex(name).status(), "drop: "));
@@ -81,7 +83,7 @@ TableOperator DropOperator() {
       for (const auto& name : t[0].ColumnNames()) {
         if (std::find(dropped.begin(), dropped.end(), name) == dropped.end()) kept.push_back(name);
       }
-      return Project(t[0], kept);
+      return table::Project(t[0], kept);
     };
     return BoundOperator{local, EachShare(local)};
   };
@@ -103,15 +105,15 @@ TableOperator DeriveOperator() {
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
     std::vector<std::pair<std::string, arrow::compute::Expression>> columns;
     for (const auto& [column, text] : options.Pairs("columns")) {
-      auto expression = ParseExpression(text);
+      auto expression = table::ParseExpression(text);
       if (!expression.ok()) return Status::Invalid("derive ", column, ": ", expression.status().message());
       columns.emplace_back(column, *std::move(expression));
     }
     if (columns.empty()) return options.Invalid("columns", "needs at least one `column: expression`");
-    LocalFunction local = [columns](const std::vector<Table>& t) -> Result<Table> {
-      Table current = t[0];
+    LocalFunction local = [columns](const std::vector<table::Table>& t) -> Result<table::Table> {
+      table::Table current = t[0];
       for (const auto& [column, expression] : columns) {
-        DEEPRC_ASSIGN_OR_RETURN(current, Derive(current, column, expression));
+        DEEPRC_ASSIGN_OR_RETURN(current, table::Derive(current, column, expression));
       }
       return current;
     };
@@ -131,13 +133,15 @@ TableOperator CalendarOperator() {
   op.shorthand = "column";
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
     const std::string column = options.String("column");
-    LocalFunction local = [column](const std::vector<Table>& t) { return CalendarTable(t[0], column); };
+    LocalFunction local = [column](const std::vector<table::Table>& t) {
+      return table::CalendarTable(t[0], column);
+    };
     DistributedFunction distributed = [column](net::Communicator& comm,
-                                               const std::vector<Table>& t) -> Result<Table> {
-      DEEPRC_ASSIGN_OR_RETURN(auto calendar, CalendarTable(t[0], column));
+                                               const std::vector<table::Table>& t) -> Result<table::Table> {
+      DEEPRC_ASSIGN_OR_RETURN(auto calendar, table::CalendarTable(t[0], column));
       // Each share's calendar may repeat another's times: make them distinct and ordered globally.
       DEEPRC_ASSIGN_OR_RETURN(calendar, DistributedUnique(comm, calendar, {column}));
-      return DistributedSort(comm, calendar, {SortKey{column, true}});
+      return DistributedSort(comm, calendar, {table::SortKey{column, true}});
     };
     return BoundOperator{local, distributed};
   };

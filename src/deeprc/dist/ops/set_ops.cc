@@ -1,9 +1,9 @@
 // The row-set operators: unique on one table; union, intersect and subtract of two. Across ranks
 // rows are shuffled on their values so that equal rows meet on one rank.
-#include "deeprc/table/set_ops.h"
+#include "deeprc/table/ops/set_ops.h"
 #include "deeprc/dist/distributed_set_ops.h"
 #include "deeprc/dist/ops/inputs.h"
-#include "deeprc/table/unique.h"
+#include "deeprc/table/ops/unique.h"
 
 namespace deeprc::dist::ops {
 namespace {
@@ -24,16 +24,16 @@ TableOperator UniqueOperator() {
   op.shorthand = "on";
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
     const auto on = options.Strings("on");
-    return BoundOperator{[on](const std::vector<Table>& t) { return Unique(t[0], on); },
-                         [on](net::Communicator& comm, const std::vector<Table>& t) {
+    return BoundOperator{[on](const std::vector<table::Table>& t) { return table::Unique(t[0], on); },
+                         [on](net::Communicator& comm, const std::vector<table::Table>& t) {
                            return DistributedUnique(comm, t[0], on);
                          }};
   };
   return op;
 }
 
-using Local = Result<Table> (*)(const Table&, const Table&);
-using Distributed = Result<Table> (*)(net::Communicator&, const Table&, const Table&);
+using Local = Result<table::Table> (*)(const table::Table&, const table::Table&);
+using Distributed = Result<table::Table> (*)(net::Communicator&, const table::Table&, const table::Table&);
 
 TableOperator SetOperator(std::string name, std::string summary, Local local, Distributed distributed) {
   TableOperator op;
@@ -43,8 +43,8 @@ TableOperator SetOperator(std::string name, std::string summary, Local local, Di
   op.inputs = FirstAndSecond();
   op.bind = [local, distributed](const OperatorOptions&,
                                  const std::vector<std::string>&) -> Result<BoundOperator> {
-    return BoundOperator{[local](const std::vector<Table>& t) { return local(t[0], t[1]); },
-                         [distributed](net::Communicator& comm, const std::vector<Table>& t) {
+    return BoundOperator{[local](const std::vector<table::Table>& t) { return local(t[0], t[1]); },
+                         [distributed](net::Communicator& comm, const std::vector<table::Table>& t) {
                            return distributed(comm, t[0], t[1]);
                          }};
   };
@@ -56,12 +56,12 @@ TableOperator SetOperator(std::string name, std::string summary, Local local, Di
 Status AddSetOperators(OperatorRegistry& registry) {
   DEEPRC_RETURN_NOT_OK(registry.Add(UniqueOperator()));
   DEEPRC_RETURN_NOT_OK(registry.Add(
-      SetOperator("union", "The distinct rows of two tables together", &Union, &DistributedUnion)));
+      SetOperator("union", "The distinct rows of two tables together", &table::Union, &DistributedUnion)));
   DEEPRC_RETURN_NOT_OK(
       registry.Add(SetOperator("intersect", "The distinct rows of the first table that the second has",
-                               &Intersect, &DistributedIntersect)));
+                               &table::Intersect, &DistributedIntersect)));
   return registry.Add(SetOperator("subtract", "The distinct rows of the first table that the second lacks",
-                                  &Subtract, &DistributedSubtract));
+                                  &table::Subtract, &DistributedSubtract));
 }
 
 }  // namespace deeprc::dist::ops

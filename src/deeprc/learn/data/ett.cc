@@ -10,8 +10,8 @@
 
 #include "deeprc/core/atomic_file.h"
 #include "deeprc/core/logging.h"
-#include "deeprc/table/csv_io.h"
-#include "deeprc/table/file_format.h"
+#include "deeprc/table/io/csv_io.h"
+#include "deeprc/table/io/file_format.h"
 
 namespace deeprc::learn {
 
@@ -30,14 +30,14 @@ ProtocolSplits SplitsFor(int64_t rows, const ProtocolSplits& protocol) {
 }  // namespace
 
 Result<SeriesTable> LoadEtt(const std::string& path, const EttOptions& options) {
-  Table wide;
-  DEEPRC_ASSIGN_OR_RETURN(FileFormat format, FileFormatFromPath(path));
-  if (format == FileFormat::kCsv) {
-    CsvReadOptions csv;
+  table::Table wide;
+  DEEPRC_ASSIGN_OR_RETURN(table::FileFormat format, table::FileFormatFromPath(path));
+  if (format == table::FileFormat::kCsv) {
+    table::CsvReadOptions csv;
     csv.column_types["date"] = arrow::timestamp(arrow::TimeUnit::SECOND);
-    DEEPRC_ASSIGN_OR_RETURN(wide, ReadCsv(path, csv));
+    DEEPRC_ASSIGN_OR_RETURN(wide, table::ReadCsv(path, csv));
   } else {
-    DEEPRC_ASSIGN_OR_RETURN(wide, ReadTable(path));
+    DEEPRC_ASSIGN_OR_RETURN(wide, table::ReadTable(path));
   }
   DEEPRC_ASSIGN_OR_RETURN(wide, wide.CombineChunks());
   DEEPRC_ASSIGN_OR_RETURN(auto dates, WithContext(wide.Column("date"), path, ": "));
