@@ -1,6 +1,7 @@
 #include "deeprc/pipeline/planner.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -72,8 +73,17 @@ TEST(Planner, TrainStageBecomesOneIndependentTaskPerModel) {
   // Generated data: a task of its own that the table stage waits for.
   EXPECT_EQ(Find(*plan, "ett")->description.arguments[1], "generate-ett");
   EXPECT_EQ(Find(*plan, "prepare")->description.after, std::vector<std::string>{"ett"});
-  EXPECT_EQ(Find(*plan, "prepare")->description.arguments,
-            (std::vector<std::string>{"stage", "run", "/sessions/s", "prepare"}));
+  // The table stage gets its description resolved by the planner: table names are files, so the
+  // task reads no spec.
+  const auto& args = Find(*plan, "prepare")->description.arguments;
+  ASSERT_EQ(args.size(), 6u);
+  EXPECT_EQ((std::vector<std::string>(args.begin(), args.begin() + 5)),
+            (std::vector<std::string>{"stage", "run", "/sessions/s", "prepare", "--description"}));
+  const auto description = nlohmann::json::parse(args[5]);
+  EXPECT_EQ(description, nlohmann::json::parse(R"({
+    "kind": "table", "stage": "prepare", "backend": "mpi", "output": "/sessions/s/tables/prepare.arrow",
+    "ops": [{"op": "read", "where": "spec.yaml:7", "inputs": ["/sessions/s/data/ett.csv"]},
+            {"op": "sort", "where": "spec.yaml:7", "options": {"by": ["date"]}}]})"));
 }
 
 // std::to_string printed six decimals: a learning rate of 1e-7 reached `deeprc train` as 0.000000.

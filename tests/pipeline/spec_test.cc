@@ -144,6 +144,47 @@ TEST(PipelineSpec, OperationsAreCheckedWithTheirLines) {
               "spec.yaml:9:");
 }
 
+// A table operation is an operator of dist's registry by name, its value the operator's JSON
+// options (or the value of its shorthand option); its other tables come from `with`.
+TEST(PipelineSpec, OperationsAreRegistryOperatorsWithTheirOptions) {
+  auto spec = Parse(Spec(
+      "  a: {kind: table, ops: [{read: ett}]}\n"
+      "  t:\n    kind: table\n    ops:\n      - read: ett\n      - sort: -date, k\n"
+      "      - join: {with: a, on: k, how: left}\n      - union: a\n      - head: 5\n"
+      "      - derive: {y: x + 1, x: y * 2}\n      - unique: all\n"));
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  const StageSpec* t = spec->FindStage("t");
+  ASSERT_EQ(t->ops.size(), 7u);
+  EXPECT_EQ(t->ops[0].name, "read");
+  EXPECT_EQ(t->ops[0].tables, std::vector<std::string>{"ett"});
+  EXPECT_EQ(t->ops[1].options, nlohmann::json::parse(R"({"by": ["-date", "k"]})"));
+  EXPECT_EQ(t->ops[2].tables, std::vector<std::string>{"a"});
+  EXPECT_EQ(t->ops[2].options, nlohmann::json::parse(R"({"on": ["k"], "how": "left"})"));
+  EXPECT_EQ(t->ops[3].tables, std::vector<std::string>{"a"});
+  EXPECT_EQ(t->ops[4].options, nlohmann::json::parse(R"({"n": 5})"));
+  // Derived columns keep the spec's order: a later one may use an earlier one.
+  EXPECT_EQ(t->ops[5].options, nlohmann::json::parse(R"({"columns": [["y", "x + 1"], ["x", "y * 2"]]})"));
+  EXPECT_EQ(t->ops[6].options, nlohmann::json::object());
+  // The tables of `with` are dependencies like a read's.
+  EXPECT_EQ(t->depends, std::vector<std::string>{"a"});
+}
+
+TEST(PipelineSpec, OperationOptionsAreCheckedByTheRegistry) {
+  auto op = [](const std::string& line) {
+    return Parse(Spec("  t:\n    kind: table\n    ops:\n      - read: ett\n      - " + line + "\n"));
+  };
+  ExpectError(op("join: {with: ett, onn: k}"), "spec.yaml:9: unknown key 'onn'");
+  ExpectError(op("join: {on: k}"), "spec.yaml:9: join needs 'with': the right table");
+  ExpectError(op("head: -1"), "spec.yaml:9:");
+  ExpectError(op("project: []"), "spec.yaml:9: project: must name at least one");
+  ExpectError(op("select: \"x >\""), "spec.yaml:9: select: ");
+  ExpectError(op("join: {with: ett, on: k, suffixes: [a]}"), "spec.yaml:9: join: suffixes: must list 2 items");
+  // An operator with no distributed form is refused in a stage of several ranks, at its line.
+  ExpectError(Parse(Spec("  t:\n    kind: table\n    ranks: 2\n    ops:\n      - read: ett\n      - tail: 3\n")),
+              "spec.yaml:10: tail has no distributed form, and the stage runs on 2 ranks");
+  EXPECT_TRUE(Parse(Spec("  t:\n    kind: table\n    ops:\n      - read: ett\n      - tail: 3\n")).ok());
+}
+
 TEST(PipelineSpec, ModelNamesAreLeftToTheTrainTask) {
   std::string text = Spec(kTrain);
   text.replace(text.find("dlinear"), 7, "no_such_model");

@@ -179,7 +179,8 @@ def test_partition_keeps_every_row_and_equal_keys_together(tmp_path, run_deeprc,
     pq.write_table(table, tmp_path / "in.parquet")
     run_deeprc("table", "partition", tmp_path / "in.parquet", "--by", "k,s", "-n", parts,
                "--out", tmp_path / "p.parquet")
-    pieces = [pq.read_table(tmp_path / f"p-{i}.parquet") for i in range(parts)]
+    # Part files are named as every part file of deeprc: ".<part>" before the extension.
+    pieces = [pq.read_table(tmp_path / f"p.{i}.parquet") for i in range(parts)]
     assert row_multiset(pa.concat_tables(pieces)) == row_multiset(table)
     owner = {}
     for i, piece in enumerate(pieces):
@@ -196,7 +197,7 @@ def test_partition_agrees_across_compatible_key_types(tmp_path, run_deeprc):
     feather.write_feather(narrow, tmp_path / "narrow.arrow")
     for name in ("wide", "narrow"):
         run_deeprc("table", "partition", tmp_path / f"{name}.arrow", "--by", "k,s", "-n", 4,
-                   "--out", tmp_path / f"{name}-{{}}.arrow")
+                   "--out", tmp_path / f"{name}-{{rank}}.arrow")
     for i in range(4):
         wide = feather.read_table(tmp_path / f"wide-{i}.arrow")
         narrow = feather.read_table(tmp_path / f"narrow-{i}.arrow")
@@ -206,5 +207,15 @@ def test_partition_agrees_across_compatible_key_types(tmp_path, run_deeprc):
     nulls = pa.table({"k": pa.array([None] * 50, pa.int64()), "x": list(range(50))})
     pq.write_table(nulls, tmp_path / "nulls.parquet")
     run_deeprc("table", "partition", tmp_path / "nulls.parquet", "--by", "k", "-n", 5, "--out", tmp_path / "n.parquet")
-    sizes = sorted(pq.read_metadata(tmp_path / f"n-{i}.parquet").num_rows for i in range(5))
+    sizes = sorted(pq.read_metadata(tmp_path / f"n.{i}.parquet").num_rows for i in range(5))
     assert sizes == [0, 0, 0, 0, 50]
+
+
+def test_partition_refuses_the_old_placeholder(tmp_path, run_deeprc):
+    """Part files have one naming scheme ({rank}, or .<part> before the extension): the old '{}'
+    is refused with the new spelling, not written into a file name."""
+    pq.write_table(pa.table({"k": [1, 2, 3]}), tmp_path / "in.parquet")
+    proc = run_deeprc("table", "partition", tmp_path / "in.parquet", "--by", "k", "-n", 2,
+                      "--out", tmp_path / "p-{}.parquet", check=False)
+    assert proc.returncode == 1 and "'{}' is no part placeholder" in proc.stderr and "{rank}" in proc.stderr
+    assert not list(tmp_path.glob("p-*"))

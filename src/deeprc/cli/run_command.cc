@@ -45,6 +45,7 @@ void AddRunCommand(CLI::App& app, CommandResult& result) {
   });
 
   auto stage = std::make_shared<std::pair<std::string, std::string>>();
+  auto description = std::make_shared<std::string>();
   auto* stage_command =
       app.add_subcommand("stage", "Run one table or report stage of a session (what pipeline tasks run)");
   stage_command->group("");  // internal: `deeprc run` plans it, people need not see it
@@ -52,7 +53,10 @@ void AddRunCommand(CLI::App& app, CommandResult& result) {
   auto* stage_run = stage_command->add_subcommand("run", "Run STAGE of the pipeline session SESSION");
   stage_run->add_option("session", stage->first, "Session folder")->required();
   stage_run->add_option("stage", stage->second, "Stage name")->required();
-  stage_run->callback([&result, stage] { result.status = pipeline::RunStage(stage->first, stage->second); });
+  stage_run->add_option("--description", *description, "The stage resolved by the planner, as JSON (table stages)");
+  stage_run->callback([&result, stage, description] {
+    result.status = pipeline::RunStage(stage->first, stage->second, *description);
+  });
 }
 
 }  // namespace deeprc::cli

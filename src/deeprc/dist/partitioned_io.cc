@@ -15,8 +15,6 @@ namespace {
 
 constexpr std::string_view kRankPlaceholder = "{rank}";
 
-bool HasPlaceholder(const std::string& path) { return path.find(kRankPlaceholder) != std::string::npos; }
-
 std::string ReplacePlaceholder(std::string path, int rank) {
   for (auto at = path.find(kRankPlaceholder); at != std::string::npos; at = path.find(kRankPlaceholder)) {
     path.replace(at, kRankPlaceholder.size(), std::to_string(rank));
@@ -26,15 +24,17 @@ std::string ReplacePlaceholder(std::string path, int rank) {
 
 }  // namespace
 
-std::string PathOfRank(const std::string& path, int rank) {
-  if (HasPlaceholder(path)) return ReplacePlaceholder(path, rank);
+bool HasRankPlaceholder(const std::string& path) { return path.find(kRankPlaceholder) != std::string::npos; }
+
+std::string PartPath(const std::string& path, int part) {
+  if (HasRankPlaceholder(path)) return ReplacePlaceholder(path, part);
   std::filesystem::path p(path);
-  return (p.parent_path() / (p.stem().string() + "." + std::to_string(rank) + p.extension().string()))
+  return (p.parent_path() / (p.stem().string() + "." + std::to_string(part) + p.extension().string()))
       .string();
 }
 
 Result<table::Table> ReadShare(const net::Communicator& comm, const std::string& path) {
-  if (HasPlaceholder(path)) return table::ReadTable(ReplacePlaceholder(path, comm.rank()));
+  if (HasRankPlaceholder(path)) return table::ReadTable(ReplacePlaceholder(path, comm.rank()));
   const int r = comm.rank(), p = comm.size();
   DEEPRC_ASSIGN_OR_RETURN(table::FileFormat format, table::FileFormatFromPath(path));
   if (format == table::FileFormat::kParquet) {
@@ -68,7 +68,7 @@ Result<std::vector<table::Table>> ReadShares(net::Communicator& comm, const std:
 }
 
 Status WriteShares(net::Communicator& comm, const table::Table& table, const std::string& path, bool gather) {
-  if (!gather) return table::WriteTable(table, PathOfRank(path, comm.rank()));
+  if (!gather) return table::WriteTable(table, PartPath(path, comm.rank()));
   // Rank 0 writes every rank's rows under one schema.
   DEEPRC_ASSIGN_OR_RETURN(table::Table agreed, AgreeOnSchema(comm, table, path));
   DEEPRC_ASSIGN_OR_RETURN(table::Table all, net::GatherTables(comm, agreed, 0));

@@ -1,6 +1,7 @@
 // Files of a distributed table: each rank reads its share of the input and writes its part of
 // the result, so `deeprc table <op> --ranks N` and the same command under mpirun or srun work
-// on ordinary files.
+// on ordinary files. One naming scheme for every file of a part (PartPath): "{rank}" replaced by
+// the part's number, or ".<part>" before the extension when the name has no "{rank}".
 #pragma once
 
 #include <string>
@@ -23,12 +24,16 @@ Result<table::Table> ReadShare(const net::Communicator& comm, const std::string&
 Result<std::vector<table::Table>> ReadShares(net::Communicator& comm, const std::vector<std::string>& paths);
 
 // Writes each rank's part of a result: with `gather`, all parts conformed to one schema
-// (AgreeOnSchema) and concatenated in rank order into `path` by rank 0; otherwise each rank to `path` with
-// "{rank}" replaced by its rank, or with
-// ".<rank>" before the extension when `path` has no placeholder.
+// (AgreeOnSchema) and concatenated in rank order into `path` by rank 0; otherwise each rank to
+// PartPath(path, rank).
 Status WriteShares(net::Communicator& comm, const table::Table& table, const std::string& path, bool gather);
 
-// The file of `rank` for a per-rank `path` (see WriteShares).
-std::string PathOfRank(const std::string& path, int rank);
+// The file of part `part` (a rank's, or one of `deeprc table partition`'s) of `path`: "{rank}"
+// replaced by the number ("out-{rank}.parquet" -> "out-3.parquet"), or else ".<part>" before the
+// extension ("out.parquet" -> "out.3.parquet"). ReadShare reads back the "{rank}" form.
+std::string PartPath(const std::string& path, int part);
+
+// Whether `path` names one file per part with "{rank}".
+bool HasRankPlaceholder(const std::string& path);
 
 }  // namespace deeprc::dist

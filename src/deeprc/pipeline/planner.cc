@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "deeprc/pipeline/report_stage.h"
+#include "deeprc/pipeline/table_stage.h"
 
 namespace deeprc::pipeline {
 namespace {
@@ -195,6 +196,10 @@ class Planner {
         task.description.executable = options_.deeprc;
         task.description.arguments = {"stage", "run", session, stage.name};
         if (stage.kind == StageKind::kTable) {
+          // The stage resolved (table names to files), in the task's arguments rather than a file:
+          // --dry-run writes nothing, and the plan shows what the task will run.
+          task.description.arguments.push_back("--description");
+          task.description.arguments.push_back(DescribeTableStage(spec_, layout, stage).dump());
           task.outputs = {layout.TableFile(stage.name).string()};
         } else {
           task.outputs = {(layout.ReportDir() / ("stage-" + stage.name + ".json")).string()};

@@ -9,10 +9,8 @@
 
 #include "deeprc/core/nearest_name.h"
 #include "deeprc/core/yaml_reader.h"
+#include "deeprc/dist/operator_registry.h"
 #include "deeprc/learn/forecast_job_json.h"
-#include "deeprc/table/groupby/groupby.h"
-#include "deeprc/table/join/join.h"
-#include "deeprc/table/ops/expression_parser.h"
 
 namespace deeprc::pipeline {
 namespace {
@@ -33,8 +31,6 @@ const std::vector<std::string> kTrainKeys = {"data",       "models",     "horizo
                                              "early_stop", "seed",       "targets",       "scaler",
                                              "loss",       "settings",   "arguments",     "backend",
                                              "pool"};
-const std::vector<std::string> kOpNames = {"read",    "join",   "select", "project",  "drop",  "sort",
-                                           "groupby", "unique", "head",   "calendar", "derive"};
 
 std::vector<std::string> KeysOf(StageKind kind) {
   std::vector<std::string> keys = kCommonKeys;
@@ -352,8 +348,8 @@ class Parser {
                            "' needs 'ops': a list of operations, the first a read");
     }
     for (size_t i = 0; i < ops.size(); ++i) {
-      DEEPRC_ASSIGN_OR_RETURN(auto op, ParseOp(ops[i], path + ".ops." + std::to_string(i)));
-      if (i == 0 && op.kind != TableOp::Kind::kRead) {
+      DEEPRC_ASSIGN_OR_RETURN(auto op, ParseOp(ops[i], path + ".ops." + std::to_string(i), stage.ranks));
+      if (i == 0 && op.name != "read") {
         return reader_.Error(ops[i], path + ".ops.0", "the first operation of table stage '", stage.name,
                              "' must be a read, not ", op.name);
       }
@@ -362,7 +358,33 @@ class Parser {
     return Status::OK();
   }
 
-  Result<TableOp> ParseOp(const YAML::Node& item, const std::string& path) {
+  // An option's YAML value as the JSON its declaration takes.
+  Result<nlohmann::json> OptionValue(const YAML::Node& node, const std::string& path, const dist::OptionDoc& option) {
+    switch (option.type) {
+      case dist::OptionType::kString:
+        return reader_.String(node, path).Map([](std::string s) { return nlohmann::json(std::move(s)); });
+      case dist::OptionType::kStrings:
+        return reader_.Strings(node, path, kSplit).Map([](auto v) { return nlohmann::json(std::move(v)); });
+      case dist::OptionType::kInt:
+        return reader_.Integer(node, path, option.min).Map([](int64_t v) { return nlohmann::json(v); });
+      case dist::OptionType::kNumber:
+        return reader_.Number(node, path).Map([](double v) { return nlohmann::json(v); });
+      case dist::OptionType::kBool:
+        return reader_.Bool(node, path).Map([](bool v) { return nlohmann::json(v); });
+      case dist::OptionType::kPairs: {
+        DEEPRC_ASSIGN_OR_RETURN(auto pairs, reader_.StringPairs(node, path));
+        nlohmann::json json = nlohmann::json::array();
+        for (auto& [name, value] : pairs) json.push_back({name, value});
+        return json;
+      }
+    }
+    return reader_.Error(node, path, "an option of an unknown type");
+  }
+
+  // `- read: TABLE`, or `- OPERATOR: VALUE` where VALUE is the operator's options as a map (with
+  // `with: TABLE` for the other inputs of a join or set operator), or the value of its shorthand
+  // option (`sort: date`, `head: 10`, `derive: {x: a + 1}`).
+  Result<TableOp> ParseOp(const YAML::Node& item, const std::string& path, int ranks) {
     if (!item.IsMap() || item.size() != 1) {
       return reader_.Error(item, path,
                            "an operation is a map of one key, e.g. `- read: ett` or `- sort: date`");
@@ -373,94 +395,78 @@ class Parser {
     op.name = key.Scalar();
     op.where = reader_.Where(key, path);
     const std::string at = path + "." + op.name;
-    auto columns = [&]() -> Status {
-      DEEPRC_ASSIGN_OR_RETURN(op.columns, reader_.Strings(value, at, kSplit));
-      if (op.columns.empty()) return reader_.Error(value, at, op.name, " needs at least one column");
+    auto add_tables = [&](const YAML::Node& node, const std::string& node_path) -> Status {
+      DEEPRC_ASSIGN_OR_RETURN(auto tables, reader_.Strings(node, node_path, kSplit));
+      for (auto& table : tables) {
+        table_refs_.emplace_back(table, reader_.Where(node, node_path));
+        op.tables.push_back(std::move(table));
+      }
       return Status::OK();
     };
     if (op.name == "read") {
-      op.kind = TableOp::Kind::kRead;
-      DEEPRC_ASSIGN_OR_RETURN(op.table, reader_.String(value, at));
-      table_refs_.emplace_back(op.table, reader_.Where(value, at));
-    } else if (op.name == "join") {
-      op.kind = TableOp::Kind::kJoin;
-      DEEPRC_RETURN_NOT_OK(
-          reader_.CheckKeys(value, at, {"with", "on", "left_on", "right_on", "how"}, "join"));
-      if (!value["with"]) return reader_.Error(value, at, "join needs 'with': the right table");
-      DEEPRC_ASSIGN_OR_RETURN(op.table, reader_.String(value["with"], at + ".with"));
-      table_refs_.emplace_back(op.table, reader_.Where(value["with"], at + ".with"));
-      if (value["on"]) {
-        DEEPRC_ASSIGN_OR_RETURN(op.columns, reader_.Strings(value["on"], at + ".on", kSplit));
-        op.right_columns = op.columns;
-      } else if (value["left_on"] && value["right_on"]) {
-        DEEPRC_ASSIGN_OR_RETURN(op.columns, reader_.Strings(value["left_on"], at + ".left_on", kSplit));
-        DEEPRC_ASSIGN_OR_RETURN(op.right_columns,
-                                reader_.Strings(value["right_on"], at + ".right_on", kSplit));
-      }
-      if (op.columns.empty() || op.columns.size() != op.right_columns.size()) {
-        return reader_.Error(value, at,
-                             "join needs 'on' (the key columns) or 'left_on' and 'right_on' of equal length");
-      }
-      if (value["how"]) {
-        DEEPRC_ASSIGN_OR_RETURN(op.how, reader_.String(value["how"], at + ".how"));
-        auto how = table::ParseJoinType(op.how);
-        if (!how.ok()) return reader_.Error(value["how"], at + ".how", how.status().message());
-      }
-    } else if (op.name == "select") {
-      op.kind = TableOp::Kind::kSelect;
-      DEEPRC_ASSIGN_OR_RETURN(op.expression, reader_.String(value, at));
-      auto parsed = table::ParseExpression(op.expression);
-      if (!parsed.ok()) return reader_.Error(value, at, "select: ", parsed.status().message());
-    } else if (op.name == "project" || op.name == "drop" || op.name == "unique" || op.name == "sort") {
-      op.kind = op.name == "project" ? TableOp::Kind::kProject
-                : op.name == "drop"  ? TableOp::Kind::kDrop
-                : op.name == "sort"  ? TableOp::Kind::kSort
-                                     : TableOp::Kind::kUnique;
-      if (op.kind == TableOp::Kind::kUnique && value.IsScalar() &&
-          (value.Scalar() == "true" || value.Scalar() == "all")) {
-        // `unique: all`: whole rows.
-      } else {
-        DEEPRC_RETURN_NOT_OK(columns());
-      }
-    } else if (op.name == "groupby") {
-      op.kind = TableOp::Kind::kGroupBy;
-      DEEPRC_RETURN_NOT_OK(reader_.CheckKeys(value, at, {"by", "agg"}, "groupby"));
-      if (!value["by"]) return reader_.Error(value, at, "groupby needs 'by': the key columns");
-      DEEPRC_ASSIGN_OR_RETURN(op.columns, reader_.Strings(value["by"], at + ".by", kSplit));
-      if (value["agg"]) {
-        DEEPRC_ASSIGN_OR_RETURN(op.aggregations, reader_.Strings(value["agg"], at + ".agg", kSplit));
-      }
-      for (const auto& aggregation : op.aggregations) {
-        auto parsed = table::ParseAggregation(aggregation);
-        if (!parsed.ok())
-          return reader_.Error(value["agg"], at + ".agg", "groupby: ", parsed.status().message());
-      }
-    } else if (op.name == "head") {
-      op.kind = TableOp::Kind::kHead;
-      DEEPRC_ASSIGN_OR_RETURN(op.n, reader_.Integer(value, at, 0));
-    } else if (op.name == "calendar") {
-      op.kind = TableOp::Kind::kCalendar;
-      DEEPRC_RETURN_NOT_OK(columns());
-      if (op.columns.size() != 1) return reader_.Error(value, at, "calendar takes one timestamp column");
-    } else if (op.name == "derive") {
-      op.kind = TableOp::Kind::kDerive;
-      DEEPRC_ASSIGN_OR_RETURN(op.derive, reader_.StringPairs(value, at));
-      if (op.derive.empty())
-        return reader_.Error(value, at, "derive needs at least one `column: expression`");
-      for (const auto& [column, expression] : op.derive) {
-        auto parsed = table::ParseExpression(expression);
-        if (!parsed.ok()) {
-          return reader_.Error(value[column], at + "." + column, "derive ", column, ": ",
-                               parsed.status().message());
+      DEEPRC_ASSIGN_OR_RETURN(auto table, reader_.String(value, at));
+      table_refs_.emplace_back(table, reader_.Where(value, at));
+      op.tables = {std::move(table)};
+      return op;
+    }
+    const auto& registry = dist::OperatorRegistry::Default();
+    const dist::TableOperator* def = registry.Find(op.name);
+    if (!def) {
+      std::vector<std::string> names = registry.Names();
+      names.insert(names.begin(), "read");
+      std::string expected;
+      for (const auto& name : names) expected += (expected.empty() ? "" : ", ") + name;
+      const std::string nearest = NearestName(op.name, names);
+      return reader_.Error(key, path, "unknown table operation '", op.name, "'",
+                           nearest.empty() ? "" : " (did you mean '" + nearest + "'?)", " (expected: ", expected, ")");
+    }
+    const bool several = def->arity != dist::Arity::kUnary;
+    const dist::OptionDoc* shorthand = nullptr;
+    for (const auto& option : def->options) {
+      if (option.key == def->shorthand) shorthand = &option;
+    }
+    if (value.IsMap() && !(shorthand && shorthand->type == dist::OptionType::kPairs)) {
+      std::vector<std::string> allowed = def->OptionKeys();
+      if (several) allowed.push_back("with");
+      DEEPRC_RETURN_NOT_OK(reader_.CheckKeys(value, at, allowed, op.name));
+      for (const auto& entry : value) {
+        const std::string name = entry.first.Scalar();
+        if (name == "with") {
+          DEEPRC_RETURN_NOT_OK(add_tables(entry.second, at + ".with"));
+          continue;
+        }
+        for (const auto& option : def->options) {
+          if (option.key != name) continue;
+          DEEPRC_ASSIGN_OR_RETURN(op.options[name], OptionValue(entry.second, at + "." + name, option));
         }
       }
-    } else {
-      std::string expected;
-      for (const auto& name : kOpNames) expected += (expected.empty() ? "" : ", ") + name;
-      const std::string nearest = NearestName(op.name, kOpNames);
-      return reader_.Error(key, path, "unknown table operation '", op.name, "'",
-                           nearest.empty() ? "" : " (did you mean '" + nearest + "'?)",
-                           " (expected: ", expected, ")");
+    } else if (op.name == "unique" && value.IsScalar() && (value.Scalar() == "true" || value.Scalar() == "all")) {
+      // `unique: all`: whole rows.
+    } else if (shorthand) {
+      DEEPRC_ASSIGN_OR_RETURN(op.options[shorthand->key], OptionValue(value, at, *shorthand));
+    } else if (several) {
+      DEEPRC_RETURN_NOT_OK(add_tables(value, at));  // `union: other`
+    } else if (!value.IsNull()) {
+      return reader_.Error(value, at, op.name, " takes no value (its options, if any, as a map)");
+    }
+    if (def->arity == dist::Arity::kBinary && op.tables.size() != 1) {
+      return reader_.Error(value, at, op.name, " needs 'with': the right table");
+    }
+    if (def->arity == dist::Arity::kVarargs && op.tables.empty()) {
+      return reader_.Error(value, at, op.name, " needs 'with': the tables that follow this one");
+    }
+    // Checked now, so a bad value is an error naming its line, not a failed task.
+    const std::string name = op.name, short_key = def->shorthand;
+    const dist::OptionNaming naming{
+        [name, short_key](const std::string& k) { return k == short_key ? name + ": " : name + ": " + k + ": "; },
+        [name](const std::string& k) { return name + " needs '" + k + "'"; }};
+    std::vector<std::string> input_names = {""};
+    input_names.insert(input_names.end(), op.tables.begin(), op.tables.end());
+    auto bound = def->Bind(op.options, naming, input_names);
+    if (!bound.ok()) return reader_.Error(value, at, bound.status().message());
+    if (ranks > 1 && !def->distributed) {
+      return reader_.Error(key, path, op.name, " has no distributed form, and the stage runs on ", ranks,
+                           " ranks");
     }
     return op;
   }
@@ -740,7 +746,7 @@ class Parser {
           depends.insert(source->name);
       };
       for (const auto& op : stage.ops) {
-        if (op.kind == TableOp::Kind::kRead || op.kind == TableOp::Kind::kJoin) reads(op.table);
+        for (const auto& table : op.tables) reads(table);
       }
       if (!stage.data.empty()) reads(stage.data);
       for (const auto& table : stage.tables) reads(table);

@@ -31,32 +31,15 @@ struct DataSource {
   std::string where;     // "spec.yaml:12"
 };
 
+// One operation of a table stage: `read` (the first: a table by name), or an operator of dist's
+// registry (dist/operator_registry.h) by name with its options, checked against the registry when
+// the spec is read.
 struct TableOp {
-  enum class Kind {
-    kRead,
-    kJoin,
-    kSelect,
-    kProject,
-    kDrop,
-    kSort,
-    kGroupBy,
-    kUnique,
-    kHead,
-    kCalendar,
-    kDerive
-  };
-  Kind kind = Kind::kRead;
-  std::string name;  // as written: "read", "join", ...
+  std::string name;  // "read" or a registered operator's name
   std::string where;
-  std::string table;  // read; join: the right table (`with`)
-  std::vector<std::string>
-      columns;  // project/drop/unique/groupby by/join left keys/calendar; sort: "-x" descends
-  std::vector<std::string> right_columns;                   // join: right keys
-  std::string how = "inner";                                // join
-  std::string expression;                                   // select
-  std::vector<std::pair<std::string, std::string>> derive;  // new column = expression, in order
-  std::vector<std::string> aggregations;                    // groupby: "column:kind"
-  int64_t n = 0;                                            // head
+  // read: the table read; an operator of two or more tables: the others (`with`), in order.
+  std::vector<std::string> tables;
+  nlohmann::json options = nlohmann::json::object();  // the operator's options, as its JSON form
 };
 
 struct ModelSpec {

@@ -1,5 +1,7 @@
 #include "deeprc/pipeline/stage_runner.h"
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 
 #include "deeprc/core/json_file.h"
@@ -10,7 +12,16 @@
 
 namespace deeprc::pipeline {
 
-Status RunStage(const std::string& session_dir, const std::string& stage_name) {
+Status RunStage(const std::string& session_dir, const std::string& stage_name,
+                const std::string& description) {
+  if (!description.empty()) {
+    const auto json = nlohmann::json::parse(description, nullptr, /*allow_exceptions=*/false);
+    if (!json.is_object())
+      return Status::Invalid("stage '", stage_name, "': the description is no JSON object");
+    if (json.value("kind", "") == "table") return RunTableStage(json);
+    return Status::Invalid("stage '", stage_name, "': a description of kind '", json.value("kind", ""),
+                           "'; `deeprc stage run --description` runs table stages");
+  }
   SessionLayout layout{std::filesystem::absolute(session_dir)};
   // A stage resolved by the planner runs from its description alone.
   const auto resolved_file = layout.StageDescriptionFile(stage_name);
@@ -29,7 +40,9 @@ Status RunStage(const std::string& session_dir, const std::string& stage_name) {
   if (!stage) return Status::Invalid("the pipeline of ", session_dir, " has no stage '", stage_name, "'");
   switch (stage->kind) {
     case StageKind::kTable:
-      return RunTableStage(spec, layout, *stage);
+      // The planner gives a table task its stage resolved: the spec is not read again.
+      return Status::Invalid("table stage '", stage_name,
+                             "' runs from its description (--description), which ", "`deeprc run` plans");
     case StageKind::kReport:
       return Status::Invalid("report stage '", stage_name, "' has no description at ", resolved_file.string(),
                              " (deeprc run writes it before submitting the stage's task)");

@@ -1,6 +1,6 @@
-// What a planned table or report task runs (`deeprc stage run SESSION STAGE`): the stage's resolved
-// description (stages/<stage>/description.json, written by `deeprc run`), or else the stage of the
-// session's own spec copy, so the task needs nothing but the session folder.
+// What a planned table or report task runs (`deeprc stage run SESSION STAGE [--description JSON]`):
+// the stage as the planner resolved it (a table stage's description inline, a report stage's in
+// stages/<stage>/description.json, written by `deeprc run`), so the task reads no spec.
 #pragma once
 
 #include <string>
@@ -9,6 +9,8 @@
 
 namespace deeprc::pipeline {
 
-Status RunStage(const std::string& session_dir, const std::string& stage_name);
+// `description`: the stage's resolved description as JSON text ("" for none).
+Status RunStage(const std::string& session_dir, const std::string& stage_name,
+                const std::string& description = {});
 
 }  // namespace deeprc::pipeline

@@ -1,0 +1,103 @@
+// Row order: sort (sample sort across ranks), head (a prefix of the global order: rank 0's share,
+// then rank 1's, ...), and tail and concat, which have no distributed form yet.
+#include "deeprc/dist/distributed_sort.h"
+#include "deeprc/dist/ops/inputs.h"
+#include "deeprc/dist/repartition.h"
+#include "deeprc/table/ops/concat.h"
+#include "deeprc/table/ops/slice.h"
+#include "deeprc/table/sort/sort.h"
+
+namespace deeprc::dist::ops {
+namespace {
+
+TableOperator SortOperator() {
+  TableOperator op;
+  op.name = "sort";
+  op.doc = {
+      "Sort rows by one or more columns (stable, nulls last)",
+      "A leading '-' sorts a column descending: --by k1,-k2 (or --by=-k2 if the name looks like an option).\n"
+      "Nulls come last in both directions; floating-point NaN sorts after every number, before null.\n"};
+  op.inputs = OneInput();
+  op.options = {{.key = "by",
+                 .type = OptionType::kStrings,
+                 .help = "Sort keys, comma-separated, in priority order; -name for descending",
+                 .required = true}};
+  op.shorthand = "by";
+  op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
+    DEEPRC_ASSIGN_OR_RETURN(auto keys,
+                            WithContext(table::ParseSortKeys(options.Strings("by")), options.Context("by")));
+    return BoundOperator{[keys](const std::vector<table::Table>& t) { return table::Sort(t[0], keys); },
+                         [keys](net::Communicator& comm, const std::vector<table::Table>& t) {
+                           return DistributedSort(comm, t[0], keys);
+                         }};
+  };
+  return op;
+}
+
+OptionDoc Rows() {
+  return {.key = "n",
+          .type = OptionType::kInt,
+          .help = "Number of rows (all of them if the table has fewer)",
+          .default_value = 10,
+          .min = 0,
+          .flag = "-n,--rows"};
+}
+
+TableOperator HeadOperator() {
+  TableOperator op;
+  op.name = "head";
+  op.doc = {"The first N rows of a table", ""};
+  op.inputs = OneInput();
+  op.options = {Rows()};
+  op.shorthand = "n";
+  op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
+    const int64_t n = options.Int("n");
+    return BoundOperator{[n](const std::vector<table::Table>& t) { return table::Head(t[0], n); },
+                         [n](net::Communicator& comm, const std::vector<table::Table>& t) {
+                           return DistributedHead(comm, t[0], n);
+                         }};
+  };
+  return op;
+}
+
+TableOperator TailOperator() {
+  TableOperator op;
+  op.name = "tail";
+  op.doc = {"The last N rows of a table", ""};
+  op.inputs = OneInput();
+  op.options = {Rows()};
+  op.shorthand = "n";
+  op.distributed = false;  // the last rows of a distributed table have no distributed form yet
+  op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
+    const int64_t n = options.Int("n");
+    return BoundOperator{[n](const std::vector<table::Table>& t) { return table::Tail(t[0], n); }, nullptr};
+  };
+  return op;
+}
+
+TableOperator ConcatOperator() {
+  TableOperator op;
+  op.name = "concat";
+  op.doc = {"Stack tables with the same columns, one after another",
+            "The inputs must have the same column names and types, in the same order.\n"};
+  op.arity = Arity::kVarargs;
+  op.inputs = {{"inputs", "inputs", "Input files, in output order"}};
+  op.distributed = false;
+  op.names_its_inputs = true;
+  op.bind = [](const OperatorOptions&, const std::vector<std::string>& names) -> Result<BoundOperator> {
+    return BoundOperator{[names](const std::vector<table::Table>& t) { return table::Concat(t, names); },
+                         nullptr};
+  };
+  return op;
+}
+
+}  // namespace
+
+Status AddOrderOperators(OperatorRegistry& registry) {
+  for (auto make : {&SortOperator, &HeadOperator, &TailOperator, &ConcatOperator}) {
+    DEEPRC_RETURN_NOT_OK(registry.Add(make()));
+  }
+  return Status::OK();
+}
+
+}  // namespace deeprc::dist::ops
