@@ -5,15 +5,13 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 #include "deeprc/cli/commands.h"
 #include "deeprc/cli/number_checks.h"
+#include "deeprc/core/json_file.h"
 #include "deeprc/core/key_values.h"
 #include "deeprc/learn/forecast_job.h"
 #include "deeprc/learn/forecast_job_json.h"
@@ -42,14 +40,13 @@ struct TrainArguments {
 };
 
 Result<nlohmann::json> ReadJobArgument(const std::string& text) {
-  std::string json_text = text;
   const size_t first = text.find_first_not_of(" \t\n");
-  if (first == std::string::npos || text[first] != '{') {  // not inline: a file
-    std::ifstream in(text);
-    if (!in) return Status::IOError("--job: cannot read '", text, "' (neither a JSON object nor a readable file)");
-    json_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  nlohmann::json job;
+  if (first != std::string::npos && text[first] == '{') {
+    job = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  } else {  // not inline: a file
+    DEEPRC_ASSIGN_OR_RETURN(job, WithContext(ReadJsonFile(text), "--job: "));
   }
-  auto job = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (job.is_discarded() || !job.is_object()) return Status::Invalid("--job: not a JSON object: ", text);
   return job;
 }
