@@ -53,13 +53,12 @@ Status WriteJobDescription(const std::filesystem::path& checkpoint_dir, const nl
 
 Result<nlohmann::json> ReadJobDescription(const std::filesystem::path& checkpoint_dir) {
   const std::string path = JobDescriptionPath(checkpoint_dir).string();
-  std::ifstream in(path);
-  if (!in) {
-    return Status::Invalid(checkpoint_dir.string(), " is no checkpoint of a training job (", path, ": ",
-                           std::strerror(errno), ")");
+  auto job = ReadJsonFile(path);
+  if (job.status().IsIOError()) {
+    return Status::Invalid(checkpoint_dir.string(), " is no checkpoint of a training job (",
+                           job.status().message(), ")");
   }
-  auto job = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (job.is_discarded() || !job.is_object()) {
+  if (!job.ok() || !job->is_object()) {
     return Status::Invalid(path, ": not a job description (not a JSON object)");
   }
   return job;
