@@ -58,7 +58,9 @@ Result<nlohmann::json> ReadJobDescription(const std::filesystem::path& checkpoin
     return Status::Invalid(checkpoint_dir.string(), " is no checkpoint of a training job (",
                            job.status().message(), ")");
   }
-  if (!job.ok() || !job->is_object()) return Status::Invalid(path, ": not a job description (not a JSON object)");
+  if (!job.ok() || !job->is_object()) {
+    return Status::Invalid(path, ": not a job description (not a JSON object)");
+  }
   return job;
 }
 
