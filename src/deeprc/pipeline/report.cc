@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "deeprc/core/atomic_file.h"
 #include "deeprc/core/json_file.h"
 #include "deeprc/pipeline/model_results.h"
 #include "deeprc/pipeline/report_outcomes.h"
@@ -62,8 +63,8 @@ Result<std::string> WriteRunReport(const RunReportInput& in) {
   const nlohmann::json report_stages = ReadReportStages(spec, dir);
   if (report_stages.empty()) {
     // No report stage ran: the metrics tables still belong in the report.
-    DEEPRC_RETURN_NOT_OK(WriteTextFile(MetricsMarkdown(results), (dir / "metrics.md").string()));
-    DEEPRC_RETURN_NOT_OK(WriteTextFile(MetricsCsv(results), (dir / "metrics.csv").string()));
+    DEEPRC_RETURN_NOT_OK(WriteTextFileAtomically((dir / "metrics.md").string(), MetricsMarkdown(results)));
+    DEEPRC_RETURN_NOT_OK(WriteTextFileAtomically((dir / "metrics.csv").string(), MetricsCsv(results)));
   }
 
   DEEPRC_ASSIGN_OR_RETURN(const TimelineReport timeline, WriteTimeline(in, dir));
@@ -72,7 +73,7 @@ Result<std::string> WriteRunReport(const RunReportInput& in) {
   const double wall = (in.tasks_over > 0 ? in.tasks_over : overheads.report_started) - in.started;
 
   ReadmeParts readme{&results, &report_stages, &outcomes, &overheads, &timeline, wall};
-  DEEPRC_RETURN_NOT_OK(WriteTextFile(ReadmeMarkdown(in, readme), (dir / "README.md").string()));
+  DEEPRC_RETURN_NOT_OK(WriteTextFileAtomically((dir / "README.md").string(), ReadmeMarkdown(in, readme)));
 
   overheads.json["report_s"] = pilot::Now() - overheads.report_started;
   SummaryParts summary{&results, &outcomes, std::move(overheads.json),

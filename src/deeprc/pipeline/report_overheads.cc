@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "deeprc/core/atomic_file.h"
 #include "deeprc/pilot/profile_report.h"
 
 namespace deeprc::pipeline {
@@ -54,8 +55,8 @@ Result<OverheadsReport> WriteOverheads(const RunReportInput& in, const std::file
                        report.report_started - in.tasks_over);
   }
   report.text = runtime + own;
-  DEEPRC_RETURN_NOT_OK(WriteTextFile("pilot runtime (run " + std::to_string(in.run) + "):\n" + report.text,
-                                     (dir / "overheads.txt").string()));
+  DEEPRC_RETURN_NOT_OK(WriteTextFileAtomically((dir / "overheads.txt").string(),
+                                               "pilot runtime (run " + std::to_string(in.run) + "):\n" + report.text));
   return report;
 }
 

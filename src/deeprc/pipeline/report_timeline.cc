@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "deeprc/core/atomic_file.h"
 #include "deeprc/pipeline/plot.h"
 
 namespace deeprc::pipeline {
@@ -29,7 +30,7 @@ Result<TimelineReport> WriteTimeline(const RunReportInput& in, const std::filesy
                         bars[i].state);
   }
   // Reports are written whole or not at all: a reader never sees half a file.
-  DEEPRC_RETURN_NOT_OK(WriteTextFile(text, (dir / "timeline.tsv").string()));
+  DEEPRC_RETURN_NOT_OK(WriteTextFileAtomically((dir / "timeline.tsv").string(), text));
   TimelineReport timeline;
   timeline.bars = static_cast<int>(bars.size());
   if (!bars.empty()) {
