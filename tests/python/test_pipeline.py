@@ -317,20 +317,23 @@ def test_failing_model_fails_its_stage_and_the_report_says_so(tmp_path, run_deep
 
 
 def test_report_stage_runs_from_its_resolved_description(tmp_path, run_deeprc):
-    # Issue 15, item 3: the report task reads the description deeprc run resolved for it, not the spec.
+    # Issue 15, item 3: the report task gets its stage resolved, inline, and reads no spec.
     spec = write_spec(tmp_path, spec_text(models="[nlinear]", max_steps=5))
     session = tmp_path / "session"
-    run_deeprc("run", spec, "--session", session)
-    description = json.loads((session / "stages" / "report" / "description.json").read_text())
+    plan = json.loads(run_deeprc("run", spec, "--session", session, "--dry-run").stdout)
+    report = next(s for s in plan["stages"] if s["name"] == "report")["tasks"][0]["description"]["arguments"]
+    assert report[:5] == ["stage", "run", str(session), "report", "--description"]
+    description = json.loads(report[5])
     assert description == {"kind": "report", "stage": "report",
                            "model_stages": [{"name": "predict", "models": ["nlinear"]}],
                            "tables": [{"name": "profile", "path": str(session / "tables" / "profile.arrow"),
                                        "stage_output": True}],
                            "series": "OT", "points": 336}
+    run_deeprc("run", spec, "--session", session)
     before = json.loads((session / "report" / "stage-report.json").read_text())
     (session / "report" / "stage-report.json").unlink()
     (session / "pipeline.yaml").unlink()  # the spec copy: nothing to re-parse
-    run_deeprc("stage", "run", session, "report")
+    run_deeprc(*report)
     assert json.loads((session / "report" / "stage-report.json").read_text()) == before
 
 

@@ -3,6 +3,7 @@
 #include <arrow/api.h>
 #include <fmt/format.h>
 
+#include <fstream>
 #include <set>
 
 #include "deeprc/core/json_file.h"

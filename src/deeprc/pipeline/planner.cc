@@ -195,15 +195,15 @@ class Planner {
             Describe(stage, Uid(stage.name), std::string(ToString(stage.kind)) + " stage " + stage.name);
         task.description.executable = options_.deeprc;
         task.description.arguments = {"stage", "run", session, stage.name};
+        // The stage resolved (table names to files), in the task's arguments rather than a file:
+        // --dry-run writes nothing, and the plan shows what the task will run.
+        task.description.arguments.push_back("--description");
         if (stage.kind == StageKind::kTable) {
-          // The stage resolved (table names to files), in the task's arguments rather than a file:
-          // --dry-run writes nothing, and the plan shows what the task will run.
-          task.description.arguments.push_back("--description");
           task.description.arguments.push_back(DescribeTableStage(spec_, layout, stage).dump());
           task.outputs = {layout.TableFile(stage.name).string()};
         } else {
+          task.description.arguments.push_back(nlohmann::json(DescribeReportStage(spec_, layout, stage)).dump());
           task.outputs = {(layout.ReportDir() / ("stage-" + stage.name + ".json")).string()};
-          planned.resolved = DescribeReportStage(spec_, layout, stage);
         }
         planned.tasks.push_back(std::move(task));
         break;
@@ -306,7 +306,6 @@ void to_json(nlohmann::json& json, const Plan& plan) {
                               {"kind", std::string(ToString(stage.kind))},
                               {"depends", stage.depends},
                               {"runs_after_failures", stage.runs_after_failures},
-                              {"resolved", stage.resolved},
                               {"tasks", std::move(tasks)}});
   }
 }

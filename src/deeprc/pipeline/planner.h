@@ -29,10 +29,6 @@ struct PlannedStage {
   // model shows up in the report instead of cancelling it: their tasks wait with `after_ended`.
   bool runs_after_failures = false;
   std::vector<PlannedTask> tasks;
-  // What `deeprc stage run` runs for this stage, resolved against the spec and the session (null
-  // for stages run otherwise); `deeprc run` writes it to the stage's description.json before the
-  // task is submitted, so the task reads no spec.
-  nlohmann::json resolved;
 };
 
 struct Plan {

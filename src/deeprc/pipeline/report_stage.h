@@ -20,7 +20,7 @@ struct ReportTable {
 };
 
 // A report stage resolved against its spec and session: what its task runs, with no spec to read.
-// The planner makes it; `deeprc run` writes it to the stage's description.json before submission.
+// The planner makes it and gives it to the task inline (`deeprc stage run ... --description JSON`).
 struct ReportStageDescription {
   std::string stage;
   std::vector<ModelStage> model_stages;  // the train and predict stages reported on

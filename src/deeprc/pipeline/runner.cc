@@ -211,10 +211,6 @@ class Runner {
         record.tasks.push_back(std::move(task));
       }
       DEEPRC_RETURN_NOT_OK(WriteStageRecord(record, layout_.StageStateFile(stage.name).string()));
-      if (!stage.resolved.is_null()) {
-        DEEPRC_RETURN_NOT_OK(
-            WriteJsonFile(layout_.StageDescriptionFile(stage.name).string(), stage.resolved));
-      }
       records_.push_back(std::move(record));
     }
     return Status::OK();

@@ -28,11 +28,6 @@ struct SessionLayout {
   std::filesystem::path StageStateFile(const std::string& stage) const {
     return StageDir(stage) / "stage.json";
   }
-  // A stage's resolved description, written by `deeprc run` before the stage's task is submitted:
-  // what `deeprc stage run` runs, with no spec to read.
-  std::filesystem::path StageDescriptionFile(const std::string& stage) const {
-    return StageDir(stage) / "description.json";
-  }
   std::filesystem::path ReportDir() const { return root / "report"; }
   // The pilot runtime's session folder of the n-th run (0 first, then one per --resume).
   std::filesystem::path RunDir(int run) const { return root / "runtime" / ("run." + std::to_string(run)); }

@@ -19,21 +19,15 @@ Status RunStage(const std::string& session_dir, const std::string& stage_name,
     if (!json.is_object())
       return Status::Invalid("stage '", stage_name, "': the description is no JSON object");
     if (json.value("kind", "") == "table") return RunTableStage(json);
+    if (json.value("kind", "") == "report") {
+      auto report = ReportStageDescriptionFromJson(json);
+      if (!report.ok()) return WithContext(report.status(), "stage '", stage_name, "': ");
+      return RunReportStage(*report, SessionLayout{std::filesystem::absolute(session_dir)});
+    }
     return Status::Invalid("stage '", stage_name, "': a description of kind '", json.value("kind", ""),
-                           "'; `deeprc stage run --description` runs table stages");
+                           "'; `deeprc stage run --description` runs table and report stages");
   }
   SessionLayout layout{std::filesystem::absolute(session_dir)};
-  // A stage resolved by the planner runs from its description alone.
-  const auto resolved_file = layout.StageDescriptionFile(stage_name);
-  std::error_code error;
-  if (std::filesystem::exists(resolved_file, error)) {
-    DEEPRC_ASSIGN_OR_RETURN(auto resolved, ReadJsonFile(resolved_file.string()));
-    if (resolved.is_object() && resolved.value("kind", "") == "report") {
-      auto description = ReportStageDescriptionFromJson(resolved);
-      if (!description.ok()) return WithContext(description.status(), resolved_file.string(), ": ");
-      return RunReportStage(*description, layout);
-    }
-  }
   DEEPRC_ASSIGN_OR_RETURN(auto info, ReadSessionInfo(layout));
   DEEPRC_ASSIGN_OR_RETURN(auto spec, ReadSessionSpec(layout, info));
   const StageSpec* stage = spec.FindStage(stage_name);
@@ -44,8 +38,8 @@ Status RunStage(const std::string& session_dir, const std::string& stage_name,
       return Status::Invalid("table stage '", stage_name,
                              "' runs from its description (--description), which ", "`deeprc run` plans");
     case StageKind::kReport:
-      return Status::Invalid("report stage '", stage_name, "' has no description at ", resolved_file.string(),
-                             " (deeprc run writes it before submitting the stage's task)");
+      return Status::Invalid("report stage '", stage_name,
+                             "' runs from its description (--description), which `deeprc run` plans");
     default:
       return Status::Invalid("stage '", stage_name, "' is a ", ToString(stage->kind),
                              " stage; `deeprc stage run` runs table and report stages");

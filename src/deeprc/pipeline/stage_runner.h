@@ -1,6 +1,6 @@
 // What a planned table or report task runs (`deeprc stage run SESSION STAGE [--description JSON]`):
-// the stage as the planner resolved it (a table stage's description inline, a report stage's in
-// stages/<stage>/description.json, written by `deeprc run`), so the task reads no spec.
+// the stage as the planner resolved it, given inline (table names to files, a report's models and
+// tables), so the task reads no spec.
 #pragma once
 
 #include <string>
