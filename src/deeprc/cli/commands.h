@@ -28,9 +28,8 @@ void AddProfileCommand(CLI::App& app, CommandResult& result);
 void AddTrainCommand(CLI::App& app, CommandResult& result);
 void AddPredictCommand(CLI::App& app, CommandResult& result);
 void AddLearnForwarding(CLI::App& app, CommandResult& result);
-// `deeprc data generate-ett` and `generate-calendar`: whichever comes first creates `deeprc data`.
-void AddDataEttCommand(CLI::App& app, CommandResult& result);
-void AddDataCalendarCommand(CLI::App& app, CommandResult& result);
+// `deeprc data generate-ett` and `generate-calendar`.
+void AddDataCommands(CLI::App& app, CommandResult& result);
 void AddRunCommand(CLI::App& app, CommandResult& result);           // and the internal `deeprc stage`
 
 }  // namespace deeprc::cli

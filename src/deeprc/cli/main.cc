@@ -10,8 +10,7 @@ int main(int argc, char** argv) {
     AddTasksCommand(app, result);
     AddProfileCommand(app, result);
     AddLearnForwarding(app, result);
-    AddDataEttCommand(app, result);
-    AddDataCalendarCommand(app, result);
+    AddDataCommands(app, result);
     AddRunCommand(app, result);
   });
 }

@@ -2,26 +2,21 @@
 
 #include <torch/torch.h>
 
+#include "deeprc/core/enum_names.h"
+
 namespace deeprc::learn {
 
+namespace {
+constexpr EnumName<LossKind> kLossNames[] = {
+    {LossKind::kMae, "mae"}, {LossKind::kMse, "mse"}, {LossKind::kHuber, "huber"}};
+}  // namespace
+
 Result<LossKind> ParseLossKind(std::string_view name) {
-  if (name == "mae") return LossKind::kMae;
-  if (name == "mse") return LossKind::kMse;
-  if (name == "huber") return LossKind::kHuber;
-  return Status::Invalid("unknown loss '", name, "': expected mae, mse or huber");
+  if (auto kind = ValueNamed(kLossNames, name)) return *kind;
+  return Status::Invalid("unknown loss '", name, "': expected ", NameList(kLossNames));
 }
 
-std::string_view ToString(LossKind kind) {
-  switch (kind) {
-    case LossKind::kMae:
-      return "mae";
-    case LossKind::kMse:
-      return "mse";
-    case LossKind::kHuber:
-      return "huber";
-  }
-  return "?";
-}
+std::string_view ToString(LossKind kind) { return NameOf(kLossNames, kind); }
 
 namespace {
 

@@ -7,28 +7,23 @@
 #include <cmath>
 #include <vector>
 
+#include "deeprc/core/enum_names.h"
 #include "deeprc/table/kernel/compute.h"
 
 namespace deeprc::learn {
 
+namespace {
+constexpr EnumName<ScalerKind> kScalerNames[] = {{ScalerKind::kStandard, "standard"},
+                                                 {ScalerKind::kRobust, "robust"},
+                                                 {ScalerKind::kIdentity, "identity"}};
+}  // namespace
+
 Result<ScalerKind> ParseScalerKind(std::string_view name) {
-  if (name == "standard") return ScalerKind::kStandard;
-  if (name == "robust") return ScalerKind::kRobust;
-  if (name == "identity") return ScalerKind::kIdentity;
-  return Status::Invalid("unknown scaler '", name, "': expected standard, robust or identity");
+  if (auto kind = ValueNamed(kScalerNames, name)) return *kind;
+  return Status::Invalid("unknown scaler '", name, "': expected ", NameList(kScalerNames));
 }
 
-std::string_view ToString(ScalerKind kind) {
-  switch (kind) {
-    case ScalerKind::kStandard:
-      return "standard";
-    case ScalerKind::kRobust:
-      return "robust";
-    case ScalerKind::kIdentity:
-      return "identity";
-  }
-  return "?";
-}
+std::string_view ToString(ScalerKind kind) { return NameOf(kScalerNames, kind); }
 
 namespace {
 

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "deeprc/core/enum_names.h"
 #include "deeprc/core/nearest_name.h"
 #include "deeprc/core/yaml_reader.h"
 #include "deeprc/dist/operator_registry.h"
@@ -839,23 +840,11 @@ class Parser {
 }  // namespace
 
 std::string_view ToString(StageKind kind) {
-  switch (kind) {
-    case StageKind::kData:
-      return "data";
-    case StageKind::kTable:
-      return "table";
-    case StageKind::kTrain:
-      return "train";
-    case StageKind::kPredict:
-      return "predict";
-    case StageKind::kReport:
-      return "report";
-    case StageKind::kExec:
-      return "exec";
-    case StageKind::kFunction:
-      return "function";
-  }
-  return "?";
+  static constexpr EnumName<StageKind> kNames[] = {
+      {StageKind::kData, "data"},       {StageKind::kTable, "table"}, {StageKind::kTrain, "train"},
+      {StageKind::kPredict, "predict"}, {StageKind::kReport, "report"}, {StageKind::kExec, "exec"},
+      {StageKind::kFunction, "function"}};
+  return NameOf(kNames, kind);
 }
 
 const StageSpec* PipelineSpec::FindStage(const std::string& name) const {

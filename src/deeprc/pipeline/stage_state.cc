@@ -1,5 +1,7 @@
 #include "deeprc/pipeline/stage_state.h"
 
+#include "deeprc/core/enum_names.h"
+
 namespace deeprc::pipeline {
 
 namespace {
@@ -19,19 +21,12 @@ Result<RecordedState> RecordedStateFromString(std::string_view name) {
 }
 
 std::string_view ToString(StageState state) {
-  switch (state) {
-    case StageState::kPending:
-      return kPending;
-    case StageState::kRunning:
-      return "RUNNING";
-    case StageState::kDone:
-      return "DONE";
-    case StageState::kFailed:
-      return "FAILED";
-    case StageState::kCanceled:
-      return "CANCELED";
-  }
-  return "?";
+  static constexpr EnumName<StageState> kNames[] = {{StageState::kPending, kPending},
+                                                    {StageState::kRunning, "RUNNING"},
+                                                    {StageState::kDone, "DONE"},
+                                                    {StageState::kFailed, "FAILED"},
+                                                    {StageState::kCanceled, "CANCELED"}};
+  return NameOf(kNames, state);
 }
 
 }  // namespace deeprc::pipeline

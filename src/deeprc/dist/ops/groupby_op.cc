@@ -3,24 +3,23 @@
 #include <limits>
 
 #include "deeprc/dist/distributed_groupby.h"
-#include "deeprc/dist/ops/inputs.h"
+#include "deeprc/dist/ops/parts.h"
 #include "deeprc/table/groupby/groupby.h"
 
 namespace deeprc::dist::ops {
 namespace {
 
 TableOperator GroupByOperator() {
-  TableOperator op;
-  op.name = "groupby";
-  op.doc = {
-      "Aggregate columns per group of key values",
-      "Aggregations: sum, count (non-null values), mean, min, max, var, std, nunique (distinct non-null),\n"
-      "median, quantile=Q (Q in [0, 1]); median and quantiles are exact, interpolated linearly like pandas.\n"
-      "Output: the key columns, then one column per aggregation named <column>_<aggregation>\n"
-      "(v_sum, v_median; v_q0.9 for quantile=0.9), one row per group sorted by the keys, nulls last.\n"
-      "Null keys form their own group; aggregations skip nulls, and the sum of only nulls is null.\n"
-      "Without --agg the output is the distinct keys.\n"};
-  op.inputs = OneInput();
+  TableOperator op = OnOneTable(
+      "groupby",
+      {"Aggregate columns per group of key values",
+       "Aggregations: sum, count (non-null values), mean, min, max, var, std, nunique (distinct non-null),\n"
+       "median, quantile=Q (Q in [0, 1]); median and quantiles are exact, interpolated linearly like "
+       "pandas.\n"
+       "Output: the key columns, then one column per aggregation named <column>_<aggregation>\n"
+       "(v_sum, v_median; v_q0.9 for quantile=0.9), one row per group sorted by the keys, nulls last.\n"
+       "Null keys form their own group; aggregations skip nulls, and the sum of only nulls is null.\n"
+       "Without --agg the output is the distinct keys.\n"});
   op.options = {
       {.key = "by",
        .type = OptionType::kStrings,

@@ -1,6 +1,6 @@
 // join: SQL joins on key columns; across ranks both sides are shuffled on the keys first.
 #include "deeprc/dist/distributed_join.h"
-#include "deeprc/dist/ops/inputs.h"
+#include "deeprc/dist/ops/parts.h"
 #include "deeprc/table/join/join.h"
 
 namespace deeprc::dist::ops {

@@ -1,7 +1,7 @@
 // Row order: sort (sample sort across ranks), head (a prefix of the global order: rank 0's share,
 // then rank 1's, ...), and tail and concat, which have no distributed form yet.
 #include "deeprc/dist/distributed_sort.h"
-#include "deeprc/dist/ops/inputs.h"
+#include "deeprc/dist/ops/parts.h"
 #include "deeprc/dist/repartition.h"
 #include "deeprc/table/ops/concat.h"
 #include "deeprc/table/ops/slice.h"
@@ -11,25 +11,21 @@ namespace deeprc::dist::ops {
 namespace {
 
 TableOperator SortOperator() {
-  TableOperator op;
-  op.name = "sort";
-  op.doc = {
-      "Sort rows by one or more columns (stable, nulls last)",
-      "A leading '-' sorts a column descending: --by k1,-k2 (or --by=-k2 if the name looks like an option).\n"
-      "Nulls come last in both directions; floating-point NaN sorts after every number, before null.\n"};
-  op.inputs = OneInput();
-  op.options = {{.key = "by",
-                 .type = OptionType::kStrings,
-                 .help = "Sort keys, comma-separated, in priority order; -name for descending",
-                 .required = true}};
-  op.shorthand = "by";
+  TableOperator op = OnOneTable(
+      "sort",
+      {"Sort rows by one or more columns (stable, nulls last)",
+       "A leading '-' sorts a column descending: --by k1,-k2 (or --by=-k2 if the name looks like an "
+       "option).\n"
+       "Nulls come last in both directions; floating-point NaN sorts after every number, before null.\n"},
+      {{.key = "by",
+        .type = OptionType::kStrings,
+        .help = "Sort keys, comma-separated, in priority order; -name for descending",
+        .required = true}},
+      "by");
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
     DEEPRC_ASSIGN_OR_RETURN(auto keys,
                             WithContext(table::ParseSortKeys(options.Strings("by")), options.Context("by")));
-    return BoundOperator{[keys](const std::vector<table::Table>& t) { return table::Sort(t[0], keys); },
-                         [keys](net::Communicator& comm, const std::vector<table::Table>& t) {
-                           return DistributedSort(comm, t[0], keys);
-                         }};
+    return WithParameter(keys, &table::Sort, &DistributedSort);
   };
   return op;
 }
@@ -44,29 +40,15 @@ OptionDoc Rows() {
 }
 
 TableOperator HeadOperator() {
-  TableOperator op;
-  op.name = "head";
-  op.doc = {"The first N rows of a table", ""};
-  op.inputs = OneInput();
-  op.options = {Rows()};
-  op.shorthand = "n";
+  TableOperator op = OnOneTable("head", {"The first N rows of a table", ""}, {Rows()}, "n");
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
-    const int64_t n = options.Int("n");
-    return BoundOperator{[n](const std::vector<table::Table>& t) { return table::Head(t[0], n); },
-                         [n](net::Communicator& comm, const std::vector<table::Table>& t) {
-                           return DistributedHead(comm, t[0], n);
-                         }};
+    return WithParameter(options.Int("n"), &table::Head, &DistributedHead);
   };
   return op;
 }
 
 TableOperator TailOperator() {
-  TableOperator op;
-  op.name = "tail";
-  op.doc = {"The last N rows of a table", ""};
-  op.inputs = OneInput();
-  op.options = {Rows()};
-  op.shorthand = "n";
+  TableOperator op = OnOneTable("tail", {"The last N rows of a table", ""}, {Rows()}, "n");
   op.distributed = false;  // the last rows of a distributed table have no distributed form yet
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
     const int64_t n = options.Int("n");

@@ -4,7 +4,7 @@
 
 #include "deeprc/dist/distributed_set_ops.h"
 #include "deeprc/dist/distributed_sort.h"
-#include "deeprc/dist/ops/inputs.h"
+#include "deeprc/dist/ops/parts.h"
 #include "deeprc/table/ops/calendar.h"
 #include "deeprc/table/ops/derive.h"
 #include "deeprc/table/ops/expression_parser.h"
@@ -15,93 +15,71 @@ namespace deeprc::dist::ops {
 namespace {
 
 TableOperator SelectOperator() {
-  TableOperator op;
-  op.name = "select";
-  op.doc = {"Keep the rows for which a predicate is true",
-            "Predicate syntax:\n"
-            "  columns     bare names (price, n_2) or \"double quoted\" (\"unit price\")\n"
-            "  literals    12, -3, 1.5, 2e-3, 'text' (quote inside doubled: 'it''s'), true, false, null\n"
-            "  operators   == (or =)  != (or <>)  <  <=  >  >=   + - * /   is null   is not null\n"
-            "              and (&&)  or (||)  not (!)   and parentheses\n"
-            "  Rows where the predicate is null (e.g. x > 1 with x null) are dropped, as in SQL.\n"
-            "  / divides as float64. A date or timestamp column compares with 'YYYY-MM-DD[ HH:MM:SS]'.\n"};
-  op.inputs = OneInput();
-  op.options = {{.key = "where",
-                 .help = "The predicate, e.g. \"x > 1.5 and (s == 'a' or k is null)\"",
-                 .required = true,
-                 .flag = "-w,--where"}};
-  op.shorthand = "where";
+  TableOperator op = OnOneTable(
+      "select",
+      {"Keep the rows for which a predicate is true",
+       "Predicate syntax:\n"
+       "  columns     bare names (price, n_2) or \"double quoted\" (\"unit price\")\n"
+       "  literals    12, -3, 1.5, 2e-3, 'text' (quote inside doubled: 'it''s'), true, false, null\n"
+       "  operators   == (or =)  != (or <>)  <  <=  >  >=   + - * /   is null   is not null\n"
+       "              and (&&)  or (||)  not (!)   and parentheses\n"
+       "  Rows where the predicate is null (e.g. x > 1 with x null) are dropped, as in SQL.\n"
+       "  / divides as float64. A date or timestamp column compares with 'YYYY-MM-DD[ HH:MM:SS]'.\n"},
+      {{.key = "where",
+        .help = "The predicate, e.g. \"x > 1.5 and (s == 'a' or k is null)\"",
+        .required = true,
+        .flag = "-w,--where"}},
+      "where");
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
     DEEPRC_ASSIGN_OR_RETURN(auto predicate, WithContext(table::ParseExpression(options.String("where")),
                                                         options.Context("where")));
-    LocalFunction local = [predicate](const std::vector<table::Table>& t) {
-      return table::Select(t[0], predicate);
-    };
-    return BoundOperator{local, EachShare(local)};
+    return OnEachShare(
+        [predicate](const std::vector<table::Table>& t) { return table::Select(t[0], predicate); });
   };
   return op;
 }
 
 TableOperator ProjectOperator() {
-  TableOperator op;
-  op.name = "project";
-  op.doc = {"Keep the named columns, in the order given", ""};
-  op.inputs = OneInput();
-  op.options = {{.key = "columns",
-                 .type = OptionType::kStrings,
-                 .help = "Comma-separated column names, e.g. b,a",
-                 .required = true,
-                 .flag = "-c,--columns"}};
-  op.shorthand = "columns";
+  TableOperator op = OnOneTable("project", {"Keep the named columns, in the order given", ""},
+                                {ColumnList("Comma-separated column names, e.g. b,a")}, "columns");
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
-    LocalFunction local = [columns = options.Strings("columns")](const std::vector<table::Table>& t) {
+    return OnEachShare([columns = options.Strings("columns")](const std::vector<table::Table>& t) {
       return table::Project(t[0], columns);
-    };
-    return BoundOperator{local, EachShare(local)};
+    });
   };
   return op;
 }
 
 TableOperator DropOperator() {
-  TableOperator op;
-  op.name = "drop";
-  op.doc = {"Remove the named columns, keeping the others in order", ""};
-  op.inputs = OneInput();
-  op.options = {{.key = "columns",
-                 .type = OptionType::kStrings,
-                 .help = "Comma-separated column names, e.g. b,a",
-                 .required = true,
-                 .flag = "-c,--columns"}};
-  op.shorthand = "columns";
+  TableOperator op = OnOneTable("drop", {"Remove the named columns, keeping the others in order", ""},
+                                {ColumnList("Comma-separated column names, e.g. b,a")}, "columns");
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
-    LocalFunction local =
+    return OnEachShare(
         [dropped = options.Strings("columns")](const std::vector<table::Table>& t) -> Result<table::Table> {
-      // A name the table lacks is an error, as in project: a typo must not pass unnoticed.
-      for (const auto& name : dropped)
-        DEEPRC_RETURN_NOT_OK(WithContext(t[0].ColumnIndex(name).status(), "drop: "));
-      std::vector<std::string> kept;
-      for (const auto& name : t[0].ColumnNames()) {
-        if (std::find(dropped.begin(), dropped.end(), name) == dropped.end()) kept.push_back(name);
-      }
-      return table::Project(t[0], kept);
-    };
-    return BoundOperator{local, EachShare(local)};
+          // A name the table lacks is an error, as in project: a typo must not pass unnoticed.
+          for (const auto& name : dropped)
+            DEEPRC_RETURN_NOT_OK(WithContext(t[0].ColumnIndex(name).status(), "drop: "));
+          std::vector<std::string> kept;
+          for (const auto& name : t[0].ColumnNames()) {
+            if (std::find(dropped.begin(), dropped.end(), name) == dropped.end()) kept.push_back(name);
+          }
+          return table::Project(t[0], kept);
+        });
   };
   return op;
 }
 
 TableOperator DeriveOperator() {
-  TableOperator op;
-  op.name = "derive";
-  op.doc = {"Add (or replace) columns computed from expressions of the select language",
-            "Each --column NAME=EXPRESSION is computed in order, so a later one may use an earlier one.\n"};
-  op.inputs = OneInput();
-  op.options = {{.key = "columns",
-                 .type = OptionType::kPairs,
-                 .help = "NAME=EXPRESSION, e.g. ratio=a / b (repeatable, in order)",
-                 .required = true,
-                 .flag = "--column"}};
-  op.shorthand = "columns";
+  TableOperator op = OnOneTable(
+      "derive",
+      {"Add (or replace) columns computed from expressions of the select language",
+       "Each --column NAME=EXPRESSION is computed in order, so a later one may use an earlier one.\n"},
+      {{.key = "columns",
+        .type = OptionType::kPairs,
+        .help = "NAME=EXPRESSION, e.g. ratio=a / b (repeatable, in order)",
+        .required = true,
+        .flag = "--column"}},
+      "columns");
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
     std::vector<std::pair<std::string, arrow::compute::Expression>> columns;
     for (const auto& [column, text] : options.Pairs("columns")) {
@@ -110,27 +88,24 @@ TableOperator DeriveOperator() {
       columns.emplace_back(column, *std::move(expression));
     }
     if (columns.empty()) return options.Invalid("columns", "needs at least one `column: expression`");
-    LocalFunction local = [columns](const std::vector<table::Table>& t) -> Result<table::Table> {
+    return OnEachShare([columns](const std::vector<table::Table>& t) -> Result<table::Table> {
       table::Table current = t[0];
       for (const auto& [column, expression] : columns) {
         DEEPRC_ASSIGN_OR_RETURN(current, table::Derive(current, column, expression));
       }
       return current;
-    };
-    return BoundOperator{local, EachShare(local)};
+    });
   };
   return op;
 }
 
 TableOperator CalendarOperator() {
-  TableOperator op;
-  op.name = "calendar";
-  op.doc = {"One row per distinct timestamp of a column, with its calendar features",
-            "Columns: the timestamp column, then year, month, day, weekday (0 = Monday), hour,\n"
-            "day_of_year (int32) and weekend (boolean); sorted by time, one row per distinct time.\n"};
-  op.inputs = OneInput();
-  op.options = {{.key = "column", .help = "Timestamp column", .required = true, .flag = "--column"}};
-  op.shorthand = "column";
+  TableOperator op = OnOneTable(
+      "calendar",
+      {"One row per distinct timestamp of a column, with its calendar features",
+       "Columns: the timestamp column, then year, month, day, weekday (0 = Monday), hour,\n"
+       "day_of_year (int32) and weekend (boolean); sorted by time, one row per distinct time.\n"},
+      {{.key = "column", .help = "Timestamp column", .required = true, .flag = "--column"}}, "column");
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
     const std::string column = options.String("column");
     LocalFunction local = [column](const std::vector<table::Table>& t) {

@@ -2,7 +2,7 @@
 // rows are shuffled on their values so that equal rows meet on one rank.
 #include "deeprc/table/ops/set_ops.h"
 #include "deeprc/dist/distributed_set_ops.h"
-#include "deeprc/dist/ops/inputs.h"
+#include "deeprc/dist/ops/parts.h"
 #include "deeprc/table/ops/unique.h"
 
 namespace deeprc::dist::ops {
@@ -13,21 +13,16 @@ constexpr char kSetDescription[] =
     "Column types may differ where one type holds both (int32/int64, int/float, string/large_string).\n";
 
 TableOperator UniqueOperator() {
-  TableOperator op;
-  op.name = "unique";
-  op.doc = {"Keep the first row of each distinct value of some columns, in order",
-            "Nulls equal nulls. Like pandas drop_duplicates(subset, keep='first').\n"};
-  op.inputs = OneInput();
-  op.options = {{.key = "on",
-                 .type = OptionType::kStrings,
-                 .help = "Comma-separated columns that make rows equal (default: all columns)"}};
-  op.shorthand = "on";
+  TableOperator op =
+      OnOneTable("unique",
+                 {"Keep the first row of each distinct value of some columns, in order",
+                  "Nulls equal nulls. Like pandas drop_duplicates(subset, keep='first').\n"},
+                 {{.key = "on",
+                   .type = OptionType::kStrings,
+                   .help = "Comma-separated columns that make rows equal (default: all columns)"}},
+                 "on");
   op.bind = [](const OperatorOptions& options, const std::vector<std::string>&) -> Result<BoundOperator> {
-    const auto on = options.Strings("on");
-    return BoundOperator{[on](const std::vector<table::Table>& t) { return table::Unique(t[0], on); },
-                         [on](net::Communicator& comm, const std::vector<table::Table>& t) {
-                           return DistributedUnique(comm, t[0], on);
-                         }};
+    return WithParameter(options.Strings("on"), &table::Unique, &DistributedUnique);
   };
   return op;
 }

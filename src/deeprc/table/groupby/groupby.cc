@@ -12,6 +12,7 @@
 #include <optional>
 #include <unordered_set>
 
+#include "deeprc/core/enum_names.h"
 #include "deeprc/table/groupby/grouped_accumulators.h"
 #include "deeprc/table/groupby/grouped_quantile.h"
 #include "deeprc/table/groupby/integer_group_ids.h"
@@ -137,29 +138,13 @@ Result<std::shared_ptr<arrow::ChunkedArray>> Take(const arrow::Datum& values, co
 }  // namespace
 
 std::string_view AggregateKindName(AggregateKind kind) {
-  switch (kind) {
-    case AggregateKind::kSum:
-      return "sum";
-    case AggregateKind::kCount:
-      return "count";
-    case AggregateKind::kMean:
-      return "mean";
-    case AggregateKind::kMin:
-      return "min";
-    case AggregateKind::kMax:
-      return "max";
-    case AggregateKind::kVar:
-      return "var";
-    case AggregateKind::kStd:
-      return "std";
-    case AggregateKind::kNunique:
-      return "nunique";
-    case AggregateKind::kMedian:
-      return "median";
-    case AggregateKind::kQuantile:
-      return "quantile";
-  }
-  return "unknown";
+  static constexpr EnumName<AggregateKind> kNames[] = {
+      {AggregateKind::kSum, "sum"},         {AggregateKind::kCount, "count"},
+      {AggregateKind::kMean, "mean"},       {AggregateKind::kMin, "min"},
+      {AggregateKind::kMax, "max"},         {AggregateKind::kVar, "var"},
+      {AggregateKind::kStd, "std"},         {AggregateKind::kNunique, "nunique"},
+      {AggregateKind::kMedian, "median"},   {AggregateKind::kQuantile, "quantile"}};
+  return NameOf(kNames, kind);
 }
 
 std::string AggregationOutputName(const Aggregation& aggregation) {

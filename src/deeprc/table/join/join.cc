@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 
+#include "deeprc/core/enum_names.h"
 #include "deeprc/table/join/join_internal.h"
 #include "deeprc/table/join/key_types.h"
 #include "deeprc/table/kernel/compute.h"
@@ -28,17 +29,11 @@ Result<JoinAlgorithm> ParseJoinAlgorithm(std::string_view name) {
 }
 
 std::string_view ToString(JoinType type) {
-  switch (type) {
-    case JoinType::kInner:
-      return "inner";
-    case JoinType::kLeft:
-      return "left";
-    case JoinType::kRight:
-      return "right";
-    case JoinType::kFullOuter:
-      return "outer";
-  }
-  return "?";
+  static constexpr EnumName<JoinType> kNames[] = {{JoinType::kInner, "inner"},
+                                                  {JoinType::kLeft, "left"},
+                                                  {JoinType::kRight, "right"},
+                                                  {JoinType::kFullOuter, "outer"}};
+  return NameOf(kNames, type);
 }
 
 std::string_view ToString(JoinAlgorithm algorithm) {
