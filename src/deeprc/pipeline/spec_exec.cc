@@ -2,7 +2,8 @@
 
 namespace deeprc::pipeline::spec_kinds {
 
-Status ReadExecStage(const YAML::Node& node, const std::string& path, StageSpec& stage, StageReading& reading) {
+Status ReadExecStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
+                     StageReading& reading) {
   ExecStageSpec& exec = stage.detail.emplace<ExecStageSpec>();
   if (!node["executable"])
     return reading.reader.Error(node, path, "exec stage '", stage.name, "' needs an 'executable'");
@@ -16,7 +17,8 @@ Status ReadExecStage(const YAML::Node& node, const std::string& path, StageSpec&
   // {table:NAME} in the command line reads a table: a dependency like any other.
   std::vector<std::string> words = exec.arguments;
   words.push_back(exec.executable);
-  for (const auto& word : words) DEEPRC_RETURN_NOT_OK(reading.CollectTableRefs(node, path, stage.where, word));
+  for (const auto& word : words)
+    DEEPRC_RETURN_NOT_OK(reading.CollectTableRefs(node, path, stage.where, word));
   return Status::OK();
 }
 }  // namespace deeprc::pipeline::spec_kinds

@@ -33,9 +33,10 @@ Status StageReading::ReadBackend(const YAML::Node& node, const std::string& path
   return Status::OK();
 }
 
-Status StageReading::CollectTableRefs(const YAML::Node& node, const std::string& path, const std::string& where,
-                                      const std::string& word) {
-  if (word.find("{table:") != std::string::npos && word.find('}', word.find("{table:")) == std::string::npos) {
+Status StageReading::CollectTableRefs(const YAML::Node& node, const std::string& path,
+                                      const std::string& where, const std::string& word) {
+  if (word.find("{table:") != std::string::npos &&
+      word.find('}', word.find("{table:")) == std::string::npos) {
     return reader.Error(node, path, "unclosed {table: in '", word, "'");
   }
   for (const auto& table : TableNamesIn(word)) table_refs.emplace_back(table, where);

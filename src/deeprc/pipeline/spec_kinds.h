@@ -39,8 +39,8 @@ void ForEachString(const nlohmann::json& value, Visit&& visit) {
 struct StageReading {
   const YamlReader& reader;
   std::vector<std::pair<std::string, std::string>> table_refs;  // table name, where; in reading order
-  std::map<std::string, std::string> from_where;    // predict stage: where its `from` is
-  std::map<std::string, std::string> report_where;  // report stage: where its `stages` is
+  std::map<std::string, std::string> from_where;                // predict stage: where its `from` is
+  std::map<std::string, std::string> report_where;              // report stage: where its `stages` is
 
   // The communicator between a table or function stage's ranks: mpi (default), gloo or ucx.
   Status ReadBackend(const YAML::Node& node, const std::string& path, StageSpec& stage) const;
@@ -51,13 +51,16 @@ struct StageReading {
 
 // Each reads its kind's keys of `node` (the stage at `path`) into `stage.detail`; the stage's
 // common keys (ranks, cores, environment, ...) are read already.
-Status ReadTableStage(const YAML::Node& node, const std::string& path, StageSpec& stage, StageReading& reading);
-Status ReadTrainStage(const YAML::Node& node, const std::string& path, StageSpec& stage, StageReading& reading);
+Status ReadTableStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
+                      StageReading& reading);
+Status ReadTrainStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
+                      StageReading& reading);
 Status ReadPredictStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
                         StageReading& reading);
 Status ReadReportStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
                        StageReading& reading);
-Status ReadExecStage(const YAML::Node& node, const std::string& path, StageSpec& stage, StageReading& reading);
+Status ReadExecStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
+                     StageReading& reading);
 Status ReadFunctionStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
                          StageReading& reading);
 

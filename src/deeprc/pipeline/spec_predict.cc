@@ -2,7 +2,8 @@
 
 namespace deeprc::pipeline::spec_kinds {
 
-Status ReadPredictStage(const YAML::Node& node, const std::string& path, StageSpec& stage, StageReading& reading) {
+Status ReadPredictStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
+                        StageReading& reading) {
   PredictStageSpec& predict = stage.detail.emplace<PredictStageSpec>();
   if (!node["from"])
     return reading.reader.Error(node, path, "predict stage '", stage.name, "' needs 'from': a train stage");

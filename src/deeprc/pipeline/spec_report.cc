@@ -2,7 +2,8 @@
 
 namespace deeprc::pipeline::spec_kinds {
 
-Status ReadReportStage(const YAML::Node& node, const std::string& path, StageSpec& stage, StageReading& reading) {
+Status ReadReportStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
+                       StageReading& reading) {
   ReportStageSpec& report = stage.detail.emplace<ReportStageSpec>();
   if (node["stages"]) {
     DEEPRC_ASSIGN_OR_RETURN(report.stages, reading.reader.Strings(node["stages"], path + ".stages", kSplit));

@@ -7,13 +7,17 @@ namespace deeprc::pipeline::spec_kinds {
 namespace {
 
 // An option's YAML value as the JSON its declaration takes.
-Result<nlohmann::json> OptionValue(const YAML::Node& node, const std::string& path, const dist::OptionDoc& option,
-                                   const StageReading& reading) {
+Result<nlohmann::json> OptionValue(const YAML::Node& node, const std::string& path,
+                                   const dist::OptionDoc& option, const StageReading& reading) {
   switch (option.type) {
     case dist::OptionType::kString:
-      return reading.reader.String(node, path).Map([](std::string s) { return nlohmann::json(std::move(s)); });
+      return reading.reader.String(node, path).Map([](std::string s) {
+        return nlohmann::json(std::move(s));
+      });
     case dist::OptionType::kStrings:
-      return reading.reader.Strings(node, path, kSplit).Map([](auto v) { return nlohmann::json(std::move(v)); });
+      return reading.reader.Strings(node, path, kSplit).Map([](auto v) {
+        return nlohmann::json(std::move(v));
+      });
     case dist::OptionType::kInt:
       return reading.reader.Integer(node, path, option.min).Map([](int64_t v) { return nlohmann::json(v); });
     case dist::OptionType::kNumber:
@@ -36,7 +40,7 @@ Result<nlohmann::json> OptionValue(const YAML::Node& node, const std::string& pa
 Result<TableOp> ReadOp(const YAML::Node& item, const std::string& path, int ranks, StageReading& reading) {
   if (!item.IsMap() || item.size() != 1) {
     return reading.reader.Error(item, path,
-                         "an operation is a map of one key, e.g. `- read: ett` or `- sort: date`");
+                                "an operation is a map of one key, e.g. `- read: ett` or `- sort: date`");
   }
   const YAML::Node key = item.begin()->first;
   const YAML::Node value = item.begin()->second;
@@ -67,7 +71,8 @@ Result<TableOp> ReadOp(const YAML::Node& item, const std::string& path, int rank
     for (const auto& name : names) expected += (expected.empty() ? "" : ", ") + name;
     const std::string nearest = NearestName(op.name, names);
     return reading.reader.Error(key, path, "unknown table operation '", op.name, "'",
-                         nearest.empty() ? "" : " (did you mean '" + nearest + "'?)", " (expected: ", expected, ")");
+                                nearest.empty() ? "" : " (did you mean '" + nearest + "'?)",
+                                " (expected: ", expected, ")");
   }
   const bool several = def->arity != dist::Arity::kUnary;
   const dist::OptionDoc* shorthand = nullptr;
@@ -86,10 +91,12 @@ Result<TableOp> ReadOp(const YAML::Node& item, const std::string& path, int rank
       }
       for (const auto& option : def->options) {
         if (option.key != name) continue;
-        DEEPRC_ASSIGN_OR_RETURN(op.options[name], OptionValue(entry.second, at + "." + name, option, reading));
+        DEEPRC_ASSIGN_OR_RETURN(op.options[name],
+                                OptionValue(entry.second, at + "." + name, option, reading));
       }
     }
-  } else if (op.name == "unique" && value.IsScalar() && (value.Scalar() == "true" || value.Scalar() == "all")) {
+  } else if (op.name == "unique" && value.IsScalar() &&
+             (value.Scalar() == "true" || value.Scalar() == "all")) {
     // `unique: all`: whole rows.
   } else if (shorthand) {
     DEEPRC_ASSIGN_OR_RETURN(op.options[shorthand->key], OptionValue(value, at, *shorthand, reading));
@@ -106,35 +113,38 @@ Result<TableOp> ReadOp(const YAML::Node& item, const std::string& path, int rank
   }
   // Checked now, so a bad value is an error naming its line, not a failed task.
   const std::string name = op.name, short_key = def->shorthand;
-  const dist::OptionNaming naming{
-      [name, short_key](const std::string& k) { return k == short_key ? name + ": " : name + ": " + k + ": "; },
-      [name](const std::string& k) { return name + " needs '" + k + "'"; }};
+  const dist::OptionNaming naming{[name, short_key](const std::string& k) {
+                                    return k == short_key ? name + ": " : name + ": " + k + ": ";
+                                  },
+                                  [name](const std::string& k) { return name + " needs '" + k + "'"; }};
   std::vector<std::string> input_names = {""};
   input_names.insert(input_names.end(), op.tables.begin(), op.tables.end());
   auto bound = def->Bind(op.options, naming, input_names);
   if (!bound.ok()) return reading.reader.Error(value, at, bound.status().message());
   if (ranks > 1 && !def->distributed) {
     return reading.reader.Error(key, path, op.name, " has no distributed form, and the stage runs on ", ranks,
-                         " ranks");
+                                " ranks");
   }
   return op;
 }
 
 }  // namespace
 
-Status ReadTableStage(const YAML::Node& node, const std::string& path, StageSpec& stage, StageReading& reading) {
+Status ReadTableStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
+                      StageReading& reading) {
   TableStageSpec& table = stage.detail.emplace<TableStageSpec>();
   DEEPRC_RETURN_NOT_OK(reading.ReadBackend(node, path, stage));
   const YAML::Node ops = node["ops"];
   if (!ops || !ops.IsSequence() || ops.size() == 0) {
     return reading.reader.Error(ops ? ops : node, path + ".ops", "table stage '", stage.name,
-                         "' needs 'ops': a list of operations, the first a read");
+                                "' needs 'ops': a list of operations, the first a read");
   }
   for (size_t i = 0; i < ops.size(); ++i) {
-    DEEPRC_ASSIGN_OR_RETURN(auto op, ReadOp(ops[i], path + ".ops." + std::to_string(i), stage.ranks, reading));
+    DEEPRC_ASSIGN_OR_RETURN(auto op,
+                            ReadOp(ops[i], path + ".ops." + std::to_string(i), stage.ranks, reading));
     if (i == 0 && op.name != "read") {
       return reading.reader.Error(ops[i], path + ".ops.0", "the first operation of table stage '", stage.name,
-                           "' must be a read, not ", op.name);
+                                  "' must be a read, not ", op.name);
     }
     table.ops.push_back(std::move(op));
   }

@@ -5,7 +5,8 @@
 namespace deeprc::pipeline::spec_kinds {
 namespace {
 
-Result<nlohmann::json> Settings(const YAML::Node& node, const std::string& path, const StageReading& reading) {
+Result<nlohmann::json> Settings(const YAML::Node& node, const std::string& path,
+                                const StageReading& reading) {
   if (!node.IsMap())
     return reading.reader.Error(node, path, "'", path, "' must be a map of hyperparameter: value");
   // Values as JSON, typed as YAML reads them ([1, 2] is a list of integers, not of strings).
@@ -29,21 +30,24 @@ Status ReadTrainSettings(const YAML::Node& node, const std::string& path, TrainS
     job[key] = value;
     return Status::OK();
   };
-  for (const char* key : {"horizon", "input_size", "max_steps", "batch_size", "val_check_steps", "early_stop"}) {
+  for (const char* key :
+       {"horizon", "input_size", "max_steps", "batch_size", "val_check_steps", "early_stop"}) {
     DEEPRC_RETURN_NOT_OK(integer(key, 1));
   }
   DEEPRC_RETURN_NOT_OK(integer("seed", 0));
   if (node["learning_rate"]) {
-    DEEPRC_ASSIGN_OR_RETURN(const double rate, reading.reader.Number(node["learning_rate"], path + ".learning_rate"));
+    DEEPRC_ASSIGN_OR_RETURN(const double rate,
+                            reading.reader.Number(node["learning_rate"], path + ".learning_rate"));
     // Zero is no learning rate: refuse it rather than let it stand for the model's default.
     if (rate <= 0) {
       return reading.reader.Error(node["learning_rate"], path + ".learning_rate", "'", path,
-                           ".learning_rate' must be greater than 0, not ", rate);
+                                  ".learning_rate' must be greater than 0, not ", rate);
     }
     job["learning_rate"] = rate;
   }
   if (node["targets"]) {
-    DEEPRC_ASSIGN_OR_RETURN(job["targets"], reading.reader.Strings(node["targets"], path + ".targets", kSplit));
+    DEEPRC_ASSIGN_OR_RETURN(job["targets"],
+                            reading.reader.Strings(node["targets"], path + ".targets", kSplit));
   }
   for (const char* key : {"scaler", "loss"}) {
     if (node[key]) {
@@ -67,25 +71,26 @@ Status ReadTrainSettings(const YAML::Node& node, const std::string& path, TrainS
 
 }  // namespace
 
-Status ReadTrainStage(const YAML::Node& node, const std::string& path, StageSpec& stage, StageReading& reading) {
+Status ReadTrainStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
+                      StageReading& reading) {
   TrainStageSpec& train = stage.detail.emplace<TrainStageSpec>();
   stage.backend = "gloo";
   if (node["backend"]) {
     DEEPRC_ASSIGN_OR_RETURN(stage.backend, reading.reader.String(node["backend"], path + ".backend"));
     if (stage.backend != "gloo" && stage.backend != "mpi") {
       return reading.reader.Error(node["backend"], path + ".backend", "unknown backend '", stage.backend,
-                           "' (gloo or mpi)");
+                                  "' (gloo or mpi)");
     }
   }
   if (!node["data"])
-    return reading.reader.Error(node, path, "train stage '", stage.name, "' needs 'data': the table to train on");
+    return reading.reader.Error(node, path, "train stage '", stage.name,
+                                "' needs 'data': the table to train on");
   DEEPRC_ASSIGN_OR_RETURN(train.data, reading.reader.String(node["data"], path + ".data"));
   reading.table_refs.emplace_back(train.data, reading.reader.Where(node["data"], path + ".data"));
   const YAML::Node models = node["models"];
-  if (!models || !(models.IsSequence() || models.IsScalar()) ||
-      (models.IsSequence() && models.size() == 0)) {
+  if (!models || !(models.IsSequence() || models.IsScalar()) || (models.IsSequence() && models.size() == 0)) {
     return reading.reader.Error(models ? models : node, path + ".models", "train stage '", stage.name,
-                         "' needs 'models': a list of model names");
+                                "' needs 'models': a list of model names");
   }
   if (models.IsScalar()) {
     DEEPRC_ASSIGN_OR_RETURN(auto names, reading.reader.Strings(models, path + ".models", kSplit));
@@ -93,9 +98,10 @@ Status ReadTrainStage(const YAML::Node& node, const std::string& path, StageSpec
       // A model name becomes a folder (stages/<stage>/<model>) and a task uid: the list form's check.
       if (!ValidName(name)) {
         return reading.reader.Error(models, path + ".models", "model name '", name,
-                             "' may hold only letters, digits, '_' and '-'");
+                                    "' may hold only letters, digits, '_' and '-'");
       }
-      train.models.push_back({name, nlohmann::json::object(), {}, reading.reader.Where(models, path + ".models")});
+      train.models.push_back(
+          {name, nlohmann::json::object(), {}, reading.reader.Where(models, path + ".models")});
     }
   } else {
     for (size_t i = 0; i < models.size(); ++i) {
@@ -106,20 +112,23 @@ Status ReadTrainStage(const YAML::Node& node, const std::string& path, StageSpec
       if (entry.IsScalar()) {
         model.name = entry.Scalar();
       } else {
-        DEEPRC_RETURN_NOT_OK(reading.reader.CheckKeys(entry, at, {"name", "settings", "arguments"}, "a model"));
+        DEEPRC_RETURN_NOT_OK(
+            reading.reader.CheckKeys(entry, at, {"name", "settings", "arguments"}, "a model"));
         if (!entry["name"]) return reading.reader.Error(entry, at, "a model entry needs a 'name'");
         DEEPRC_ASSIGN_OR_RETURN(model.name, reading.reader.String(entry["name"], at + ".name"));
         if (entry["settings"]) {
-          DEEPRC_ASSIGN_OR_RETURN(model.hyperparameters, Settings(entry["settings"], at + ".settings", reading));
+          DEEPRC_ASSIGN_OR_RETURN(model.hyperparameters,
+                                  Settings(entry["settings"], at + ".settings", reading));
         }
         if (entry["arguments"]) {
-          DEEPRC_ASSIGN_OR_RETURN(model.arguments, reading.reader.Strings(entry["arguments"], at + ".arguments"));
+          DEEPRC_ASSIGN_OR_RETURN(model.arguments,
+                                  reading.reader.Strings(entry["arguments"], at + ".arguments"));
         }
       }
       // Model names are checked by the train task itself, not here: the spec knows no registry.
       if (!ValidName(model.name)) {
         return reading.reader.Error(entry, at, "model name '", model.name,
-                             "' may hold only letters, digits, '_' and '-'");
+                                    "' may hold only letters, digits, '_' and '-'");
       }
       for (const auto& other : train.models) {
         if (other.name == model.name)
@@ -146,8 +155,8 @@ Status ReadTrainStage(const YAML::Node& node, const std::string& path, StageSpec
     for (const auto& model : train.models) arguments |= !model.arguments.empty();
     if (arguments || !stage.environment.empty()) {
       return reading.reader.Error(node["pool"], path + ".pool", "train stage '", stage.name,
-                           "' trains in the pool: it takes no 'arguments' (deeprc train flags) and no "
-                           "'environment'");
+                                  "' trains in the pool: it takes no 'arguments' (deeprc train flags) and no "
+                                  "'environment'");
     }
   }
   return Status::OK();
