@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <variant>
 
 namespace deeprc::pipeline {
 namespace {
@@ -47,15 +48,56 @@ TEST(PipelineSpec, ParsesStagesInDependencyOrder) {
   const StageSpec* train = spec->FindStage("train");
   ASSERT_NE(train, nullptr);
   EXPECT_EQ(train->depends, std::vector<std::string>{"prepare"});
-  EXPECT_EQ(train->models.size(), 2u);
-  EXPECT_EQ(train->train.job.at("max_steps"), 100);
+  EXPECT_EQ(train->train().models.size(), 2u);
+  EXPECT_EQ(train->train().settings.job.at("max_steps"), 100);
   // A predict stage takes its train stage's models, settings and data.
   const StageSpec* predict = spec->FindStage("predict");
-  EXPECT_EQ(predict->models.size(), 2u);
-  EXPECT_EQ(predict->data, "prepare");
-  EXPECT_EQ(predict->train.job.at("max_steps"), 100);
+  EXPECT_EQ(predict->predict().models.size(), 2u);
+  EXPECT_EQ(predict->predict().data, "prepare");
+  EXPECT_EQ(predict->predict().settings.job.at("max_steps"), 100);
   // A report stage without `stages` reports on every predict stage.
-  EXPECT_EQ(spec->FindStage("report")->report_stages, std::vector<std::string>{"predict"});
+  EXPECT_EQ(spec->FindStage("report")->report().stages, std::vector<std::string>{"predict"});
+}
+
+TEST(PipelineSpec, EachStageHoldsItsKindsPart) {
+  auto spec = Parse(Spec(std::string(kTrain) +
+                         "  count:\n    executable: /usr/bin/wc\n    arguments: ['{table:prepare}']\n"
+                         "    shell: true\n"
+                         "  joined:\n    function: table.join\n    args: {left: '{table:ett}', n: 7}\n"
+                         "    library: /lib/x.so\n"
+                         "  report: {tables: ett, points: 10}\n"));
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  const StageSpec* prepare = spec->FindStage("prepare");
+  EXPECT_TRUE(std::holds_alternative<TableStageSpec>(prepare->detail));
+  EXPECT_EQ(prepare->table().ops.size(), 2u);
+  EXPECT_EQ(prepare->backend, "mpi");
+  const StageSpec* train = spec->FindStage("train");
+  EXPECT_TRUE(std::holds_alternative<TrainStageSpec>(train->detail));
+  EXPECT_EQ(train->train().data, "prepare");
+  EXPECT_FALSE(train->train().pool);
+  EXPECT_EQ(train->backend, "gloo");
+  EXPECT_EQ(&train->models(), &train->train().models);
+  const StageSpec* count = spec->FindStage("count");
+  EXPECT_EQ(count->kind, StageKind::kExec);
+  EXPECT_EQ(count->exec().executable, "/usr/bin/wc");
+  EXPECT_EQ(count->exec().arguments, std::vector<std::string>{"{table:prepare}"});
+  EXPECT_TRUE(count->exec().shell);
+  EXPECT_EQ(count->depends, std::vector<std::string>{"prepare"});
+  EXPECT_TRUE(count->models().empty());
+  const StageSpec* joined = spec->FindStage("joined");
+  EXPECT_EQ(joined->kind, StageKind::kFunction);
+  EXPECT_EQ(joined->function().function, "table.join");
+  EXPECT_EQ(joined->function().args, nlohmann::json::parse(R"({"left": "{table:ett}", "n": 7})"));
+  EXPECT_EQ(joined->function().library, "/lib/x.so");
+  EXPECT_EQ(joined->backend, "mpi");
+  const StageSpec* report = spec->FindStage("report");
+  EXPECT_EQ(report->kind, StageKind::kReport);
+  // No predict stage: the report is on every train stage.
+  EXPECT_EQ(report->report().stages, std::vector<std::string>{"train"});
+  EXPECT_EQ(report->report().tables, std::vector<std::string>{"ett"});
+  EXPECT_EQ(report->report().series, "OT");
+  EXPECT_EQ(report->report().points, 10);
+  EXPECT_TRUE(report->backend.empty());
 }
 
 TEST(PipelineSpec, UnknownKeyNamesItsLineAndTheNearestKey) {
@@ -84,9 +126,9 @@ TEST(PipelineSpec, OverridesApplyBeforeChecksAndNameThemselvesInErrors) {
   auto spec =
       Parse(Spec(kTrain), {"stages.train.max_steps=20", "stages.train.models=[mlp]", "pilot.cores=4"});
   ASSERT_TRUE(spec.ok()) << spec.status().message();
-  EXPECT_EQ(spec->FindStage("train")->train.job.at("max_steps"), 20);
-  ASSERT_EQ(spec->FindStage("train")->models.size(), 1u);
-  EXPECT_EQ(spec->FindStage("train")->models[0].name, "mlp");
+  EXPECT_EQ(spec->FindStage("train")->train().settings.job.at("max_steps"), 20);
+  ASSERT_EQ(spec->FindStage("train")->train().models.size(), 1u);
+  EXPECT_EQ(spec->FindStage("train")->train().models[0].name, "mlp");
   EXPECT_EQ(spec->pilot.cores, 4);
   ExpectError(Parse(Spec(kTrain), {"stages.train.max_steps=many"}),
               "--set stages.train.max_steps=many: 'stages.train.max_steps' must be a whole number");
@@ -101,7 +143,7 @@ TEST(PipelineSpec, OverridesApplyBeforeChecksAndNameThemselvesInErrors) {
 TEST(PipelineSpec, TrainSettingsAreTheLearnJobsJsonForm) {
   auto spec = Parse(Spec(kTrain), {"stages.train.scaler=robust", "stages.train.settings={hidden_size: 16}"});
   ASSERT_TRUE(spec.ok()) << spec.status().message();
-  const auto& job = spec->FindStage("train")->train.job;
+  const auto& job = spec->FindStage("train")->train().settings.job;
   EXPECT_EQ(job.at("scaler"), "robust");
   EXPECT_EQ(job.at("hyperparameters"), nlohmann::json({{"hidden_size", 16}}));
   EXPECT_TRUE(job.at("batch_size").is_null());  // the model's default
@@ -154,17 +196,17 @@ TEST(PipelineSpec, OperationsAreRegistryOperatorsWithTheirOptions) {
       "      - derive: {y: x + 1, x: y * 2}\n      - unique: all\n"));
   ASSERT_TRUE(spec.ok()) << spec.status().message();
   const StageSpec* t = spec->FindStage("t");
-  ASSERT_EQ(t->ops.size(), 7u);
-  EXPECT_EQ(t->ops[0].name, "read");
-  EXPECT_EQ(t->ops[0].tables, std::vector<std::string>{"ett"});
-  EXPECT_EQ(t->ops[1].options, nlohmann::json::parse(R"({"by": ["-date", "k"]})"));
-  EXPECT_EQ(t->ops[2].tables, std::vector<std::string>{"a"});
-  EXPECT_EQ(t->ops[2].options, nlohmann::json::parse(R"({"on": ["k"], "how": "left"})"));
-  EXPECT_EQ(t->ops[3].tables, std::vector<std::string>{"a"});
-  EXPECT_EQ(t->ops[4].options, nlohmann::json::parse(R"({"n": 5})"));
+  ASSERT_EQ(t->table().ops.size(), 7u);
+  EXPECT_EQ(t->table().ops[0].name, "read");
+  EXPECT_EQ(t->table().ops[0].tables, std::vector<std::string>{"ett"});
+  EXPECT_EQ(t->table().ops[1].options, nlohmann::json::parse(R"({"by": ["-date", "k"]})"));
+  EXPECT_EQ(t->table().ops[2].tables, std::vector<std::string>{"a"});
+  EXPECT_EQ(t->table().ops[2].options, nlohmann::json::parse(R"({"on": ["k"], "how": "left"})"));
+  EXPECT_EQ(t->table().ops[3].tables, std::vector<std::string>{"a"});
+  EXPECT_EQ(t->table().ops[4].options, nlohmann::json::parse(R"({"n": 5})"));
   // Derived columns keep the spec's order: a later one may use an earlier one.
-  EXPECT_EQ(t->ops[5].options, nlohmann::json::parse(R"({"columns": [["y", "x + 1"], ["x", "y * 2"]]})"));
-  EXPECT_EQ(t->ops[6].options, nlohmann::json::object());
+  EXPECT_EQ(t->table().ops[5].options, nlohmann::json::parse(R"({"columns": [["y", "x + 1"], ["x", "y * 2"]]})"));
+  EXPECT_EQ(t->table().ops[6].options, nlohmann::json::object());
   // The tables of `with` are dependencies like a read's.
   EXPECT_EQ(t->depends, std::vector<std::string>{"a"});
 }
@@ -225,7 +267,7 @@ TEST(PipelineSpec, TheExamplePipelineParses) {
   auto spec = ReadSpec(std::string(DEEPRC_SOURCE_DIR) + "/examples/ett.yaml");
   ASSERT_TRUE(spec.ok()) << spec.status().message();
   EXPECT_EQ(spec->name, "ett");
-  EXPECT_EQ(spec->FindStage("train")->models.size(), 6u);
+  EXPECT_EQ(spec->FindStage("train")->train().models.size(), 6u);
 }
 
 }  // namespace

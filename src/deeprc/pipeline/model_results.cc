@@ -27,7 +27,7 @@ std::vector<ModelStage> ModelStagesOf(const PipelineSpec& spec, const std::vecto
     const StageSpec* stage = spec.FindStage(name);
     if (!stage) continue;
     ModelStage model_stage{name, {}};
-    for (const auto& model : stage->models) model_stage.models.push_back(model.name);
+    for (const auto& model : stage->models()) model_stage.models.push_back(model.name);
     model_stages.push_back(std::move(model_stage));
   }
   return model_stages;

@@ -22,7 +22,7 @@ std::string Uid(const std::string& stage, const std::string& model = {}) {
 // `deeprc train --job` and the learn.train function read the same.
 nlohmann::json TrainJob(const StageSpec& stage, const ModelSpec& model, const std::string& data,
                         const std::string& out) {
-  nlohmann::json job = stage.train.job;
+  nlohmann::json job = stage.train().settings.job;
   job["model"] = model.name;
   job["data"] = data;
   job["out"] = out;
@@ -40,7 +40,8 @@ std::vector<std::string> TrainArguments(const StageSpec& stage, const ModelSpec&
   // One intra-op thread per core the scheduler gave each rank: no oversubscription.
   args.insert(args.end(), {"--threads", std::to_string(stage.cores)});
   if (stage.ranks > 1) args.insert(args.end(), {"--backend", stage.backend});
-  args.insert(args.end(), stage.train.arguments.begin(), stage.train.arguments.end());
+  const auto& stage_arguments = stage.train().settings.arguments;
+  args.insert(args.end(), stage_arguments.begin(), stage_arguments.end());
   args.insert(args.end(), model.arguments.begin(), model.arguments.end());
   return args;
 }
@@ -173,7 +174,7 @@ class Planner {
       const PlannedStage* other = plan.FindStage(dependency);
       if (!other) continue;
       const bool own_model_only =
-          !model.empty() && stage.kind == StageKind::kPredict && dependency == stage.from;
+          !model.empty() && stage.kind == StageKind::kPredict && dependency == stage.predict().from;
       for (const auto& task : other->tasks) {
         if (own_model_only && task.model != model) continue;
         after.push_back(task.description.uid);
@@ -210,21 +211,22 @@ class Planner {
       }
       case StageKind::kTrain:
       case StageKind::kPredict: {
-        const std::string data = TablePath(spec_, layout, stage.data);
-        for (const auto& model : stage.models) {
+        const bool train = stage.kind == StageKind::kTrain;
+        const std::string data = TablePath(spec_, layout, train ? stage.train().data : stage.predict().data);
+        for (const auto& model : stage.models()) {
           PlannedTask task;
           task.model = model.name;
-          const std::string verb = stage.kind == StageKind::kTrain ? "train " : "predict with ";
+          const std::string verb = train ? "train " : "predict with ";
           task.description = Describe(stage, Uid(stage.name, model.name), verb + model.name);
           const std::string out = layout.ModelDir(stage.name, model.name).string();
           task.outputs = {out + "/metrics.json", out + "/predictions.parquet"};
-          if (stage.kind == StageKind::kPredict) {
+          if (!train) {
             // The trained model's forecasts, read from its train task's checkpoint, which stays as it is.
-            const std::string checkpoint = (layout.ModelDir(stage.from, model.name) / "checkpoint").string();
+            const std::string checkpoint = (layout.ModelDir(stage.predict().from, model.name) / "checkpoint").string();
             task.description.executable = options_.deeprc;
             task.description.arguments = {"predict", "--checkpoint", checkpoint, "--data", data,
                                           "--out",   out,          "--threads",  std::to_string(stage.cores)};
-          } else if (stage.pool) {  // the same training as a function task on the pool's workers
+          } else if (stage.train().pool) {  // the same training as a function task on the pool's workers
             task.description.mode = pilot::TaskMode::kFunction;
             task.description.function = "learn.train";
             task.description.backend = stage.ranks > 1 ? stage.backend : "mpi";
@@ -240,11 +242,12 @@ class Planner {
       case StageKind::kExec: {
         PlannedTask task;
         task.description = Describe(stage, Uid(stage.name), "exec stage " + stage.name);
-        task.description.executable = Substitute(stage.executable, spec_, layout, stage.name);
-        for (const auto& word : stage.arguments) {
+        const ExecStageSpec& exec = stage.exec();
+        task.description.executable = Substitute(exec.executable, spec_, layout, stage.name);
+        for (const auto& word : exec.arguments) {
           task.description.arguments.push_back(Substitute(word, spec_, layout, stage.name));
         }
-        task.description.shell = stage.shell;
+        task.description.shell = exec.shell;
         task.description.working_directory = layout.StageDir(stage.name).string();
         planned.tasks.push_back(std::move(task));
         break;
@@ -253,14 +256,15 @@ class Planner {
         PlannedTask task;
         task.description = Describe(stage, Uid(stage.name), "function stage " + stage.name);
         task.description.mode = pilot::TaskMode::kFunction;
-        task.description.function = stage.function;
-        task.description.args = SubstituteStrings(stage.args, spec_, layout, stage.name);
+        const FunctionStageSpec& function = stage.function();
+        task.description.function = function.function;
+        task.description.args = SubstituteStrings(function.args, spec_, layout, stage.name);
         task.description.backend = stage.backend;
-        task.description.library = stage.library;
+        task.description.library = function.library;
         // A table function's gathered output is what lets --resume skip it: a DONE task whose file
         // is gone runs again, as a table stage's does.
         const auto& args = task.description.args;
-        if (stage.function.starts_with("table.") && args.is_object() && args.contains("output") &&
+        if (function.function.starts_with("table.") && args.is_object() && args.contains("output") &&
             args["output"].is_string() && !args["output"].get<std::string>().empty() &&
             !(args.contains("gather") && args["gather"] == false)) {
           task.outputs = {args["output"].get<std::string>()};

@@ -110,9 +110,10 @@ Result<std::string> MarkdownRows(const table::Table& table, int64_t rows) {
 
 ReportStageDescription DescribeReportStage(const PipelineSpec& spec, const SessionLayout& layout,
                                            const StageSpec& stage) {
-  ReportStageDescription description{
-      stage.name, ModelStagesOf(spec, stage.report_stages), {}, stage.series, stage.points};
-  for (const auto& name : stage.tables) {
+  const ReportStageSpec& report = stage.report();
+  ReportStageDescription description{stage.name, ModelStagesOf(spec, report.stages), {}, report.series,
+                                     report.points};
+  for (const auto& name : report.tables) {
     description.tables.push_back({name, TablePath(spec, layout, name), spec.FindStage(name) != nullptr});
   }
   return description;

@@ -1,6 +1,6 @@
 // A pipeline spec: the YAML a user writes for `deeprc run` — a pilot, named data sources and stages
 // (table, train, predict, report, exec, function) with their dependencies and resources — parsed
-// and checked.
+// and checked. What each kind of stage says is in pipeline/stage_specs.h, read by spec_<kind>.cc.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -10,10 +10,12 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "deeprc/core/status.h"
 #include "deeprc/pilot/pilot_description.h"
+#include "deeprc/pipeline/stage_specs.h"
 
 namespace deeprc::pipeline {
 
@@ -31,34 +33,8 @@ struct DataSource {
   std::string where;     // "spec.yaml:12"
 };
 
-// One operation of a table stage: `read` (the first: a table by name), or an operator of dist's
-// registry (dist/operator_registry.h) by name with its options, checked against the registry when
-// the spec is read.
-struct TableOp {
-  std::string name;  // "read" or a registered operator's name
-  std::string where;
-  // read: the table read; an operator of two or more tables: the others (`with`), in order.
-  std::vector<std::string> tables;
-  nlohmann::json options = nlohmann::json::object();  // the operator's options, as its JSON form
-};
-
-struct ModelSpec {
-  std::string name;
-  // Hyperparameters for this model only, over the stage's (the model checks their names).
-  nlohmann::json hyperparameters = nlohmann::json::object();
-  std::vector<std::string> arguments;  // further `deeprc train` arguments for this model only
-  std::string where;
-};
-
-// What every model of a train stage shares (and, from its train stage, every model of a predict
-// stage): the forecasting job's one JSON form (learn/forecast_job_json.h), read and checked by
-// learn's reader, every key present (null: the model's default), less `model`, `data` and `out`,
-// which the planner adds for each model.
-struct TrainSettings {
-  nlohmann::json job = nlohmann::json::object();
-  std::vector<std::string> arguments;  // further `deeprc train` arguments for every model
-};
-
+// One stage: what every stage has, and in `detail` what its kind has (one struct per kind,
+// pipeline/stage_specs.h); `kind` says which, and the accessors of the other kinds must not be called.
 struct StageSpec {
   std::string name;
   StageKind kind = StageKind::kTable;
@@ -70,32 +46,28 @@ struct StageSpec {
   double timeout = 0;  // seconds per task; 0: none
   int retries = 0;
   std::map<std::string, std::string> environment;
+  // The communicator between ranks: table and function stages mpi, gloo or ucx; train gloo or mpi;
+  // predict its train stage's. "" for the other kinds.
+  std::string backend;
 
-  // table
-  std::vector<TableOp> ops;
-  std::string backend;  // table and function: mpi, gloo or ucx between ranks; train: gloo or mpi
-  // train and predict
-  std::string data;  // the table trained on or predicted from (a source or a table stage)
-  std::vector<ModelSpec> models;
-  TrainSettings train;
-  std::string from;  // predict: the train stage whose checkpoints forecast
-  // train: each model trains as a learn.train function task on the pilot's pool of workers (one
-  // core per rank), not as a `deeprc train` process.
-  bool pool = false;
-  // report
-  std::vector<std::string> report_stages;  // train or predict stages whose models are reported
-  std::vector<std::string> tables;         // tables shown in the report
-  std::string series = "OT";               // the series plotted per model
-  int64_t points = 336;                    // forecast points plotted (the first of the test period)
-  // exec
-  std::string executable;
-  std::vector<std::string> arguments;  // {session}, {stage_dir}, {spec_dir}, {table:NAME} are replaced
-  bool shell = false;
-  // function: a registered function task (e.g. table.join) on the pilot's pool of workers; string
-  // values in `args` have {session}, {stage_dir}, {spec_dir} and {table:NAME} replaced.
-  std::string function;
-  nlohmann::json args = nlohmann::json::object();
-  std::string library;
+  std::variant<TableStageSpec, TrainStageSpec, PredictStageSpec, ReportStageSpec, ExecStageSpec,
+               FunctionStageSpec>
+      detail;
+
+  const TableStageSpec& table() const { return std::get<TableStageSpec>(detail); }
+  const TrainStageSpec& train() const { return std::get<TrainStageSpec>(detail); }
+  const PredictStageSpec& predict() const { return std::get<PredictStageSpec>(detail); }
+  const ReportStageSpec& report() const { return std::get<ReportStageSpec>(detail); }
+  const ExecStageSpec& exec() const { return std::get<ExecStageSpec>(detail); }
+  const FunctionStageSpec& function() const { return std::get<FunctionStageSpec>(detail); }
+  TableStageSpec& table() { return std::get<TableStageSpec>(detail); }
+  TrainStageSpec& train() { return std::get<TrainStageSpec>(detail); }
+  PredictStageSpec& predict() { return std::get<PredictStageSpec>(detail); }
+  ReportStageSpec& report() { return std::get<ReportStageSpec>(detail); }
+  ExecStageSpec& exec() { return std::get<ExecStageSpec>(detail); }
+  FunctionStageSpec& function() { return std::get<FunctionStageSpec>(detail); }
+  // A train or predict stage's models; none for the other kinds.
+  const std::vector<ModelSpec>& models() const;
 };
 
 struct PipelineSpec {

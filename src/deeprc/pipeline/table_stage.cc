@@ -68,7 +68,7 @@ Result<table::Table> Apply(const Step& step, table::Table current, net::Communic
 nlohmann::json DescribeTableStage(const PipelineSpec& spec, const SessionLayout& layout,
                                   const StageSpec& stage) {
   nlohmann::json ops = nlohmann::json::array();
-  for (const auto& op : stage.ops) {
+  for (const auto& op : stage.table().ops) {
     nlohmann::json item = {{"op", op.name}, {"where", op.where}};
     std::vector<std::string> inputs;
     for (const auto& table : op.tables) inputs.push_back(TablePath(spec, layout, table));
