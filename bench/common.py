@@ -63,6 +63,19 @@ def package_versions(names):
     return versions
 
 
+def run_measured(cmd, timeout, label, failures, round_, peak_key):
+    """run_process for one measurement of a round: its result with the round and the peak RSS under
+    `peak_key`, or None when it failed (its stderr kept in `failures[label]` and printed)."""
+    result, peak, stderr = run_process(cmd, timeout)
+    if result is None:
+        failures[label] = stderr.strip()
+        print(f"  {label}  FAILED {stderr.strip()[-500:]}", flush=True)
+        return None
+    result[peak_key] = peak
+    result["round"] = round_
+    return result
+
+
 def run_process(cmd, timeout_s, own_session=False):
     """Runs cmd; returns (its last JSON line or None, its peak RSS in bytes, stderr tail).
 

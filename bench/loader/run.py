@@ -151,13 +151,10 @@ def main():
     for round_ in range(args.rounds):
         for workers in workers_list:
             for system in systems:
-                result, tree_peak, stderr = common.run_process(command(system, workers, data, args), args.timeout)
+                result = common.run_measured(command(system, workers, data, args), args.timeout,
+                                             f"{system}/{workers}", failures, round_, "process_tree_peak_rss_bytes")
                 if result is None:
-                    failures[f"{system}/{workers}"] = stderr.strip()
-                    print(f"  {system:<8} workers {workers}  FAILED {stderr.strip()[-500:]}", flush=True)
                     continue
-                result["process_tree_peak_rss_bytes"] = tree_peak
-                result["round"] = round_
                 results.setdefault((system, workers), []).append(result)
                 print(f"  {system:<8} workers {workers}  {result['best_windows_per_s']:>12,.0f} windows/s  "
                       f"peak {result['peak_rss_bytes'] / 1e6:6.0f} MB  ({result['windows_timed']:,} windows timed)",

@@ -253,14 +253,10 @@ def main():
         for op in ops:
             extra = [] if args.no_variants or "deeprc" not in engines else [f"deeprc/{v}" for v in VARIANTS.get(op, ())]
             for engine in engines + extra:
-                result, process_peak, stderr = common.run_process(
-                    command(engine, op, data_dir, args.repeat, args.build_dir), args.timeout)
+                result = common.run_measured(command(engine, op, data_dir, args.repeat, args.build_dir),
+                                             args.timeout, f"{engine}/{op}", failures, round_, "process_peak_rss_bytes")
                 if result is None:
-                    failures[f"{engine}/{op}"] = stderr.strip()
-                    print(f"  {op:<11} {engine:<17} FAILED {stderr.strip()[-500:]}", flush=True)
                     continue
-                result["process_peak_rss_bytes"] = process_peak
-                result["round"] = round_
                 runs.setdefault((engine, op), []).append(result)
                 print(f"  {op:<11} {engine:<17} best {result['best_s']:8.3f} s  cpu {result['best_cpu_s']:8.3f} s  "
                       f"peak {op_peak(result) / 1e6:6.0f} MB  rows {result['rows_out']:,}", flush=True)

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <utility>
 
+#include "deeprc/core/status.h"
+
 namespace deeprc {
 
 template <typename Enum>
@@ -40,6 +42,14 @@ std::string NameList(const EnumName<Enum> (&names)[N]) {
     list += names[i].second;
   }
   return list;
+}
+
+// The value spelled `name`, or an error naming `what` and the accepted spellings:
+// "unknown loss 'x': expected mae, mse or huber".
+template <typename Enum, size_t N>
+Result<Enum> ParseEnum(const EnumName<Enum> (&names)[N], std::string_view name, std::string_view what) {
+  if (auto value = ValueNamed(names, name)) return *value;
+  return Status::Invalid("unknown ", what, " '", name, "': expected ", NameList(names));
 }
 
 }  // namespace deeprc

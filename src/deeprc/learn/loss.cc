@@ -11,10 +11,7 @@ constexpr EnumName<LossKind> kLossNames[] = {
     {LossKind::kMae, "mae"}, {LossKind::kMse, "mse"}, {LossKind::kHuber, "huber"}};
 }  // namespace
 
-Result<LossKind> ParseLossKind(std::string_view name) {
-  if (auto kind = ValueNamed(kLossNames, name)) return *kind;
-  return Status::Invalid("unknown loss '", name, "': expected ", NameList(kLossNames));
-}
+Result<LossKind> ParseLossKind(std::string_view name) { return ParseEnum(kLossNames, name, "loss"); }
 
 std::string_view ToString(LossKind kind) { return NameOf(kLossNames, kind); }
 

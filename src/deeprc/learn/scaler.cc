@@ -18,10 +18,7 @@ constexpr EnumName<ScalerKind> kScalerNames[] = {{ScalerKind::kStandard, "standa
                                                  {ScalerKind::kIdentity, "identity"}};
 }  // namespace
 
-Result<ScalerKind> ParseScalerKind(std::string_view name) {
-  if (auto kind = ValueNamed(kScalerNames, name)) return *kind;
-  return Status::Invalid("unknown scaler '", name, "': expected ", NameList(kScalerNames));
-}
+Result<ScalerKind> ParseScalerKind(std::string_view name) { return ParseEnum(kScalerNames, name, "scaler"); }
 
 std::string_view ToString(ScalerKind kind) { return NameOf(kScalerNames, kind); }
 

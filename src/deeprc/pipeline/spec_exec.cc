@@ -5,9 +5,8 @@ namespace deeprc::pipeline::spec_kinds {
 Status ReadExecStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
                      StageReading& reading) {
   ExecStageSpec& exec = stage.detail.emplace<ExecStageSpec>();
-  if (!node["executable"])
-    return reading.reader.Error(node, path, "exec stage '", stage.name, "' needs an 'executable'");
-  DEEPRC_ASSIGN_OR_RETURN(exec.executable, reading.reader.String(node["executable"], path + ".executable"));
+  DEEPRC_ASSIGN_OR_RETURN(exec.executable,
+                          reading.RequiredString(node, path, stage, "executable", "an 'executable'"));
   if (node["arguments"]) {
     DEEPRC_ASSIGN_OR_RETURN(exec.arguments, reading.reader.Strings(node["arguments"], path + ".arguments"));
   }

@@ -21,6 +21,13 @@ std::vector<std::string> TableNamesIn(const std::string& word) {
   return names;
 }
 
+Result<std::string> StageReading::RequiredString(const YAML::Node& node, const std::string& path,
+                                                 const StageSpec& stage, const std::string& key,
+                                                 const std::string& what) const {
+  if (!node[key]) return reader.Error(node, path, ToString(stage.kind), " stage '", stage.name, "' needs ", what);
+  return reader.String(node[key], path + "." + key);
+}
+
 Status StageReading::ReadBackend(const YAML::Node& node, const std::string& path, StageSpec& stage) const {
   stage.backend = "mpi";
   if (node["backend"]) {

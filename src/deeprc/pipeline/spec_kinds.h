@@ -44,6 +44,10 @@ struct StageReading {
 
   // The communicator between a table or function stage's ranks: mpi (default), gloo or ucx.
   Status ReadBackend(const YAML::Node& node, const std::string& path, StageSpec& stage) const;
+  // The string under `key`, which the stage must have; without it the error reads
+  // "<kind> stage '<name>' needs <what>".
+  Result<std::string> RequiredString(const YAML::Node& node, const std::string& path, const StageSpec& stage,
+                                     const std::string& key, const std::string& what) const;
   // Notes every {table:NAME} of `word` as a table this stage reads, found at `where`.
   Status CollectTableRefs(const YAML::Node& node, const std::string& path, const std::string& where,
                           const std::string& word);
@@ -51,17 +55,9 @@ struct StageReading {
 
 // Each reads its kind's keys of `node` (the stage at `path`) into `stage.detail`; the stage's
 // common keys (ranks, cores, environment, ...) are read already.
-Status ReadTableStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
-                      StageReading& reading);
-Status ReadTrainStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
-                      StageReading& reading);
-Status ReadPredictStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
-                        StageReading& reading);
-Status ReadReportStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
-                       StageReading& reading);
-Status ReadExecStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
-                     StageReading& reading);
-Status ReadFunctionStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
-                         StageReading& reading);
+using StageKindReader = Status(const YAML::Node& node, const std::string& path, StageSpec& stage,
+                               StageReading& reading);
+StageKindReader ReadTableStage, ReadTrainStage, ReadPredictStage, ReadReportStage, ReadExecStage,
+    ReadFunctionStage;
 
 }  // namespace deeprc::pipeline::spec_kinds

@@ -5,9 +5,8 @@ namespace deeprc::pipeline::spec_kinds {
 Status ReadPredictStage(const YAML::Node& node, const std::string& path, StageSpec& stage,
                         StageReading& reading) {
   PredictStageSpec& predict = stage.detail.emplace<PredictStageSpec>();
-  if (!node["from"])
-    return reading.reader.Error(node, path, "predict stage '", stage.name, "' needs 'from': a train stage");
-  DEEPRC_ASSIGN_OR_RETURN(predict.from, reading.reader.String(node["from"], path + ".from"));
+  DEEPRC_ASSIGN_OR_RETURN(predict.from,
+                          reading.RequiredString(node, path, stage, "from", "'from': a train stage"));
   reading.from_where[stage.name] = reading.reader.Where(node["from"], path + ".from");
   if (node["data"]) {
     DEEPRC_ASSIGN_OR_RETURN(predict.data, reading.reader.String(node["data"], path + ".data"));

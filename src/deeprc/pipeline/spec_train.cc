@@ -82,10 +82,8 @@ Status ReadTrainStage(const YAML::Node& node, const std::string& path, StageSpec
                                   "' (gloo or mpi)");
     }
   }
-  if (!node["data"])
-    return reading.reader.Error(node, path, "train stage '", stage.name,
-                                "' needs 'data': the table to train on");
-  DEEPRC_ASSIGN_OR_RETURN(train.data, reading.reader.String(node["data"], path + ".data"));
+  DEEPRC_ASSIGN_OR_RETURN(train.data,
+                          reading.RequiredString(node, path, stage, "data", "'data': the table to train on"));
   reading.table_refs.emplace_back(train.data, reading.reader.Where(node["data"], path + ".data"));
   const YAML::Node models = node["models"];
   if (!models || !(models.IsSequence() || models.IsScalar()) || (models.IsSequence() && models.size() == 0)) {
