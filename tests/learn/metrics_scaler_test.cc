@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -102,6 +103,7 @@ TEST(Loss, MaskedPointLossesMatchHandValues) {
 }
 
 TEST(Ett, StandardProtocolOnTheRealFile) {
+  if (!std::filesystem::exists(kEtth1)) GTEST_SKIP() << kEtth1 << " is absent (../shared/data)";
   auto data = LoadEtt(kEtth1);
   ASSERT_TRUE(data.ok()) << data.status();
   EXPECT_EQ(data->series, (std::vector<std::string>{"HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"}));
@@ -144,12 +146,11 @@ TEST(Ett, SyntheticDataInTheSameFormatIsDeterministic) {
     return text.str();
   };
   EXPECT_EQ(read(dir.File("a.csv")), read(dir.File("b.csv")));
-  std::ifstream real(kEtth1), synthetic(dir.File("a.csv"));
-  std::string real_header, synthetic_header, first_row;
-  std::getline(real, real_header);
+  std::ifstream synthetic(dir.File("a.csv"));
+  std::string synthetic_header, first_row;
   std::getline(synthetic, synthetic_header);
   std::getline(synthetic, first_row);
-  EXPECT_EQ(synthetic_header, real_header);
+  EXPECT_EQ(synthetic_header, "date,HUFL,HULL,MUFL,MULL,LUFL,LULL,OT");  // ETTh1's header
   EXPECT_EQ(first_row.substr(0, 19), "2016-07-01 00:00:00");
   auto data = LoadEtt(dir.File("a.csv"));
   ASSERT_TRUE(data.ok()) << data.status();
